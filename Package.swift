@@ -1,0 +1,79 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "aw-server-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "aw-server", targets: ["aw-server"]),
+        .library(name: "AWCore", targets: ["AWCore"]),
+        .library(name: "AWTransform", targets: ["AWTransform"]),
+        .library(name: "AWDatastore", targets: ["AWDatastore"]),
+        .library(name: "AWServer", targets: ["AWServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        .target(
+            name: "AWCore",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .target(name: "AWTransform", dependencies: ["AWCore"]),
+        .target(
+            name: "AWDatastore",
+            dependencies: [
+                "AWCore",
+                "AWTransform",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "AWServer",
+            dependencies: [
+                "AWCore",
+                "AWDatastore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "aw-server",
+            dependencies: [
+                "AWCore",
+                "AWDatastore",
+                "AWServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "AWCoreTests", dependencies: ["AWCore"]),
+        .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
+        .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore"]),
+        .testTarget(
+            name: "AWServerTests",
+            dependencies: [
+                "AWCore",
+                "AWDatastore",
+                "AWServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,151 @@
+import Foundation
+import TOMLKit
+
+/// A TOML configuration file of an ActivityWatch module, read into JSON values.
+///
+/// On first use the file is written with the module's default contents, every setting
+/// commented out, so users see what they can change without anything being changed for them.
+public struct ConfigFile: Sendable {
+    /// Where the file lives.
+    public var path: String
+    /// The settings it holds: top-level keys and tables, as JSON values.
+    public var values: [String: JSON]
+
+    /// Reads the file at `path`, writing `defaultContents` there first when it does not exist.
+    ///
+    /// - Throws: `ConfigError` when the file cannot be written or read, or is not valid TOML.
+    public static func load(path: String, defaultContents: String) throws(ConfigError) -> ConfigFile {
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            do {
+                try Directories.ensureExists((path as NSString).deletingLastPathComponent)
+                try defaultContents.write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                throw ConfigError(path: path, reason: "could not create the default config file: \(error.localizedDescription)")
+            }
+        }
+        guard let data = manager.contents(atPath: path) else {
+            throw ConfigError(path: path, reason: "could not read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(path: path, reason: "the file is not UTF-8 text")
+        }
+        return try ConfigFile(path: path, text: text)
+    }
+
+    /// Parses TOML text.
+    ///
+    /// - Throws: `ConfigError` with the line and column of a syntax error.
+    public init(path: String, text: String) throws(ConfigError) {
+        self.path = path
+        do {
+            let table = try TOMLTable(string: text)
+            values = Self.convert(table)
+        } catch let error as TOMLParseError {
+            throw ConfigError(
+                path: path,
+                reason: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)"
+            )
+        } catch {
+            throw ConfigError(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func convert(_ table: TOMLTable) -> [String: JSON] {
+        var result: [String: JSON] = [:]
+        for key in table.keys {
+            if let value = table[key] { result[key] = convert(value) }
+        }
+        return result
+    }
+
+    private static func convert(_ value: any TOMLValueConvertible) -> JSON {
+        if let table = value.table { return .object(convert(table)) }
+        if let array = value.array { return .array(array.map { convert($0) }) }
+        if let flag = value.bool { return .bool(flag) }
+        if let number = value.int { return .int(Int64(number)) }
+        if let number = value.double { return .double(number) }
+        if let text = value.string { return .string(text) }
+        return .string(value.debugDescription)
+    }
+
+    /// A typed view of one table of the file (`nil` for the top level).
+    ///
+    /// - Throws: `ConfigError` when the key holds something other than a table.
+    public func section(_ name: String? = nil) throws(ConfigError) -> ConfigSection {
+        guard let name else { return ConfigSection(file: path, name: nil, values: values) }
+        guard let value = values[name] else { return ConfigSection(file: path, name: name, values: [:]) }
+        guard case .object(let members) = value else {
+            throw ConfigError(path: path, reason: "'\(name)' must be a table ([\(name)])")
+        }
+        return ConfigSection(file: path, name: name, values: members)
+    }
+}
+
+/// The settings of one table of a config file, read with type checks that name the key.
+public struct ConfigSection: Sendable {
+    let file: String
+    let name: String?
+    let values: [String: JSON]
+
+    private func key(_ key: String) -> String { name.map { "\($0).\(key)" } ?? key }
+
+    private func mismatch(_ key: String, _ expected: String, _ value: JSON) -> ConfigError {
+        ConfigError(path: file, reason: "'\(self.key(key))' must be \(expected), got \(value.kindDescription)")
+    }
+
+    /// A string setting, or `nil` when absent.
+    public func string(_ key: String) throws(ConfigError) -> String? {
+        guard let value = values[key] else { return nil }
+        guard case .string(let text) = value else { throw mismatch(key, "a string", value) }
+        return text
+    }
+
+    /// An integer setting, or `nil` when absent.
+    public func int(_ key: String) throws(ConfigError) -> Int? {
+        guard let value = values[key] else { return nil }
+        guard case .int(let number) = value else { throw mismatch(key, "an integer", value) }
+        return Int(number)
+    }
+
+    /// A number setting (integer or float), or `nil` when absent.
+    public func double(_ key: String) throws(ConfigError) -> Double? {
+        guard let value = values[key] else { return nil }
+        guard let number = value.doubleValue else { throw mismatch(key, "a number", value) }
+        return number
+    }
+
+    /// A boolean setting, or `nil` when absent.
+    public func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let value = values[key] else { return nil }
+        guard case .bool(let flag) = value else { throw mismatch(key, "true or false", value) }
+        return flag
+    }
+
+    /// A list-of-strings setting, or `nil` when absent.
+    public func strings(_ key: String) throws(ConfigError) -> [String]? {
+        guard let value = values[key] else { return nil }
+        guard case .array(let elements) = value else { throw mismatch(key, "a list of strings", value) }
+        var result: [String] = []
+        for element in elements {
+            guard case .string(let text) = element else { throw mismatch(key, "a list of strings", element) }
+            result.append(text)
+        }
+        return result
+    }
+}
+
+/// A configuration file that cannot be used.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    /// The file.
+    public var path: String
+    /// What is wrong.
+    public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    public var description: String { "config file \(path): \(reason)" }
+}

@@ -1,0 +1,225 @@
+import AWCore
+import Foundation
+import GRDB
+
+extension Datastore {
+    /// Stores events in a bucket and returns them with their ids, in the given order.
+    ///
+    /// An event whose `id` names an event of the same bucket replaces it (this is how clients
+    /// edit events); any other `id` is ignored and the event gets a new one, so a client can
+    /// never overwrite another bucket's events. Committed before returning.
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
+    public func insertEvents(_ events: [Event], bucketID: String) async throws(DatastoreError) -> [Event] {
+        guard !events.isEmpty else {
+            _ = try bucket(id: bucketID)
+            return []
+        }
+        return try await write { db -> InsertOutcome in
+            let (row, storedMaximum, pendingIDs) = try self.state.withLock { state throws(DatastoreError) in
+                let bucket = try state.bucket(bucketID)
+                let pending = Set(state.pendingRows.filter { $0.value.bucketRow == bucket.row }.keys)
+                return (bucket.row, bucket.storedMaximumDurationNanoseconds, pending)
+            }
+            let owned = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE id = ? AND bucketrow = ?")
+            var stored = events
+            var newCount = 0
+            for index in stored.indices {
+                if let id = stored[index].id,
+                    try pendingIDs.contains(id) || Bool.fetchOne(owned, arguments: [id, row]) == true
+                {
+                    continue
+                }
+                stored[index].id = nil
+                newCount += 1
+            }
+            var nextID = self.state.withLock { $0.allocateEventIDs(newCount) }
+            let insert = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
+            )
+            var maximum = storedMaximum
+            for index in stored.indices {
+                if stored[index].id == nil {
+                    stored[index].id = nextID
+                    nextID += 1
+                }
+                let event = stored[index]
+                maximum = max(maximum, event.durationNanoseconds)
+                try insert.execute(arguments: [
+                    event.id, row, event.timestamp.nanoseconds, event.end.nanoseconds, JSON.object(event.data).serialized(),
+                ])
+            }
+            if maximum > storedMaximum {
+                try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
+            }
+            return InsertOutcome(events: stored, bucketRow: row, maximumDuration: maximum)
+        } onCommit: { outcome in
+            self.state.withLock { state in
+                guard state.buckets[bucketID]?.row == outcome.bucketRow else { return }
+                for event in outcome.events {
+                    state.buckets[bucketID]!.include(event)
+                    state.pendingRows[event.id!] = nil
+                }
+                state.buckets[bucketID]!.storedMaximumDurationNanoseconds = outcome.maximumDuration
+                state.buckets[bucketID]!.lastEvent = .unknown
+            }
+        }.events
+    }
+
+    /// The events of a bucket that overlap `[start, end]` (both ends included), clipped to it,
+    /// newest first (ties: shorter first, then by id), at most `limit` of them.
+    ///
+    /// - Parameters:
+    ///   - bucketID: The bucket.
+    ///   - start: Only events ending at or after this; `nil` for no lower bound.
+    ///   - end: Only events starting at or before this; `nil` for no upper bound.
+    ///   - limit: The most events to return; `nil` for all.
+    /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
+    public func events(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) async throws(DatastoreError) -> [Event] {
+        let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
+        guard !range.isEmpty else { return [] }
+        return try await read { db in
+            var events: [Event] = []
+            let rows = try Row.fetchCursor(db, sql: range.sql, arguments: range.arguments)
+            while let row = try rows.next() {
+                let (timestamp, duration) = range.clip(start: row[1], end: row[2])
+                let data = (try? JSON.parse(row[3] as String))?.objectValue ?? [:]
+                events.append(Event(id: row[0], timestamp: timestamp, durationNanoseconds: duration, data: data))
+            }
+            return events
+        }
+    }
+
+    /// The same events as `events(bucketID:start:end:limit:)`, already serialized as the JSON
+    /// array the REST API returns (stored data is copied through without being re-parsed).
+    public func eventsJSON(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) async throws(DatastoreError) -> [UInt8] {
+        let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
+        guard !range.isEmpty else { return Array("[]".utf8) }
+        return try await read { db in
+            var writer = JSONWriter(capacity: 64 * 1024)
+            writer.writeByte(UInt8(ascii: "["))
+            var first = true
+            let rows = try Row.fetchCursor(db, sql: range.sql, arguments: range.arguments)
+            while let row = try rows.next() {
+                if !first { writer.writeByte(UInt8(ascii: ",")) }
+                first = false
+                let (timestamp, duration) = range.clip(start: row[1], end: row[2])
+                writer.writeRaw("{\"id\":")
+                writer.write(row[0] as Int64)
+                Event.writeFields(timestamp: timestamp, durationNanoseconds: duration, to: &writer)
+                try row.withUnsafeData(atIndex: 3) { data in
+                    if let data { writer.bytes.append(contentsOf: data) } else { writer.writeRaw("{}") }
+                }
+                writer.writeByte(UInt8(ascii: "}"))
+            }
+            writer.writeByte(UInt8(ascii: "]"))
+            return writer.bytes
+        }
+    }
+
+    /// How many events of a bucket overlap `[start, end]` (unbounded where `nil`).
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
+    public func eventCount(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil) async throws(DatastoreError) -> Int {
+        let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: nil, columns: "COUNT(*)", ordered: false)
+        guard !range.isEmpty else { return 0 }
+        return try await read { db in try Int.fetchOne(db, sql: range.sql, arguments: range.arguments) ?? 0 }
+    }
+
+    /// One event of a bucket, unclipped.
+    ///
+    /// - Throws: `DatastoreError.eventNotFound` or `.bucketNotFound`, or a storage error.
+    public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
+        let row = try state.withLock { state throws(DatastoreError) in try state.bucket(bucketID).row }
+        let event = try await read { db -> Event? in
+            guard let found = try Row.fetchOne(
+                db, sql: "SELECT id, starttime, endtime, data FROM events WHERE id = ? AND bucketrow = ?", arguments: [id, row])
+            else { return nil }
+            let start: Int64 = found[1]
+            let end: Int64 = found[2]
+            let data = (try? JSON.parse(found[3] as String))?.objectValue ?? [:]
+            return Event(id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
+        }
+        guard let event else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
+        return event
+    }
+
+    /// Deletes one event of a bucket.
+    ///
+    /// - Throws: `DatastoreError.eventNotFound` when the bucket has no such event,
+    ///   `.bucketNotFound`, or a storage error.
+    public func deleteEvent(id: Int64, bucketID: String) async throws(DatastoreError) {
+        let deleted = try await write { db -> Bool in
+            let (row, pending) = try self.state.withLock { state throws(DatastoreError) in
+                let row = try state.bucket(bucketID).row
+                return (row, state.pendingRows[id]?.bucketRow == row)
+            }
+            try db.execute(sql: "DELETE FROM events WHERE id = ? AND bucketrow = ?", arguments: [id, row])
+            return db.changesCount > 0 || pending
+        } onCommit: { deleted in
+            guard deleted else { return }
+            self.state.withLock { state in
+                state.pendingRows[id] = nil
+                if case .event(let last) = state.buckets[bucketID]?.lastEvent, last.id == id {
+                    state.buckets[bucketID]!.lastEvent = .unknown
+                }
+            }
+        }
+        if !deleted { throw .eventNotFound(bucketID: bucketID, eventID: id) }
+    }
+
+    /// Builds the SQL for a range read of one bucket.
+    func rangeQuery(
+        bucketID: String,
+        start: Timestamp?,
+        end: Timestamp?,
+        limit: Int?,
+        columns: String = "id, starttime, endtime, data",
+        ordered: Bool = true
+    ) throws(DatastoreError) -> RangeQuery {
+        let (row, maximumDuration) = try state.withLock { state throws(DatastoreError) in
+            let bucket = try state.bucket(bucketID)
+            return (bucket.row, bucket.maximumDurationNanoseconds)
+        }
+        var sql = "SELECT \(columns) FROM events WHERE bucketrow = ?"
+        var arguments: [any DatabaseValueConvertible] = [row]
+        if let start {
+            // An event overlapping `start` began at most `maximumDuration` before it: this bound
+            // keeps the index scan short.
+            sql += " AND starttime >= ? AND endtime >= ?"
+            arguments += [start.nanoseconds &- maximumDuration, start.nanoseconds]
+        }
+        if let end {
+            sql += " AND starttime <= ?"
+            arguments.append(end.nanoseconds)
+        }
+        if ordered { sql += " ORDER BY starttime DESC, endtime ASC, id ASC" }
+        if let limit { sql += " LIMIT \(max(0, limit))" }
+        let isEmpty = limit == 0 || (start != nil && end != nil && start! > end!)
+        return RangeQuery(sql: sql, arguments: StatementArguments(arguments), start: start, end: end, isEmpty: isEmpty)
+    }
+}
+
+/// What `insertEvents` wrote.
+struct InsertOutcome: Sendable {
+    var events: [Event]
+    var bucketRow: Int64
+    var maximumDuration: Int64
+}
+
+/// A prepared range read: its SQL and how to clip its rows.
+struct RangeQuery: Sendable {
+    var sql: String
+    var arguments: StatementArguments
+    var start: Timestamp?
+    var end: Timestamp?
+    /// True when the range cannot contain anything (limit 0, or start after end).
+    var isEmpty: Bool
+
+    /// A row's start and duration, clipped to the range.
+    func clip(start rowStart: Int64, end rowEnd: Int64) -> (Timestamp, Int64) {
+        let clippedStart = max(rowStart, start?.nanoseconds ?? .min)
+        let clippedEnd = min(rowEnd, end?.nanoseconds ?? .max)
+        return (Timestamp(nanoseconds: clippedStart), max(0, clippedEnd - clippedStart))
+    }
+}

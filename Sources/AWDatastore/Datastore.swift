@@ -1,0 +1,267 @@
+import AWCore
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+/// ActivityWatch storage on SQLite: buckets, events and key-value settings in one WAL-mode
+/// database file.
+///
+/// Writes go through GRDB's serialized writer. Heartbeats are merged in memory against each
+/// bucket's cached last event and written in batches: a flush runs at most `flushDelay` after
+/// the first unwritten heartbeat (and before any read), so an acknowledged heartbeat reaches the
+/// disk within a second. Inserted events, bucket changes, imports and settings are committed
+/// before the call returns. `close()` writes whatever is left.
+public final class Datastore: Sendable {
+    /// The database file, or `:memory:`.
+    public let path: String
+    /// How long heartbeats may wait in memory before they are written.
+    public let flushDelay: Duration
+
+    let writer: any DatabaseWriter
+    let state: Mutex<DatastoreState>
+    let logger: Logger
+    private let fileLock: FileLock?
+    private let flushRequests: AsyncStream<Void>
+    private let flushRequester: AsyncStream<Void>.Continuation
+    /// The error of the last failed flush, cleared by the next one that succeeds.
+    let flushFailure = Mutex<DatastoreError?>(nil)
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// Only one aw-server process may use a database file at a time.
+    ///
+    /// - Parameters:
+    ///   - path: The SQLite file.
+    ///   - flushDelay: How long heartbeats may wait in memory (keep it well under a second).
+    ///   - logger: Where to log.
+    /// - Throws: `DatastoreError` naming the file and the problem: in use by another process,
+    ///   not a database, written by a newer version, not writable.
+    public convenience init(path: String, flushDelay: Duration = .milliseconds(500), logger: Logger = Logger(label: "aw.datastore")) throws(DatastoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
+            do {
+                try Directories.ensureExists(directory)
+            } catch {
+                throw .cannotOpen(path: path, reason: "cannot create the folder \(directory): \(error.localizedDescription)")
+            }
+        }
+        let lock = try FileLock(path: path)
+        var configuration = Configuration()
+        configuration.label = "aw-datastore"
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+        try self.init(writer: pool, path: path, fileLock: lock, flushDelay: flushDelay, logger: logger)
+    }
+
+    /// A datastore that lives in memory only (for tests and throw-away servers).
+    public static func inMemory(logger: Logger = Logger(label: "aw.datastore")) throws(DatastoreError) -> Datastore {
+        do {
+            return try Datastore(writer: DatabaseQueue(), path: ":memory:", fileLock: nil, flushDelay: .milliseconds(50), logger: logger)
+        } catch {
+            throw DatastoreError.wrapping(error, path: ":memory:")
+        }
+    }
+
+    private init(writer: any DatabaseWriter, path: String, fileLock: FileLock?, flushDelay: Duration, logger: Logger) throws(DatastoreError) {
+        self.writer = writer
+        self.path = path
+        self.fileLock = fileLock
+        self.flushDelay = flushDelay
+        self.logger = logger
+        (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        do {
+            try Schema.migrate(writer, path: path)
+            state = Mutex(try writer.read { db in try Self.loadState(db) })
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+        logger.debug("opened datastore", metadata: ["db.path": "\(path)"])
+    }
+
+    /// Reads buckets, their metadata and the next event id.
+    private static func loadState(_ db: Database) throws -> DatastoreState {
+        var state = DatastoreState()
+        let rows = try Row.fetchAll(db, sql: "SELECT id, name, type, client, hostname, created, data, max_duration FROM buckets")
+        for row in rows {
+            let rowID: Int64 = row[0]
+            let maximumDuration: Int64 = row[7]
+            let bucket = Bucket(
+                id: row[1],
+                type: row[2],
+                client: row[3],
+                hostname: row[4],
+                created: (try? Timestamp(rfc3339: row[5] as String)) ?? Timestamp(nanoseconds: 0),
+                data: (try? JSON.parse(row[6] as String))?.objectValue ?? [:],
+                metadata: try metadata(db, bucketRow: rowID, maximumDuration: maximumDuration)
+            )
+            state.buckets[bucket.id] = BucketState(
+                bucket: bucket,
+                row: rowID,
+                maximumDurationNanoseconds: maximumDuration,
+                storedMaximumDurationNanoseconds: maximumDuration,
+                lastEvent: bucket.metadata.start == nil ? .none : .unknown
+            )
+        }
+        let maximumID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0
+        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
+        state.nextEventID = max(maximumID, sequence) + 1
+        return state
+    }
+
+    /// The earliest start and latest end of a bucket's events, using the index: the latest end
+    /// belongs to an event starting at most `maximumDuration` before the latest start.
+    static func metadata(_ db: Database, bucketRow: Int64, maximumDuration: Int64) throws -> BucketMetadata {
+        guard let first = try Int64.fetchOne(db, sql: "SELECT MIN(starttime) FROM events WHERE bucketrow = ?", arguments: [bucketRow]),
+            let latestStart = try Int64.fetchOne(db, sql: "SELECT MAX(starttime) FROM events WHERE bucketrow = ?", arguments: [bucketRow])
+        else { return BucketMetadata() }
+        let last = try Int64.fetchOne(
+            db,
+            sql: "SELECT MAX(endtime) FROM events WHERE bucketrow = ? AND starttime >= ?",
+            arguments: [bucketRow, latestStart &- maximumDuration]
+        ) ?? latestStart
+        return BucketMetadata(start: Timestamp(nanoseconds: first), end: Timestamp(nanoseconds: last))
+    }
+
+    // MARK: Writing
+
+    /// Runs `body` in a write transaction and, once it has committed, `onCommit` with its result,
+    /// still on the serialized writer (so in-memory state changes in the order of the writes).
+    @discardableResult
+    func write<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T,
+        onCommit: @escaping @Sendable (T) -> Void = { _ in }
+    ) async throws(DatastoreError) -> T {
+        do {
+            return try await writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                onCommit(result!)
+                return result!
+            }
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot that includes every acknowledged write.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DatastoreError) -> T {
+        try await flush()
+        do {
+            return try await writer.read(body)
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Whether heartbeats are waiting to be written.
+    public var hasPendingWrites: Bool {
+        state.withLock { !$0.pendingRows.isEmpty }
+    }
+
+    /// Writes every pending heartbeat now.
+    ///
+    /// - Throws: `DatastoreError` when the write fails; the heartbeats stay pending and are
+    ///   retried by the next flush.
+    public func flush() async throws(DatastoreError) {
+        guard hasPendingWrites else { return }
+        do {
+            try await writer.writeWithoutTransaction { db in try self.writePendingRows(db) }
+            flushFailure.withLock { $0 = nil }
+        } catch {
+            let failure = DatastoreError.wrapping(error, path: path)
+            flushFailure.withLock { $0 = failure }
+            throw failure
+        }
+    }
+
+    /// Takes the pending rows and writes them in one transaction; if anything fails they go
+    /// back to the pending set (unless a newer write of the same event, or a deletion, came in
+    /// meanwhile). Must run on the writer, outside a transaction.
+    func writePendingRows(_ db: Database) throws {
+        let (rows, grown) = state.withLock { state in
+            let rows = state.pendingRows
+            state.pendingRows = [:]
+            return (rows, state.grownMaximumDurations())
+        }
+        guard !rows.isEmpty else { return }
+        do {
+            try db.inTransaction {
+                let statement = try db.cachedStatement(
+                    sql: "INSERT OR REPLACE INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
+                )
+                for (id, row) in rows {
+                    try statement.execute(arguments: [
+                        id, row.bucketRow, row.event.timestamp.nanoseconds, row.event.end.nanoseconds,
+                        JSON.object(row.event.data).serialized(),
+                    ])
+                }
+                try Self.storeMaximumDurations(grown, db)
+                return .commit
+            }
+        } catch {
+            state.withLock { state in
+                let liveRows = Set(state.buckets.values.map(\.row))
+                for (id, row) in rows where state.pendingRows[id] == nil && liveRows.contains(row.bucketRow) {
+                    state.pendingRows[id] = row
+                }
+            }
+            throw error
+        }
+        state.withLock { $0.markStored(grown) }
+    }
+
+    /// Writes grown maximum event durations to the buckets table.
+    static func storeMaximumDurations(_ grown: [GrownDuration], _ db: Database) throws {
+        for entry in grown {
+            try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [entry.nanoseconds, entry.bucketRow])
+        }
+    }
+
+    /// Asks the flush loop to write pending heartbeats after `flushDelay`.
+    func requestFlush() {
+        flushRequester.yield()
+    }
+
+    /// Writes pending heartbeats in batches until `stopFlushing()` is called or the task is
+    /// cancelled. Run it for the life of the datastore (the server runs it as a service).
+    public func runFlushLoop() async {
+        for await _ in flushRequests {
+            try? await Task.sleep(for: flushDelay)
+            do {
+                try await flush()
+            } catch {
+                logger.error("could not write heartbeats, will retry: \(error)")
+                flushRequester.yield()
+            }
+        }
+    }
+
+    /// Ends `runFlushLoop()` after its current batch.
+    public func stopFlushing() {
+        flushRequester.finish()
+    }
+
+    /// Writes everything still pending, blocking until it is on disk.
+    ///
+    /// - Throws: `DatastoreError` when the final write fails.
+    public func close() throws(DatastoreError) {
+        stopFlushing()
+        do {
+            try writer.writeWithoutTransaction { db in try self.writePendingRows(db) }
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import GRDB
+
+/// The database schema and its named migrations.
+///
+/// Tables follow aw-server-rust's layout so the file is familiar to anyone who knows it:
+/// `buckets` (public id in `name`), `events` (start/end as integer nanoseconds since the epoch,
+/// `data` as compact JSON with sorted keys) and `key_value` (settings as JSON text).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: buckets, events, key_value") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE buckets (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        name TEXT UNIQUE NOT NULL,
+                        type TEXT NOT NULL,
+                        client TEXT NOT NULL,
+                        hostname TEXT NOT NULL,
+                        created TEXT NOT NULL,
+                        data TEXT NOT NULL DEFAULT '{}',
+                        max_duration INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE events (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        bucketrow INTEGER NOT NULL REFERENCES buckets(id),
+                        starttime INTEGER NOT NULL,
+                        endtime INTEGER NOT NULL,
+                        data TEXT NOT NULL
+                    );
+                    CREATE INDEX events_bucketrow_starttime_endtime ON events (bucketrow, starttime DESC, endtime);
+                    CREATE TABLE key_value (
+                        key TEXT PRIMARY KEY,
+                        value TEXT NOT NULL,
+                        last_modified INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+
+    /// Brings the database at `path` up to date.
+    ///
+    /// - Throws: `DatastoreError.unknownSchema` when the file has migrations this version does not
+    ///   know (it was written by a newer aw-server), or the underlying SQLite error.
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        let migrator = migrator
+        let unknown = try writer.read { db -> [String] in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+            return applied.filter { !migrator.migrations.contains($0) }
+        }
+        if !unknown.isEmpty { throw DatastoreError.unknownSchema(path: path, migrations: unknown) }
+        try writer.read { db in
+            // A file that holds tables but none of ours (another program's database) is refused
+            // rather than filled with ours.
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            if !tables.isEmpty && !tables.contains("grdb_migrations") {
+                throw DatastoreError.notADatabase(
+                    path: path,
+                    reason: "it holds tables of another program (\(tables.prefix(5).joined(separator: ", ")))"
+                )
+            }
+        }
+        try migrator.migrate(writer)
+    }
+}

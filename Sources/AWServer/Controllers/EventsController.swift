@@ -1,0 +1,94 @@
+import AWCore
+import Hummingbird
+
+/// `/api/0/buckets/<id>/events` and `/heartbeat`: read, count, insert and delete events,
+/// and record heartbeats.
+struct EventsController {
+    let api: ServerAPI
+
+    var routes: [Route] {
+        [
+            Route(.get, "/api/0/buckets/{}/events", list),
+            Route(.post, "/api/0/buckets/{}/events", insert),
+            Route(.get, "/api/0/buckets/{}/events/count", count),
+            Route(.get, "/api/0/buckets/{}/events/{}", get),
+            Route(.delete, "/api/0/buckets/{}/events/{}", delete),
+            Route(.post, "/api/0/buckets/{}/heartbeat", heartbeat),
+        ]
+    }
+
+    /// Events overlapping `start`..`end`, clipped, newest first; `limit` < 0 means all.
+    @Sendable func list(_ request: APIRequest) async throws -> Response {
+        let limit = try request.integerQuery("limit").flatMap { $0 < 0 ? nil : $0 }
+        let bytes = try await api.datastore.eventsJSON(
+            bucketID: request.parameters[0],
+            start: try request.timestampQuery("start"),
+            end: try request.timestampQuery("end"),
+            limit: limit
+        )
+        return .json(bytes: bytes)
+    }
+
+    /// Stores an array of events (or a single event object); answers with the stored events.
+    @Sendable func insert(_ request: APIRequest) async throws -> Response {
+        let body = try await request.json()
+        let events = body.objectValue != nil ? [try Event(json: body)] : try Event.array(json: body)
+        let stored = try await api.createEvents(bucketID: request.parameters[0], events: events)
+        return .json(bytes: Self.serialize(stored))
+    }
+
+    /// The number of events overlapping `start`..`end`, as a bare integer.
+    @Sendable func count(_ request: APIRequest) async throws -> Response {
+        let count = try await api.getEventCount(
+            bucketID: request.parameters[0],
+            start: try request.timestampQuery("start"),
+            end: try request.timestampQuery("end")
+        )
+        return .json(.int(Int64(count)))
+    }
+
+    @Sendable func get(_ request: APIRequest) async throws -> Response {
+        let event = try await api.getEvent(bucketID: request.parameters[0], eventID: try Self.eventID(request))
+        var writer = JSONWriter()
+        event.write(to: &writer)
+        return .json(bytes: writer.bytes)
+    }
+
+    @Sendable func delete(_ request: APIRequest) async throws -> Response {
+        try await api.deleteEvent(bucketID: request.parameters[0], eventID: try Self.eventID(request))
+        return .empty(.ok)
+    }
+
+    /// Records a heartbeat; `pulsetime` (seconds) is required. Answers with the resulting event.
+    @Sendable func heartbeat(_ request: APIRequest) async throws -> Response {
+        guard let text = request.query("pulsetime") else {
+            throw APIError.badRequest("query parameter 'pulsetime' is required (seconds, e.g. ?pulsetime=2.0)")
+        }
+        guard let pulsetime = Double(text), pulsetime.isFinite else {
+            throw APIError.badRequest("query parameter 'pulsetime' must be a number of seconds, got '\(text)'")
+        }
+        let event = try Event(json: try await request.json())
+        let result = try await api.heartbeat(bucketID: request.parameters[0], event: event, pulsetime: pulsetime)
+        var writer = JSONWriter()
+        result.write(to: &writer)
+        return .json(bytes: writer.bytes)
+    }
+
+    static func eventID(_ request: APIRequest) throws(APIError) -> Int64 {
+        guard let id = Int64(request.parameters[1]) else {
+            throw .badRequest("event id must be an integer, got '\(request.parameters[1])'")
+        }
+        return id
+    }
+
+    static func serialize(_ events: [Event]) -> [UInt8] {
+        var writer = JSONWriter(capacity: 128 * events.count + 2)
+        writer.writeByte(UInt8(ascii: "["))
+        for (index, event) in events.enumerated() {
+            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+            event.write(to: &writer)
+        }
+        writer.writeByte(UInt8(ascii: "]"))
+        return writer.bytes
+    }
+}

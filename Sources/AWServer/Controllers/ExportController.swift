@@ -1,0 +1,58 @@
+import AWCore
+import Hummingbird
+
+/// `/api/0/export`, `/api/0/buckets/<id>/export` and `/api/0/import`.
+struct ExportController {
+    let api: ServerAPI
+
+    var routes: [Route] {
+        [
+            Route(.get, "/api/0/export", exportAll),
+            Route(.get, "/api/0/buckets/{}/export", exportBucket),
+            Route(.post, "/api/0/import", importDocument),
+        ]
+    }
+
+    @Sendable func exportAll(_ request: APIRequest) async throws -> Response {
+        Self.document(try await api.exportAll(), filename: "aw-buckets-export.json")
+    }
+
+    @Sendable func exportBucket(_ request: APIRequest) async throws -> Response {
+        let export = try await api.exportBucket(bucketID: request.parameters[0])
+        return Self.document([export], filename: "aw-bucket-export_\(export.bucket.id).json")
+    }
+
+    static func document(_ exports: [BucketExport], filename: String) -> Response {
+        var writer = JSONWriter(capacity: 1024 * 1024)
+        BucketExport.writeDocument(exports, to: &writer)
+        let safeName = filename.replacing("\"", with: "_").replacing("/", with: "_")
+        return .json(bytes: writer.bytes, headers: [.contentDisposition: "attachment; filename=\"\(safeName)\""])
+    }
+
+    /// Imports an export document sent as JSON, or as a `multipart/form-data` upload with a part
+    /// named `buckets.json` (what the web UI sends) or `buckets`. The whole document is checked
+    /// before anything is written. Answers with what was imported per bucket.
+    @Sendable func importDocument(_ request: APIRequest) async throws -> Response {
+        let json: JSON
+        if request.mediaType == "multipart/form-data" {
+            let body = try await request.body()
+            let form = try MultipartFormData(body: Array(buffer: body), contentType: request.request.headers[.contentType] ?? "")
+            guard let part = form.part(named: "buckets.json") ?? form.part(named: "buckets") ?? form.parts.first(where: { $0.filename != nil })
+            else {
+                throw APIError.badRequest("the upload has no part named 'buckets.json' holding an export document")
+            }
+            json = try JSON.parse(part.body)
+        } else {
+            json = try await request.json()
+        }
+        let exports = try BucketExport.documentBuckets(json: json)
+        let results = try await api.importAll(exports)
+        var summary: [String: JSON] = [:]
+        for result in results {
+            summary[result.bucketID] = [
+                "created": .bool(result.created), "inserted": .int(Int64(result.inserted)), "skipped": .int(Int64(result.skipped)),
+            ]
+        }
+        return .json(["buckets": .object(summary)])
+    }
+}

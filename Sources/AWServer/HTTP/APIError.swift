@@ -1,0 +1,69 @@
+import NIOCore
+import AWCore
+import AWDatastore
+import Hummingbird
+
+/// An HTTP error answer: a status and a message, sent as ActivityWatch's `{"message": "..."}`.
+public struct APIError: Error, Sendable, CustomStringConvertible {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// What went wrong, for the client.
+    public var message: String
+    /// Extra response headers (e.g. `Allow` on 405).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(message)" }
+
+    /// A 400 answer.
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
+
+    /// The answer for any error thrown while handling a request. Client mistakes become 4xx with
+    /// a message; storage trouble becomes 503/507; anything else is a 500 whose message carries
+    /// no internals.
+    init(wrapping error: any Error) {
+        switch error {
+        case let error as APIError:
+            self = error
+        case let error as DatastoreError:
+            self = APIError(error.httpStatus, error.description)
+        case let error as ModelDecodingError:
+            self = APIError(.badRequest, "invalid request body: \(error.description)")
+        case let error as JSONParseError:
+            self = APIError(.badRequest, "request body is not valid JSON: \(error.description)")
+        case is NIOTooManyBytesError:
+            self = APIError(.contentTooLarge, "request body is too large")
+        default:
+            self = APIError(.internalServerError, "internal server error")
+        }
+    }
+
+    /// The response: `{"message": ...}` with this status (no body for 304).
+    var response: Response {
+        if status == .notModified {
+            return Response(status: status, headers: headers)
+        }
+        var response = Response.json(JSON.object(["message": .string(message)]), status: status)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+}
+
+extension DatastoreError {
+    /// The HTTP status a client sees for this error.
+    var httpStatus: HTTPResponse.Status {
+        switch self {
+        case .bucketNotFound, .eventNotFound: return .notFound
+        case .bucketAlreadyExists: return .notModified
+        case .invalidSettingKey: return .badRequest
+        case .storageFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .readOnly, .databaseLocked, .alreadyInUse, .cannotOpen: return .serviceUnavailable
+        case .notADatabase, .unknownSchema, .storageFailure: return .internalServerError
+        }
+    }
+}

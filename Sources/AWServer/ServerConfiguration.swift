@@ -1,0 +1,116 @@
+import AWCore
+
+/// How the server runs: where it listens, whom it lets in, and how much it accepts.
+///
+/// Every field has a default that just works on a desktop; `config.toml` and command-line
+/// flags override them (flags win).
+public struct ServerConfiguration: Sendable, Hashable {
+    /// Testing mode: port 5666, separate database and config, extra CORS origins.
+    public var testing: Bool
+    /// The address to bind; loopback by default.
+    public var address: String
+    /// The TCP port (0 picks a free one).
+    public var port: Int
+    /// Extra origins allowed to call the API from a browser, exactly as the browser sends them.
+    public var corsOrigins: [String]
+    /// Extra origin patterns (regular expressions that must match the whole origin).
+    public var corsOriginPatterns: [String]
+    /// When set, every `/api/` request except `/api/0/info` needs `Authorization: Bearer <key>`.
+    public var apiKey: String?
+    /// The largest request body accepted, in bytes.
+    public var requestBodyLimit: Int
+    /// Also write a JSON-lines log file.
+    public var jsonLogFile: Bool
+
+    /// The port used when none is configured: 5600, or 5666 in testing mode.
+    public static func defaultPort(testing: Bool) -> Int { testing ? 5666 : 5600 }
+
+    public init(
+        testing: Bool = false,
+        address: String = "127.0.0.1",
+        port: Int? = nil,
+        corsOrigins: [String] = [],
+        corsOriginPatterns: [String] = [],
+        apiKey: String? = nil,
+        requestBodyLimit: Int = 512 * 1024 * 1024,
+        jsonLogFile: Bool = false
+    ) {
+        self.testing = testing
+        self.address = address
+        self.port = port ?? Self.defaultPort(testing: testing)
+        self.corsOrigins = corsOrigins
+        self.corsOriginPatterns = corsOriginPatterns
+        self.apiKey = apiKey
+        self.requestBodyLimit = requestBodyLimit
+        self.jsonLogFile = jsonLogFile
+    }
+
+    /// Reads the settings of a config file; absent ones keep their defaults.
+    ///
+    /// - Throws: `ConfigError` naming a key of the wrong type or an invalid value.
+    public init(file: ConfigFile, testing: Bool) throws(ConfigError) {
+        let top = try file.section()
+        let auth = try file.section("auth")
+        let logging = try file.section("logging")
+        self.init(testing: testing)
+        address = try top.string("address") ?? address
+        port = try top.int("port") ?? port
+        corsOrigins = try top.strings("cors") ?? []
+        corsOriginPatterns = try top.strings("cors_regex") ?? []
+        if let key = try auth.string("api_key"), !key.isEmpty { apiKey = key }
+        if let megabytes = try top.int("request_body_limit_mb") {
+            guard megabytes > 0 else { throw ConfigError(path: file.path, reason: "'request_body_limit_mb' must be positive") }
+            requestBodyLimit = megabytes * 1024 * 1024
+        }
+        jsonLogFile = try logging.bool("json_file") ?? false
+        guard (0...65535).contains(port) else { throw ConfigError(path: file.path, reason: "'port' \(port) is not a TCP port") }
+        for pattern in corsOriginPatterns {
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                throw ConfigError(path: file.path, reason: "'cors_regex' entry '\(pattern)' is not a valid regular expression: \(error)")
+            }
+        }
+    }
+
+    /// Whether the server listens on loopback only (then the Host header is checked).
+    public var isLoopbackOnly: Bool {
+        ["127.0.0.1", "localhost", "::1"].contains(address)
+    }
+
+    /// The text written to a new `config.toml`: every setting, commented out, at its default.
+    public static func defaultConfigFileContents(testing: Bool) -> String {
+        """
+        # aw-server-swift configuration.
+        # Every setting is commented out and shows its default; remove the '#' to change one.
+        # Command-line flags (--host, --port, ...) override what is set here.
+
+        # The address to listen on. Anything other than loopback lets other machines connect:
+        # set an API key below before you do that.
+        #address = "127.0.0.1"
+
+        # The TCP port.
+        #port = \(defaultPort(testing: testing))
+
+        # Extra origins (exactly as the browser sends them) allowed to use the API from web pages,
+        # in addition to this server's own and the ActivityWatch browser extensions.
+        #cors = ["http://localhost:27180"]
+
+        # Extra origin patterns, as regular expressions matching the whole origin.
+        #cors_regex = ["chrome-extension://.*"]
+
+        # The largest request body accepted (imports of big exports need a large value), in MiB.
+        #request_body_limit_mb = 512
+
+        [auth]
+        # When set, every request to /api/ except /api/0/info must carry
+        # "Authorization: Bearer <api_key>".
+        #api_key = ""
+
+        [logging]
+        # Also write a JSON-lines log file next to the human-readable one.
+        #json_file = false
+
+        """
+    }
+}

@@ -1,0 +1,56 @@
+import AWCore
+import Foundation
+import Glibc
+
+/// What `GET /api/0/info` reports.
+public struct ServerInfo: Sendable, Hashable {
+    /// The machine's hostname.
+    public var hostname: String
+    /// The server version, e.g. `v0.1.0 (swift)`.
+    public var version: String
+    /// Whether the server runs in testing mode.
+    public var testing: Bool
+    /// A stable random id of this installation.
+    public var deviceID: String
+
+    public init(hostname: String, version: String = ServerInfo.currentVersion, testing: Bool, deviceID: String) {
+        self.hostname = hostname
+        self.version = version
+        self.testing = testing
+        self.deviceID = deviceID
+    }
+
+    /// The version string of this build.
+    public static let currentVersion = "v0.1.0 (swift)"
+
+    /// The machine's hostname as `gethostname` reports it (what watchers put in bucket ids), or
+    /// `unknown`.
+    public static var localHostname: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "unknown" : name
+    }
+
+    /// Reads the device id from `<dataDirectory>/device_id`, creating it (a random UUID) on first use.
+    ///
+    /// - Throws: the file system's error when the file can be neither read nor created.
+    public static func deviceID(dataDirectory: String) throws -> String {
+        let path = "\(dataDirectory)/device_id"
+        if let data = FileManager.default.contents(atPath: path),
+            let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !text.isEmpty
+        {
+            return text
+        }
+        try Directories.ensureExists(dataDirectory)
+        let id = UUID().uuidString.lowercased()
+        try id.write(toFile: path, atomically: true, encoding: .utf8)
+        return id
+    }
+
+    /// `{"hostname", "version", "testing", "device_id"}`.
+    public var json: JSON {
+        ["hostname": .string(hostname), "version": .string(version), "testing": .bool(testing), "device_id": .string(deviceID)]
+    }
+}

@@ -1,0 +1,122 @@
+import AWCore
+import AWDatastore
+import AWServer
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `aw-server`: the ActivityWatch-compatible time tracker's server.
+@main
+struct AWServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aw-server",
+        abstract: "An ActivityWatch-compatible server: stores activity and serves /api/0 on http://127.0.0.1:5600.",
+        discussion: """
+            Settings come from config.toml in $XDG_CONFIG_HOME/activitywatch/aw-server-swift/ (written, \
+            fully commented out, on first run); flags override them. Stop it with Ctrl-C or SIGTERM: \
+            pending heartbeats are written before it exits.
+            """
+    )
+
+    /// The module name used for directories and log files.
+    static let moduleName = "aw-server-swift"
+
+    @Flag(help: "Testing mode: port 5666, sqlite-testing.db and config-testing.toml.")
+    var testing = false
+
+    @Option(help: "The address to listen on (default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "The TCP port (default 5600, or 5666 with --testing).")
+    var port: Int?
+
+    @Option(help: "The SQLite database file to use.")
+    var dbpath: String?
+
+    @Option(name: [.customShort("c"), .long], help: "The config file to use.")
+    var config: String?
+
+    @Flag(help: "Log debug messages.")
+    var verbose = false
+
+    mutating func run() async throws {
+        let directories = Directories()
+        let configPath = config ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
+        var serverConfiguration: ServerConfiguration
+        do {
+            let file = try ConfigFile.load(path: configPath, defaultContents: ServerConfiguration.defaultConfigFileContents(testing: testing))
+            serverConfiguration = try ServerConfiguration(file: file, testing: testing)
+        } catch {
+            throw fatal("\(error)")
+        }
+        if let host { serverConfiguration.address = host }
+        if let port {
+            guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port") }
+            serverConfiguration.port = port
+        }
+
+        let recentLogRecords = RecentLogRecords(capacity: 2000)
+        LoggingSetup(
+            module: Self.moduleName, testing: testing, verbose: verbose, logToJSONFile: serverConfiguration.jsonLogFile,
+            directories: directories
+        ).bootstrap(recent: recentLogRecords)
+        let logger = Logger(label: Self.moduleName)
+
+        let dataDirectory = directories.dataDirectory(module: Self.moduleName)
+        let databasePath = dbpath ?? "\(dataDirectory)/\(testing ? "sqlite-testing.db" : "sqlite.db")"
+        let datastore: Datastore
+        let deviceID: String
+        do {
+            datastore = try Datastore(path: databasePath, logger: Logger(label: "\(Self.moduleName).datastore"))
+            deviceID = try ServerInfo.deviceID(dataDirectory: dataDirectory)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+        let api = ServerAPI(
+            datastore: datastore,
+            info: ServerInfo(hostname: ServerInfo.localHostname, testing: testing, deviceID: deviceID),
+            recentLogRecords: recentLogRecords,
+            logger: logger
+        )
+        if !serverConfiguration.isLoopbackOnly && serverConfiguration.apiKey == nil {
+            logger.warning("listening on \(serverConfiguration.address) without an API key: anyone who can reach this port can read and change your data")
+        }
+        let address = "\(serverConfiguration.address):\(serverConfiguration.port)"
+        let host = serverConfiguration.address
+        let application = ServerApplication.make(api: api, configuration: serverConfiguration, logger: logger) { port in
+            logger.info("aw-server-swift \(ServerInfo.currentVersion) listening on http://\(host):\(port) (database \(databasePath))")
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: DatastoreService(datastore: datastore, logger: logger)),
+                    .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        do {
+            try await group.run()
+        } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                logger.critical("cannot listen on \(address): the address is already in use (is another aw-server running?)")
+            } else if text.contains("bind") || text.contains("Cannot assign requested address") {
+                logger.critical("cannot listen on \(address): \(error)")
+            } else {
+                logger.critical("stopped: \(error)")
+            }
+            try? datastore.close()
+            throw ExitCode.failure
+        }
+    }
+
+    /// Prints `message` to stderr and returns the failure exit code to throw.
+    private func fatal(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("aw-server: \(message)\n".utf8))
+        return ExitCode.failure
+    }
+}
