@@ -62,16 +62,20 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "AWCoreTests", dependencies: ["AWCore"]),
+        .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
+        .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
-        .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore"]),
+        .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore", "AWTestSupport"]),
         .testTarget(
             name: "AWServerTests",
             dependencies: [
                 "AWCore",
                 "AWDatastore",
                 "AWServer",
+                "AWTestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
     ],

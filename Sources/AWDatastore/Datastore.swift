@@ -253,15 +253,18 @@ public final class Datastore: Sendable {
         flushRequester.finish()
     }
 
-    /// Writes everything still pending, blocking until it is on disk.
+    /// Writes everything still pending, blocking until it is on disk, then closes the database
+    /// and releases it for other processes. The datastore cannot be used afterwards.
     ///
-    /// - Throws: `DatastoreError` when the final write fails.
+    /// - Throws: `DatastoreError` when the final write fails (the database stays open then).
     public func close() throws(DatastoreError) {
         stopFlushing()
         do {
             try writer.writeWithoutTransaction { db in try self.writePendingRows(db) }
+            try (writer as? DatabasePool)?.close()
         } catch {
             throw DatastoreError.wrapping(error, path: path)
         }
+        fileLock?.release()
     }
 }

@@ -1,9 +1,10 @@
 import Glibc
+import Synchronization
 
 /// An exclusive advisory lock (`flock`) on the database file, held while the datastore is open,
 /// so that two aw-server processes never share one database.
 final class FileLock: Sendable {
-    private let descriptor: Int32
+    private let descriptor: Mutex<Int32?>
 
     /// Locks `path`, creating the file when missing.
     ///
@@ -23,11 +24,20 @@ final class FileLock: Sendable {
             if code == EWOULDBLOCK { throw .alreadyInUse(path: path) }
             throw .cannotOpen(path: path, reason: String(cString: strerror(code)))
         }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
+    }
+
+    /// Releases the lock (once the database itself is closed).
+    func release() {
+        descriptor.withLock { descriptor in
+            guard let open = descriptor else { return }
+            flock(open, LOCK_UN)
+            close(open)
+            descriptor = nil
+        }
     }
 
     deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+        release()
     }
 }

@@ -237,7 +237,7 @@ struct JSONParser {
             }
             buffer.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
         default:
-            index -= 1
+            index -= 2
             throw fail("invalid escape sequence '\\\(Character(Unicode.Scalar(byte)))'")
         }
     }

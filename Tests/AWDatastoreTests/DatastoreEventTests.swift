@@ -1,0 +1,111 @@
+import AWCore
+import AWTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import AWDatastore
+
+@Suite("Datastore: events")
+struct DatastoreEventTests {
+    func store(with events: [Event]) async throws -> Datastore {
+        let store = try Datastore.inMemory()
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.insertEvents(events, bucketID: "bucket-1")
+        return store
+    }
+
+    @Test("inserted events get ids and come back newest first; ties shorter first, then by insertion")
+    func ordering() async throws {
+        let store = try await store(with: [
+            Fixture.event(10, 5, ["n": 1]), Fixture.event(30, 1, ["n": 2]), Fixture.event(10, 1, ["n": 3]),
+            Fixture.event(20, 0, ["n": 4]), Fixture.event(10, 1, ["n": 5]),
+        ])
+        let events = try await store.events(bucketID: "bucket-1")
+        #expect(events.map { $0.data["n"] } == [2, 4, 3, 5, 1])
+        #expect(Set(events.compactMap(\.id)).count == 5)
+        #expect(try await store.eventCount(bucketID: "bucket-1") == 5)
+    }
+
+    @Test("range reads include events touching either bound and clip them to the range")
+    func rangeAndClipping() async throws {
+        let store = try await store(with: [
+            Fixture.event(0, 10, ["n": 1]),  // ends exactly at start
+            Fixture.event(5, 10, ["n": 2]),  // overlaps start
+            Fixture.event(12, 2, ["n": 3]),  // inside
+            Fixture.event(18, 10, ["n": 4]),  // overlaps end
+            Fixture.event(20, 5, ["n": 5]),  // starts exactly at end
+            Fixture.event(21, 1, ["n": 6]),  // after
+        ])
+        let events = try await store.events(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20))
+        #expect(events.map { $0.data["n"] } == [5, 4, 3, 2, 1])
+        #expect(events.map(\.timestamp) == [Fixture.at(20), Fixture.at(18), Fixture.at(12), Fixture.at(10), Fixture.at(10)])
+        #expect(events.map(\.durationNanoseconds) == [0, 2, 2, 5, 0].map { $0 * Fixture.second })
+        #expect(try await store.eventCount(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20)) == 5)
+        #expect(try await store.events(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 2).count == 2)
+        #expect(try await store.events(bucketID: "bucket-1", limit: 0).isEmpty)
+        #expect(try await store.events(bucketID: "bucket-1", start: Fixture.at(20), end: Fixture.at(10)).isEmpty)
+        let json = try await store.eventsJSON(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 1)
+        let parsed = try Event.array(json: JSON.parse(json))
+        #expect(parsed == [events[0]])
+    }
+
+    @Test("a long event is found by a range that only overlaps its end, also after reopening")
+    func longEvents() async throws {
+        let (store, folder) = try Fixture.fileStore()
+        try await store.createBucket(Fixture.bucket())
+        var events = (0..<200).map { Fixture.event(Double(100_000 + $0 * 10), 5, ["n": .int(Int64($0))]) }
+        events.append(Fixture.event(0, 200_000, ["long": true]))
+        _ = try await store.insertEvents(events, bucketID: "bucket-1")
+        let found = try await store.events(bucketID: "bucket-1", start: Fixture.at(150_000), end: Fixture.at(150_001))
+        #expect(found.map(\.data) == [["long": true]])
+        try store.close()
+        let reopened = try Datastore(path: folder.file("sqlite.db"))
+        let again = try await reopened.events(bucketID: "bucket-1", start: Fixture.at(150_000), end: Fixture.at(150_001))
+        #expect(again.map(\.data) == [["long": true]])
+    }
+
+    @Test("an event posted with its own id replaces it; another bucket's id is never overwritten")
+    func replaceByID() async throws {
+        let store = try await store(with: [Fixture.event(0, 1, ["v": 1])])
+        try await store.createBucket(Fixture.bucket("other"))
+        let foreign = try await store.insertEvents([Fixture.event(0, 1, ["v": "foreign"])], bucketID: "other")
+        let original = try await store.events(bucketID: "bucket-1")[0]
+        var edited = original
+        edited.data = ["v": 2]
+        let stored = try await store.insertEvents([edited], bucketID: "bucket-1")
+        #expect(stored[0].id == original.id)
+        #expect(try await store.events(bucketID: "bucket-1").map(\.data) == [["v": 2]])
+        var hijack = Fixture.event(5, 1, ["v": "hijack"])
+        hijack.id = foreign[0].id
+        let hijacked = try await store.insertEvents([hijack], bucketID: "bucket-1")
+        #expect(hijacked[0].id != foreign[0].id)
+        #expect(try await store.events(bucketID: "other").map(\.data) == [["v": "foreign"]])
+    }
+
+    @Test("single events are fetched and deleted; missing ones are reported")
+    func singleEvents() async throws {
+        let store = try await store(with: [Fixture.event(0, 1)])
+        let id = try #require(try await store.events(bucketID: "bucket-1")[0].id)
+        #expect(try await store.event(id: id, bucketID: "bucket-1").timestamp == Fixture.at(0))
+        await #expect(throws: DatastoreError.eventNotFound(bucketID: "bucket-1", eventID: id + 100)) {
+            try await store.event(id: id + 100, bucketID: "bucket-1")
+        }
+        try await store.deleteEvent(id: id, bucketID: "bucket-1")
+        await #expect(throws: DatastoreError.eventNotFound(bucketID: "bucket-1", eventID: id)) {
+            try await store.deleteEvent(id: id, bucketID: "bucket-1")
+        }
+        #expect(try await store.eventCount(bucketID: "bucket-1") == 0)
+    }
+
+    @Test("range reads use the bucket/start index, without sorting")
+    func queryPlan() async throws {
+        let store = try await store(with: [Fixture.event(0, 1)])
+        let range = try store.rangeQuery(bucketID: "bucket-1", start: Fixture.at(0), end: Fixture.at(10), limit: nil)
+        let text = try await store.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + range.sql, arguments: range.arguments).map { $0["detail"] as String }
+        }
+        #expect(text.contains { $0.contains("USING INDEX events_bucketrow_starttime_endtime") })
+        #expect(!text.contains { $0.contains("TEMP B-TREE") })
+    }
+}
