@@ -92,6 +92,6 @@ extension Datastore {
                 state.pendingRows = state.pendingRows.filter { $0.value.bucketRow != row }
             }
         }
-        logger.info("deleted bucket", metadata: ["bucket.id": "\(id)"])
+        logger.debug("deleted bucket", metadata: ["bucket.id": "\(id)"])
     }
 }

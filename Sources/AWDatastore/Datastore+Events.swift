@@ -23,45 +23,45 @@ extension Datastore {
             }
             let owned = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE id = ? AND bucketrow = ?")
             var stored = events
-            var newCount = 0
+            var replacedIDs: [Int64] = []
             for index in stored.indices {
                 if let id = stored[index].id,
                     try pendingIDs.contains(id) || Bool.fetchOne(owned, arguments: [id, row]) == true
                 {
+                    replacedIDs.append(id)
                     continue
                 }
                 stored[index].id = nil
-                newCount += 1
             }
-            var nextID = self.state.withLock { $0.allocateEventIDs(newCount) }
-            let insert = try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
-            )
+            var nextID = self.state.withLock { $0.allocateEventIDs(stored.count - replacedIDs.count) }
+            var inserter = try EventRowWriter(db, replacing: false)
+            var replacer = try EventRowWriter(db, replacing: true)
             var maximum = storedMaximum
+            var span = BucketMetadata()
             for index in stored.indices {
-                if stored[index].id == nil {
+                if let id = stored[index].id {
+                    try replacer.write(stored[index], id: id, bucketRow: row)
+                } else {
                     stored[index].id = nextID
+                    try inserter.write(stored[index], id: nextID, bucketRow: row)
                     nextID += 1
                 }
-                let event = stored[index]
-                maximum = max(maximum, event.durationNanoseconds)
-                try insert.execute(arguments: [
-                    event.id, row, event.timestamp.nanoseconds, event.end.nanoseconds, JSON.object(event.data).serialized(),
-                ])
+                maximum = max(maximum, stored[index].durationNanoseconds)
+                span = span.including(stored[index])
             }
             if maximum > storedMaximum {
                 try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
             }
-            return InsertOutcome(events: stored, bucketRow: row, maximumDuration: maximum)
+            return InsertOutcome(events: stored, replacedIDs: replacedIDs, span: span, bucketRow: row, maximumDuration: maximum)
         } onCommit: { outcome in
             self.state.withLock { state in
-                guard state.buckets[bucketID]?.row == outcome.bucketRow else { return }
-                for event in outcome.events {
-                    state.buckets[bucketID]!.include(event)
-                    state.pendingRows[event.id!] = nil
-                }
-                state.buckets[bucketID]!.storedMaximumDurationNanoseconds = outcome.maximumDuration
-                state.buckets[bucketID]!.lastEvent = .unknown
+                guard var bucket = state.buckets[bucketID], bucket.row == outcome.bucketRow else { return }
+                bucket.bucket.metadata = bucket.bucket.metadata.including(outcome.span)
+                bucket.maximumDurationNanoseconds = max(bucket.maximumDurationNanoseconds, outcome.maximumDuration)
+                bucket.storedMaximumDurationNanoseconds = outcome.maximumDuration
+                bucket.lastEvent = .unknown
+                state.buckets[bucketID] = bucket
+                for id in outcome.replacedIDs { state.pendingRows[id] = nil }
             }
         }.events
     }
@@ -203,6 +203,10 @@ extension Datastore {
 /// What `insertEvents` wrote.
 struct InsertOutcome: Sendable {
     var events: [Event]
+    /// Ids of existing events that were replaced.
+    var replacedIDs: [Int64]
+    /// The time span the written events cover.
+    var span: BucketMetadata
     var bucketRow: Int64
     var maximumDuration: Int64
 }

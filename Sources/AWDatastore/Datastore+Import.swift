@@ -45,31 +45,30 @@ extension Datastore {
                 existing = (db.lastInsertedRowID, 0)
             }
             let (row, storedMaximum) = existing!
-            var toInsert: [(Event, String)] = []
+            var toInsert: [Event] = []
             let present = try db.cachedStatement(
                 sql: "SELECT 1 FROM events WHERE bucketrow = ? AND starttime = ? AND endtime = ? AND data = ? LIMIT 1"
             )
             for event in events {
-                let data = JSON.object(event.data).serialized()
                 if !created,
-                    try Bool.fetchOne(present, arguments: [row, event.timestamp.nanoseconds, event.end.nanoseconds, data]) == true
+                    try Bool.fetchOne(
+                        present, arguments: [row, event.timestamp.nanoseconds, event.end.nanoseconds, JSON.object(event.data).serialized()]
+                    ) == true
                 {
                     continue
                 }
-                toInsert.append((event, data))
+                toInsert.append(event)
             }
             var nextID = self.state.withLock { $0.allocateEventIDs(toInsert.count) }
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
-            )
+            var writer = try EventRowWriter(db, replacing: false)
             var maximum = storedMaximum
             var inserted: [Event] = []
             inserted.reserveCapacity(toInsert.count)
-            for (event, data) in toInsert {
+            for event in toInsert {
                 var stored = event
                 stored.id = nextID
                 nextID += 1
-                try insert.execute(arguments: [stored.id, row, event.timestamp.nanoseconds, event.end.nanoseconds, data])
+                try writer.write(stored, id: nextID - 1, bucketRow: row)
                 maximum = max(maximum, event.durationNanoseconds)
                 inserted.append(stored)
             }
@@ -93,7 +92,7 @@ extension Datastore {
                 if !outcome.inserted.isEmpty { state.buckets[bucket.id]!.lastEvent = .unknown }
             }
         }
-        logger.info(
+        logger.debug(
             "imported bucket",
             metadata: ["bucket.id": "\(bucket.id)", "events.inserted": "\(outcome.inserted.count)", "events.skipped": "\(outcome.skipped)"]
         )

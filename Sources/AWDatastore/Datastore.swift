@@ -198,14 +198,9 @@ public final class Datastore: Sendable {
         guard !rows.isEmpty else { return }
         do {
             try db.inTransaction {
-                let statement = try db.cachedStatement(
-                    sql: "INSERT OR REPLACE INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
-                )
+                var writer = try EventRowWriter(db, replacing: true)
                 for (id, row) in rows {
-                    try statement.execute(arguments: [
-                        id, row.bucketRow, row.event.timestamp.nanoseconds, row.event.end.nanoseconds,
-                        JSON.object(row.event.data).serialized(),
-                    ])
+                    try writer.write(row.event, id: id, bucketRow: row.bucketRow)
                 }
                 try Self.storeMaximumDurations(grown, db)
                 return .commit

@@ -42,7 +42,12 @@ extension ServerAPI {
     ///
     /// - Throws: a storage error; then nothing of this bucket was imported.
     public func importBucket(_ export: BucketExport) async throws(DatastoreError) -> BucketImportResult {
-        try await datastore.importBucket(export.bucket, events: export.events)
+        let result = try await datastore.importBucket(export.bucket, events: export.events)
+        logger.info(
+            "imported bucket",
+            metadata: ["bucket.id": "\(result.bucketID)", "events.inserted": "\(result.inserted)", "events.skipped": "\(result.skipped)"]
+        )
+        return result
     }
 
     /// Imports several buckets, each in its own transaction.

@@ -77,6 +77,7 @@ public final class ServerAPI: Sendable {
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func deleteBucket(bucketID: String) async throws(DatastoreError) {
         try await datastore.deleteBucket(id: bucketID)
+        logger.info("deleted bucket", metadata: ["bucket.id": "\(bucketID)"])
     }
 
     /// One event, unclipped.

@@ -6,9 +6,8 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// `aw-server`: the ActivityWatch-compatible time tracker's server.
-@main
-struct AWServerCommand: AsyncParsableCommand {
+/// `aw-server`: the ActivityWatch-compatible time tracker's server (entry point in main.swift).
+struct AWServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aw-server",
         abstract: "An ActivityWatch-compatible server: stores activity and serves /api/0 on http://127.0.0.1:5600.",
@@ -40,7 +39,8 @@ struct AWServerCommand: AsyncParsableCommand {
     @Flag(help: "Log debug messages.")
     var verbose = false
 
-    mutating func run() async throws {
+    /// Runs the server until SIGTERM or SIGINT.
+    func serve() async throws {
         let directories = Directories()
         let configPath = config ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
         var serverConfiguration: ServerConfiguration

@@ -101,3 +101,57 @@ struct EventTests {
         #expect(throws: ModelDecodingError.self) { try TimePeriod(parsing: "2024-01-01T00:00:00Z/never") }
     }
 }
+
+@Suite("Decoding events straight from request bytes")
+struct EventByteDecodingTests {
+    static let bodies = [
+        #"[{"timestamp":"2018-01-01T01:01:01Z","duration":1.5,"data":{"a":[1,{"b":null}]},"id":3}]"#,
+        #"[{"data":{"x":"\u00e9"},"timestamp":"2018-01-01T01:01:01.123456789+02:00","extra":[1,2]}]"#,
+        #"[{"timestamp":"2018-01-01\u0054\u00301:01:01Z"}]"#,
+        #"[{"timestamp":"2018-01-01T01:01:01Z","duration":null,"data":null,"id":null}]"#,
+        #" [ ] "#,
+        #"[{"timestamp":"2018-01-01T01:01:01Z"},{"duration":1}]"#,
+        #"[{"timestamp":"2018-02-30T01:01:01Z"}]"#,
+        #"[{"timestamp":7}]"#,
+        #"[{"timestamp":"2018-01-01T01:01:01Z","duration":-2}]"#,
+        #"[{"timestamp":"2018-01-01T01:01:01Z","data":"x"}]"#,
+        #"[{"timestamp":"2018-01-01T01:01:01Z","id":1.5}]"#,
+        #"[5]"#,
+        #"{}"#,
+        #""text""#,
+    ]
+
+    @Test("decodeList gives exactly what parsing and Event(json:) give, errors included", arguments: bodies)
+    func agreesWithTheModel(body: String) throws {
+        var text = body
+        let fast = text.withUTF8 { bytes in
+            Result { () throws(EventDecodingError) -> [Event] in try Event.decodeList(from: UnsafeRawBufferPointer(bytes)) }
+        }
+        let slow = Result { () throws -> [Event] in
+            let json = try JSON.parse(body)
+            if json.objectValue != nil { return [try Event(json: json)] }
+            return try Event.array(json: json)
+        }
+        switch (fast, slow) {
+        case (.success(let a), .success(let b)):
+            #expect(a == b)
+        case (.failure(.shape(let a)), .failure(let b as ModelDecodingError)):
+            #expect(a.field == b.field && a.reason == b.reason)
+        default:
+            Issue.record("different outcomes for \(body): \(fast) vs \(slow)")
+        }
+    }
+
+    @Test("syntax errors are reported as such")
+    func syntax() {
+        var text = #"[{"timestamp":"2018-01-01T01:01:01Z",}]"#
+        let result = text.withUTF8 { bytes in
+            Result { () throws(EventDecodingError) -> [Event] in try Event.decodeList(from: UnsafeRawBufferPointer(bytes)) }
+        }
+        guard case .failure(.syntax(let error)) = result else {
+            Issue.record("expected a syntax error, got \(result)")
+            return
+        }
+        #expect(error.reason.contains("expected a string key"))
+    }
+}

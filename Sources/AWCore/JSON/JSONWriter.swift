@@ -119,6 +119,31 @@ public struct JSONWriter: Sendable {
         writeRaw(text)
     }
 
+    /// Appends a nanosecond count as decimal seconds, exactly and always with a fraction:
+    /// `1.0`, `2.123456789`, `0.000001`.
+    public mutating func writeSeconds(nanoseconds: Int64) {
+        if nanoseconds < 0 { writeByte(UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        write(Int64(magnitude / 1_000_000_000))
+        var fraction = magnitude % 1_000_000_000
+        writeByte(UInt8(ascii: "."))
+        if fraction == 0 {
+            writeByte(UInt8(ascii: "0"))
+            return
+        }
+        var digits = 9
+        while fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        var divisor: UInt64 = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor % 10))
+            divisor /= 10
+        }
+    }
+
     /// Appends a string literal with JSON escapes.
     public mutating func write(_ text: String) {
         writeByte(UInt8(ascii: "\""))

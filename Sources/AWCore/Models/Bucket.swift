@@ -49,9 +49,16 @@ public struct BucketMetadata: Sendable, Hashable {
 
     /// This span widened to cover `event`.
     public func including(_ event: Event) -> BucketMetadata {
-        BucketMetadata(
-            start: min(start ?? event.timestamp, event.timestamp),
-            end: max(end ?? event.end, event.end)
-        )
+        including(BucketMetadata(start: event.timestamp, end: event.end))
+    }
+
+    /// This span widened to cover `other`.
+    public func including(_ other: BucketMetadata) -> BucketMetadata {
+        func pick(_ a: Timestamp?, _ b: Timestamp?, _ choose: (Timestamp, Timestamp) -> Timestamp) -> Timestamp? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return choose(a, b)
+        }
+        return BucketMetadata(start: pick(start, other.start, min), end: pick(end, other.end, max))
     }
 }

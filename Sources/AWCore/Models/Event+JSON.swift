@@ -8,32 +8,34 @@ extension Event {
     /// - Throws: `ModelDecodingError` naming the offending field.
     public init(json: JSON) throws(ModelDecodingError) {
         let reader = try ObjectReader(json, what: "an event")
-        var id: Int64?
-        if let value = reader.optional("id") {
-            guard case .int(let number) = value else {
-                throw .wrongType("id", expected: "an integer", got: value)
-            }
-            id = number
-        }
-        var duration: Int64 = 0
-        if let value = reader.optional("duration") {
-            guard let seconds = value.doubleValue else {
-                throw .wrongType("duration", expected: "a number of seconds", got: value)
-            }
-            guard seconds >= 0 else {
-                throw ModelDecodingError(field: "duration", reason: "must not be negative, got \(seconds)")
-            }
-            guard seconds < 9e9 else {
-                throw ModelDecodingError(field: "duration", reason: "is too large (\(seconds) seconds)")
-            }
-            duration = Self.nanoseconds(fromSeconds: value)
-        }
         self.init(
-            id: id,
+            id: try Self.id(from: reader.optional("id")),
             timestamp: try reader.timestamp("timestamp"),
-            durationNanoseconds: duration,
+            durationNanoseconds: try Self.durationNanoseconds(from: reader.optional("duration")),
             data: try reader.optionalObject("data") ?? [:]
         )
+    }
+
+    /// The `id` field: an integer, or absent.
+    static func id(from value: JSON?) throws(ModelDecodingError) -> Int64? {
+        guard let value else { return nil }
+        guard case .int(let number) = value else { throw .wrongType("id", expected: "an integer", got: value) }
+        return number
+    }
+
+    /// The `duration` field in nanoseconds: a non-negative number of seconds, 0 when absent.
+    static func durationNanoseconds(from value: JSON?) throws(ModelDecodingError) -> Int64 {
+        guard let value else { return 0 }
+        guard let seconds = value.doubleValue else {
+            throw .wrongType("duration", expected: "a number of seconds", got: value)
+        }
+        guard seconds >= 0 else {
+            throw ModelDecodingError(field: "duration", reason: "must not be negative, got \(seconds)")
+        }
+        guard seconds < 9e9 else {
+            throw ModelDecodingError(field: "duration", reason: "is too large (\(seconds) seconds)")
+        }
+        return nanoseconds(fromSeconds: value)
     }
 
     /// Seconds as sent in JSON to whole nanoseconds: exact for integers, rounded to the nearest
@@ -89,7 +91,7 @@ extension Event {
         writer.writeRaw(",\"timestamp\":\"")
         timestamp.writeRFC3339(into: &writer.bytes)
         writer.writeRaw("\",\"duration\":")
-        writer.write(Double(durationNanoseconds) / 1e9)
+        writer.writeSeconds(nanoseconds: durationNanoseconds)
         writer.writeRaw(",\"data\":")
     }
 }

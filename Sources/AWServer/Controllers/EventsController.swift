@@ -31,8 +31,7 @@ struct EventsController {
 
     /// Stores an array of events (or a single event object); answers with the stored events.
     @Sendable func insert(_ request: APIRequest) async throws -> Response {
-        let body = try await request.json()
-        let events = body.objectValue != nil ? [try Event(json: body)] : try Event.array(json: body)
+        let events = try await request.events()
         let stored = try await api.createEvents(bucketID: request.parameters[0], events: events)
         return .json(bytes: Self.serialize(stored))
     }
@@ -67,7 +66,7 @@ struct EventsController {
         guard let pulsetime = Double(text), pulsetime.isFinite else {
             throw APIError.badRequest("query parameter 'pulsetime' must be a number of seconds, got '\(text)'")
         }
-        let event = try Event(json: try await request.json())
+        let event = try await request.event()
         let result = try await api.heartbeat(bucketID: request.parameters[0], event: event, pulsetime: pulsetime)
         var writer = JSONWriter()
         result.write(to: &writer)

@@ -94,6 +94,27 @@ struct APIRequest: Sendable {
         return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSON.parse(bytes) }
     }
 
+    /// The body read as one event object.
+    func event() async throws -> Event {
+        try await decodeBody { bytes throws(EventDecodingError) in try Event.decode(from: bytes) }
+    }
+
+    /// The body read as an array of events (a single event object is accepted too).
+    func events() async throws -> [Event] {
+        try await decodeBody { bytes throws(EventDecodingError) in try Event.decodeList(from: bytes) }
+    }
+
+    private func decodeBody<T>(_ decode: (UnsafeRawBufferPointer) throws(EventDecodingError) -> T) async throws -> T {
+        let buffer = try await body()
+        if buffer.readableBytes == 0 { throw APIError.badRequest("request body is empty, expected JSON") }
+        let result = buffer.withUnsafeReadableBytes { bytes in Result { () throws(EventDecodingError) -> T in try decode(bytes) } }
+        switch result {
+        case .success(let value): return value
+        case .failure(.syntax(let error)): throw error
+        case .failure(.shape(let error)): throw error
+        }
+    }
+
     /// The `Content-Type` header, lowercased, without parameters.
     var mediaType: String {
         let value = request.headers[.contentType] ?? ""
@@ -105,24 +126,35 @@ struct APIRequest: Sendable {
 /// each percent-decoded (so a bucket id may contain an encoded `/`).
 func pathSegments(_ path: String) -> [String]? {
     var segments: [String] = []
-    for raw in path.split(separator: "/", omittingEmptySubsequences: true) {
-        guard let decoded = percentDecoded(raw) else { return nil }
-        segments.append(decoded)
+    segments.reserveCapacity(6)
+    var path = path
+    return path.withUTF8 { bytes -> [String]? in
+        var start = 0
+        for position in 0...bytes.count where position == bytes.count || bytes[position] == UInt8(ascii: "/") {
+            if position > start {
+                guard let segment = percentDecoded(UnsafeBufferPointer(rebasing: bytes[start..<position])) else { return nil }
+                segments.append(segment)
+            }
+            start = position + 1
+        }
+        return segments
     }
-    return segments
 }
 
-/// Percent-decodes `text`; `nil` for a malformed escape or invalid UTF-8.
-func percentDecoded(_ text: Substring) -> String? {
-    guard text.contains("%") else { return String(text) }
+/// Percent-decodes UTF-8 text; `nil` for a malformed escape or invalid UTF-8.
+func percentDecoded(_ text: UnsafeBufferPointer<UInt8>) -> String? {
+    guard text.contains(UInt8(ascii: "%")) else { return String(validating: text, as: UTF8.self) }
     var bytes: [UInt8] = []
-    var iterator = text.utf8.makeIterator()
-    while let byte = iterator.next() {
-        if byte == UInt8(ascii: "%") {
-            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+    bytes.reserveCapacity(text.count)
+    var index = 0
+    while index < text.count {
+        if text[index] == UInt8(ascii: "%") {
+            guard index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) else { return nil }
             bytes.append(high << 4 | low)
+            index += 3
         } else {
-            bytes.append(byte)
+            bytes.append(text[index])
+            index += 1
         }
     }
     return String(validating: bytes, as: UTF8.self)

@@ -1,0 +1,182 @@
+/// Why a request body could not be read as events: not JSON at all, or JSON of the wrong shape.
+public enum EventDecodingError: Error, Sendable, Equatable {
+    case syntax(JSONParseError)
+    case shape(ModelDecodingError)
+}
+
+extension Event {
+    /// Decodes events straight from JSON text: an array of events, or a single event object.
+    ///
+    /// Equivalent to parsing the JSON and calling `Event(json:)` on each element, with the same
+    /// rules and messages, but without building intermediate dictionaries for the events
+    /// themselves (only their `data` is materialized). This is the bulk-insert hot path.
+    ///
+    /// - Throws: `EventDecodingError.syntax` for malformed JSON, `.shape` naming the offending
+    ///   event and field (e.g. `[3].timestamp`).
+    public static func decodeList(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> [Event] {
+        var parser = JSONParser(bytes: bytes)
+        do {
+            parser.skipWhitespace()
+            guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
+            var events: [Event] = []
+            if bytes[parser.index] == UInt8(ascii: "{") {
+                events.append(try parser.parseEvent())
+            } else if bytes[parser.index] == UInt8(ascii: "[") {
+                parser.index += 1
+                parser.skipWhitespace()
+                if parser.index < bytes.count && bytes[parser.index] == UInt8(ascii: "]") {
+                    parser.index += 1
+                } else {
+                    while true {
+                        parser.skipWhitespace()
+                        do {
+                            events.append(try parser.parseEvent())
+                        } catch let error as ModelDecodingError {
+                            throw error.nested(under: "[\(events.count)]")
+                        }
+                        parser.skipWhitespace()
+                        guard parser.index < bytes.count else { throw parser.fail("unexpected end of input inside an array") }
+                        if bytes[parser.index] == UInt8(ascii: "]") {
+                            parser.index += 1
+                            break
+                        }
+                        guard bytes[parser.index] == UInt8(ascii: ",") else {
+                            throw parser.fail("expected ',' or ']' in array, found \(parser.describeCurrent())")
+                        }
+                        parser.index += 1
+                    }
+                }
+            } else {
+                let value = try parser.parseValue()
+                throw ModelDecodingError(field: "", reason: "expected a JSON array of events, got \(value.kindDescription)")
+            }
+            parser.skipWhitespace()
+            if parser.index < bytes.count { throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value") }
+            return events
+        } catch let error as JSONParseError {
+            throw .syntax(error)
+        } catch let error as ModelDecodingError {
+            throw .shape(error)
+        } catch {
+            throw .syntax(JSONParseError(reason: "\(error)", offset: parser.index))
+        }
+    }
+}
+
+extension Event {
+    /// Decodes a single event object straight from JSON text (see `decodeList(from:)`).
+    ///
+    /// - Throws: `EventDecodingError` as `decodeList(from:)` does; an array is a shape error.
+    public static func decode(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> Event {
+        var parser = JSONParser(bytes: bytes)
+        do {
+            parser.skipWhitespace()
+            guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
+            let event = try parser.parseEvent()
+            parser.skipWhitespace()
+            if parser.index < bytes.count { throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value") }
+            return event
+        } catch let error as JSONParseError {
+            throw .syntax(error)
+        } catch let error as ModelDecodingError {
+            throw .shape(error)
+        } catch {
+            throw .syntax(JSONParseError(reason: "\(error)", offset: parser.index))
+        }
+    }
+}
+
+extension JSONParser {
+    /// Parses one event object, validating fields as `Event(json:)` does.
+    mutating func parseEvent() throws -> Event {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
+            let value = try parseValue()
+            throw ModelDecodingError(field: "", reason: "an event must be a JSON object, got \(value.kindDescription)")
+        }
+        try enterContainer()
+        defer { depth -= 1 }
+        index += 1
+        var id: Int64?
+        var timestamp: Timestamp?
+        var duration: Int64 = 0
+        var data: [String: JSON] = [:]
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
+            index += 1
+            throw ModelDecodingError.missing("timestamp")
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw fail("expected a string key in object, found \(describeCurrent())")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw fail("expected ':' after object key, found \(describeCurrent())")
+            }
+            index += 1
+            skipWhitespace()
+            switch key {
+            case "timestamp":
+                timestamp = try parseTimestampField()
+            case "duration":
+                let value = try parseValue()
+                duration = try Event.durationNanoseconds(from: value.isNull ? JSON?.none : value)
+            case "data":
+                let value = try parseValue()
+                switch value {
+                case .object(let members): data = members
+                case .null: data = [:]
+                default: throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
+                }
+            case "id":
+                let value = try parseValue()
+                id = try Event.id(from: value.isNull ? JSON?.none : value)
+            default:
+                _ = try parseValue()
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw fail("unexpected end of input inside an object") }
+            if bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                break
+            }
+            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in object, found \(describeCurrent())") }
+            index += 1
+        }
+        guard let timestamp else { throw ModelDecodingError.missing("timestamp") }
+        return Event(id: id, timestamp: timestamp, durationNanoseconds: duration, data: data)
+    }
+
+    /// Reads the `timestamp` value, straight from the bytes when it has no escapes.
+    mutating func parseTimestampField() throws -> Timestamp? {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            let value = try parseValue()
+            if value.isNull { return nil }
+            throw ModelDecodingError.wrongType("timestamp", expected: "a string", got: value)
+        }
+        let start = index + 1
+        var end = start
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") && bytes[end] != UInt8(ascii: "\\") && bytes[end] >= 0x20 {
+            end += 1
+        }
+        let text: String
+        if end < bytes.count && bytes[end] == UInt8(ascii: "\"") {
+            let slice = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            var reader = TimestampReader(bytes: slice.assumingMemoryBound(to: UInt8.self))
+            if let nanoseconds = try? reader.read() {
+                index = end + 1
+                return Timestamp(nanoseconds: nanoseconds)
+            }
+            text = try parseString()
+        } else {
+            text = try parseString()
+        }
+        do {
+            return try Timestamp(rfc3339: text)
+        } catch {
+            throw ModelDecodingError(field: "timestamp", reason: "is not a valid timestamp: \(error.description)")
+        }
+    }
+}

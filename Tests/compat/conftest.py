@@ -1,0 +1,93 @@
+"""Fixtures that run a real aw-server process on a free loopback port with private directories."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+SERVER_BINARY = os.environ.get("AW_SERVER_BIN", str(Path(__file__).resolve().parents[2] / ".build/debug/aw-server"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """One aw-server process; `start()` waits until /api/0/info answers."""
+
+    def __init__(self, home: Path, port: int, db: Path | None = None):
+        self.home, self.port, self.db = home, port, db
+        self.process: subprocess.Popen | None = None
+        self.log = home / f"server-{port}.log"
+
+    @property
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(HOME=str(self.home), XDG_CONFIG_HOME=str(self.home / "config"), XDG_DATA_HOME=str(self.home / "data"),
+                   XDG_CACHE_HOME=str(self.home / "cache"))
+        return env
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20) -> "ServerProcess":
+        args = [SERVER_BINARY, "--testing", "--port", str(self.port)]
+        if self.db:
+            args += ["--dbpath", str(self.db)]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"aw-server exited with {self.process.returncode}: {self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/0/info", timeout=1) as response:
+                    json.load(response)
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.kill()
+        raise RuntimeError("aw-server did not answer within the timeout")
+
+    def stop(self) -> int:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            return self.process.wait(timeout=20)
+        return self.process.returncode if self.process else 0
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def home():
+    with tempfile.TemporaryDirectory(prefix="aw-compat-") as directory:
+        path = Path(directory)
+        old = {k: os.environ.get(k) for k in ("HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME")}
+        # aw-client keeps its queue and lock files under these directories too.
+        os.environ.update(HOME=str(path), XDG_CONFIG_HOME=str(path / "config"), XDG_DATA_HOME=str(path / "data"),
+                          XDG_CACHE_HOME=str(path / "cache"))
+        yield path
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def server(home):
+    process = ServerProcess(home, free_port()).start()
+    yield process
+    assert process.stop() == 0, process.log.read_text()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
+# Usage: scripts/install-deps.sh [build|test]   (default: build)
+set -euo pipefail
+want=(libsqlite3-dev)
+if [[ "${1:-build}" == "test" ]]; then
+  want+=(sqlite3 curl)
+  python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)
+fi
+missing=()
+for package in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -ne 0 ]] && sudo=(sudo)
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine:
+#   1. installs missing Debian packages,
+#   2. builds and runs the Swift test suites (datastore on real SQLite files, HTTP in process and
+#      over live sockets),
+#   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server,
+#      and the kill -9 crash test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh test
+
+echo "== swift build" >&2
+swift build --build-tests
+echo "== swift test" >&2
+swift test --skip-build
+
+echo "== compatibility tests (Python aw-client $(grep -m1 '^aw-client' Tests/compat/requirements.txt))" >&2
+venv=.venv-compat
+stamp="$venv/.requirements"
+if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/compat/requirements.txt
+  cp Tests/compat/requirements.txt "$stamp"
+fi
+AW_SERVER_BIN="$PWD/.build/debug/aw-server" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/compat
+echo "== all tests passed" >&2
