@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AWCore", targets: ["AWCore"]),
         .library(name: "AWTransform", targets: ["AWTransform"]),
         .library(name: "AWDatastore", targets: ["AWDatastore"]),
+        .library(name: "AWQuery", targets: ["AWQuery"]),
         .library(name: "AWServer", targets: ["AWServer"]),
     ],
     dependencies: [
@@ -29,7 +30,8 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        .target(name: "AWTransform", dependencies: ["AWCore"]),
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .target(name: "AWTransform", dependencies: ["AWCore", "CPCRE2"]),
         .target(
             name: "AWDatastore",
             dependencies: [
@@ -41,10 +43,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AWQuery",
+            dependencies: [
+                "AWCore",
+                "AWTransform",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "AWServer",
             dependencies: [
                 "AWCore",
                 "AWDatastore",
+                "AWQuery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -69,6 +80,7 @@ let package = Package(
         .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
         .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore", "AWTestSupport"]),
+        .testTarget(name: "AWQueryTests", dependencies: ["AWCore", "AWDatastore", "AWQuery", "AWTestSupport"]),
         .testTarget(
             name: "AWServerTests",
             dependencies: [

@@ -2,7 +2,7 @@
 # Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
 # Usage: scripts/install-deps.sh [build|test]   (default: build)
 set -euo pipefail
-want=(libsqlite3-dev)
+want=(libsqlite3-dev libpcre2-dev)
 if [[ "${1:-build}" == "test" ]]; then
   want+=(sqlite3 curl)
   python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)

@@ -79,14 +79,8 @@ extension Datastore {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
         guard !range.isEmpty else { return [] }
         return try await read { db in
-            var events: [Event] = []
-            let rows = try Row.fetchCursor(db, sql: range.sql, arguments: range.arguments)
-            while let row = try rows.next() {
-                let (timestamp, duration) = range.clip(start: row[1], end: row[2])
-                let data = (try? JSON.parse(row[3] as String))?.objectValue ?? [:]
-                events.append(Event(id: row[0], timestamp: timestamp, durationNanoseconds: duration, data: data))
-            }
-            return events
+            var reader = EventRowReader()
+            return try reader.events(db, range)
         }
     }
 

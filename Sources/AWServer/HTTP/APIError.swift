@@ -11,11 +11,14 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Extra response headers (e.g. `Allow` on 405).
     public var headers: HTTPFields
+    /// Extra members of the error body besides `message` (e.g. `line` and `column`).
+    public var details: [String: JSON]
 
-    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:], details: [String: JSON] = [:]) {
         self.status = status
         self.message = message
         self.headers = headers
+        self.details = details
     }
 
     public var description: String { "\(status.code) \(message)" }
@@ -48,7 +51,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         if status == .notModified {
             return Response(status: status, headers: headers)
         }
-        var response = Response.json(JSON.object(["message": .string(message)]), status: status)
+        var body = details
+        body["message"] = .string(message)
+        var response = Response.json(.object(body), status: status)
         response.headers.append(contentsOf: headers)
         return response
     }

@@ -18,6 +18,7 @@ public struct APIResponder: HTTPResponder {
         self.routes = InfoController(api: api).routes + BucketsController(api: api).routes
             + EventsController(api: api).routes + ExportController(api: api).routes
             + SettingsController(api: api).routes + LogController(api: api).routes
+            + QueryController(api: api).routes
         self.security = RequestSecurity(configuration: configuration)
         self.bodyLimit = configuration.requestBodyLimit
         self.logger = logger

@@ -1,0 +1,38 @@
+import AWCore
+import AWTransform
+
+extension Builtins {
+    /// Reading buckets: `query_bucket`, `query_bucket_eventcount`, `query_bucket_names`, `find_bucket`.
+    static let buckets: [Builtin] = [
+        Builtin("query_bucket", "query_bucket(bucket_id)", arity: 1...1) { call throws(QueryError) in
+            .events(try await read(call, bucketID: try call.string(0)))
+        },
+        Builtin("query_bucket_eventcount", "query_bucket_eventcount(bucket_id)", arity: 1...1) { call throws(QueryError) in
+            .number(Double(try await read(call, bucketID: try call.string(0)).count))
+        },
+        Builtin("query_bucket_names", "query_bucket_names()", arity: 0...0) { call in
+            .list(call.dataSource.buckets().map(\.id).sorted().map { .string($0) })
+        },
+        Builtin("find_bucket", "find_bucket(prefix[, hostname])", arity: 1...2) { call throws(QueryError) in
+            let prefix = try call.string(0)
+            let hostname = call.arguments.count > 1 ? try call.string(1) : nil
+            guard let id = Transform.findBucket(call.dataSource.buckets(), prefix: prefix, hostname: hostname) else {
+                let filter = hostname.map { " and hostname '\($0)'" } ?? ""
+                throw call.error(0, "no bucket matches the prefix '\(prefix)'\(filter)", hint: "query_bucket_names() lists the buckets")
+            }
+            return .string(id)
+        },
+    ]
+
+    /// The events of a bucket in the current `TIMEINTERVAL`.
+    private static func read(_ call: Call, bucketID: String) async throws(QueryError) -> [Event] {
+        let period = try call.period()
+        do {
+            return try await call.dataSource.events(bucketID: bucketID, in: period)
+        } catch QueryDataSourceError.bucketNotFound {
+            throw call.error(0, "bucket '\(bucketID)' does not exist", hint: "query_bucket_names() lists the buckets")
+        } catch {
+            throw QueryError(.internal, "could not read bucket '\(bucketID)': \(error)", at: call.location)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import AWCore
+import Logging
+
+/// Runs a parsed query for one time period, in a fresh environment holding `TIMEINTERVAL` and
+/// every built-in function (functions live among the variables, so they can be passed around
+/// and shadowed, as in aw-server-rust).
+struct Interpreter {
+    let source: String
+    let dataSource: any QueryDataSource
+    let logger: Logger
+    var variables: [String: Value]
+
+    init(source: String, period: TimePeriod, dataSource: any QueryDataSource, logger: Logger) {
+        self.source = source
+        self.dataSource = dataSource
+        self.logger = logger
+        var variables = Builtins.all.mapValues { Value.function($0.name) }
+        variables["TIMEINTERVAL"] = .string(Self.timeInterval(period))
+        self.variables = variables
+    }
+
+    /// `TIMEINTERVAL` as aw-server-rust writes it: both bounds in UTC with `+00:00`.
+    static func timeInterval(_ period: TimePeriod) -> String {
+        func text(_ timestamp: Timestamp) -> String { String(timestamp.rfc3339.dropLast()) + "+00:00" }
+        return "\(text(period.start))/\(text(period.end))"
+    }
+
+    /// Runs the statements and returns what `RETURN` holds at the end.
+    mutating func run(_ statements: [Statement]) async throws(QueryError) -> Value {
+        try await execute(statements)
+        guard let result = variables["RETURN"] else {
+            throw QueryError(.invalid, "the query never sets RETURN", hint: "end it with 'return <value>;' or 'RETURN = <value>;'")
+        }
+        return result
+    }
+
+    func location(_ offset: Int) -> SourceLocation { SourceLocation(offset: offset, in: source) }
+
+    mutating func execute(_ statements: [Statement]) async throws(QueryError) {
+        for statement in statements {
+            switch statement {
+            case .assign(let name, let expression, _):
+                variables[name] = try await evaluate(expression)
+            case .return(let expression, _):
+                variables["RETURN"] = try await evaluate(expression)
+            case .expression(let expression):
+                _ = try await evaluate(expression)
+            case .if(let branches, _):
+                for branch in branches {
+                    if let condition = branch.condition {
+                        let value = try await evaluate(condition)
+                        guard case .bool(let holds) = value else {
+                            throw QueryError(
+                                .invalid, "the condition must be true or false, but it is \(value.typeDescription)",
+                                at: location(condition.offset), hint: "compare with '==', e.g. 'if x == 1 { … }'")
+                        }
+                        guard holds else { continue }
+                    }
+                    try await execute(branch.body)
+                    break
+                }
+            }
+        }
+    }
+
+    mutating func evaluate(_ expression: Expression) async throws(QueryError) -> Value {
+        switch expression {
+        case .number(let value, _): return .number(value)
+        case .string(let value, _): return .string(value)
+        case .bool(let value, _): return .bool(value)
+        case .variable(let name, let at):
+            guard let value = variables[name] else {
+                throw QueryError(.invalid, "unknown variable '\(name)'", at: location(at), hint: suggestion(for: name))
+            }
+            return value
+        case .list(let elements, _):
+            var values: [Value] = []
+            values.reserveCapacity(elements.count)
+            for element in elements { values.append(try await evaluate(element)) }
+            return .list(values)
+        case .dict(let entries, _):
+            var values: [String: Value] = [:]
+            for entry in entries { values[entry.key] = try await evaluate(entry.value) }
+            return .dict(values)
+        case .binary(let op, let left, let right, let at):
+            let lhs = try await evaluate(left)
+            let rhs = try await evaluate(right)
+            return try apply(op, lhs, rhs, at: at)
+        case .call(let name, let argumentExpressions, let at):
+            var arguments: [Value] = []
+            for argument in argumentExpressions { arguments.append(try await evaluate(argument)) }
+            guard let callee = variables[name] else {
+                throw QueryError(.invalid, "unknown function '\(name)'", at: location(at), hint: suggestion(for: name))
+            }
+            guard case .function(let functionName) = callee, let builtin = Builtins.all[functionName] else {
+                throw QueryError(.invalid, "'\(name)' is not a function, it is \(callee.typeDescription)", at: location(at))
+            }
+            let call = Call(
+                name: name, builtin: builtin, arguments: arguments, locations: argumentExpressions.map { location($0.offset) },
+                location: location(at), timeInterval: variables["TIMEINTERVAL"], dataSource: dataSource, logger: logger)
+            try call.checkArity()
+            return try await builtin.body(call)
+        }
+    }
+
+    private func apply(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, at offset: Int) throws(QueryError) -> Value {
+        func invalid(_ message: String) -> QueryError { QueryError(.invalid, message, at: location(offset)) }
+        switch op {
+        case .equals:
+            guard let equal = lhs.isEqual(to: rhs) else {
+                throw invalid("cannot compare \(lhs.typeDescription) with \(rhs.typeDescription) using '=='")
+            }
+            return .bool(equal)
+        case .add:
+            switch (lhs, rhs) {
+            case (.number(let a), .number(let b)): return .number(a + b)
+            case (.string(let a), .string(let b)): return .string(a + b)
+            case (.events(let a), .events(let b)): return .events(a + b)
+            default:
+                if let a = lhs.listElements, let b = rhs.listElements {
+                    return (a.isEmpty ? rhs : nil) ?? (b.isEmpty ? lhs : nil) ?? .list(a + b)
+                }
+                throw invalid("cannot add \(rhs.typeDescription) to \(lhs.typeDescription) (use '+' on two numbers, two strings or two lists)")
+            }
+        case .subtract, .multiply, .divide, .remainder:
+            guard case .number(let a) = lhs, case .number(let b) = rhs else {
+                throw invalid("'\(op.rawValue)' needs two numbers, got \(lhs.typeDescription) and \(rhs.typeDescription)")
+            }
+            switch op {
+            case .subtract: return .number(a - b)
+            case .multiply: return .number(a * b)
+            case .divide:
+                if b == 0 { throw invalid("division by zero") }
+                return .number(a / b)
+            default: return .number(a.truncatingRemainder(dividingBy: b))
+            }
+        }
+    }
+
+    /// "did you mean 'flood'?" for a name close to a known one.
+    func suggestion(for name: String) -> String? {
+        let candidates = variables.keys.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }
+            .filter { $0.1 <= max(1, name.count / 3) }
+            .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        return candidates.first.map { "did you mean '\($0.0)'?" }
+    }
+}
+
+/// The Levenshtein distance between two strings.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var previous = Array(0...b.count)
+    for i in 1...max(1, a.count) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(1, b.count) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return a.isEmpty ? b.count : (b.isEmpty ? a.count : previous[b.count])
+}

@@ -1,0 +1,113 @@
+import AWCore
+
+/// A query2 value.
+///
+/// Lists of events, the common case, are kept as `.events` so transforms can use them without
+/// conversion; everywhere else they behave exactly like a `.list` of `.event` values.
+public enum Value: Sendable {
+    /// What statements and `print` produce (written as `[]` in results, as aw-server-rust does).
+    case none
+    case bool(Bool)
+    /// All query numbers are floating point.
+    case number(Double)
+    case string(String)
+    case event(Event)
+    /// A list whose elements are all events.
+    case events([Event])
+    case list([Value])
+    case dict([String: Value])
+    /// A built-in function, by name (functions are values: `f = flood; f(events);`).
+    case function(String)
+
+    /// The elements when this is a list (of events or of anything).
+    var listElements: [Value]? {
+        switch self {
+        case .list(let values): return values
+        case .events(let events): return events.map { .event($0) }
+        default: return nil
+        }
+    }
+
+    /// The type's name as diagnostics say it: "a number", "a list of events", ...
+    var typeDescription: String {
+        switch self {
+        case .none: return "nothing (none)"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .event: return "an event"
+        case .events: return "a list of events"
+        case .list: return "a list"
+        case .dict: return "a dictionary"
+        case .function: return "a function"
+        }
+    }
+
+    /// A short rendering for diagnostics: `666`, `1.5`, `"abc"`, `[…]`.
+    var shortDescription: String {
+        switch self {
+        case .none: return "none"
+        case .bool(let value): return "\(value)"
+        case .number(let value):
+            return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+        case .string(let value): return "\"\(value.count > 40 ? value.prefix(40) + "…" : value)\""
+        case .event: return "an event"
+        case .events(let events): return "a list of \(events.count) events"
+        case .list(let values): return "a list of \(values.count) values"
+        case .dict(let values): return "a dictionary of \(values.count) entries"
+        case .function(let name): return "function '\(name)'"
+        }
+    }
+
+    /// Deep equality as `==` defines it; `nil` when the types differ (an error for `==`).
+    /// Like aw-server-rust, `none` never equals anything, not even `none`.
+    func isEqual(to other: Value) -> Bool? {
+        switch (self, other) {
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.event(let a), .event(let b)): return a == b
+        case (.events(let a), .events(let b)): return a == b
+        case (.dict(let a), .dict(let b)):
+            guard a.count == b.count else { return false }
+            for (key, value) in a {
+                guard let otherValue = b[key], value.isEqual(to: otherValue) == true else { return false }
+            }
+            return true
+        case (.function(let a), .function(let b)): return a == b
+        case (.none, .none): return false
+        default:
+            guard let a = listElements, let b = other.listElements else { return nil }
+            guard a.count == b.count else { return false }
+            return zip(a, b).allSatisfy { $0.isEqual(to: $1) == true }
+        }
+    }
+
+    /// The value as JSON, with every number a float (as aw-server-rust converts query values,
+    /// so that `1` in a query equals `1.0` in event data but not `1`). Functions have none.
+    var json: JSON? {
+        switch self {
+        case .none: return .null
+        case .bool(let value): return .bool(value)
+        case .number(let value): return .double(value)
+        case .string(let value): return .string(value)
+        case .event(let event): return event.json
+        case .events(let events): return .array(events.map(\.json))
+        case .list(let values):
+            var elements: [JSON] = []
+            for value in values {
+                guard let element = value.json else { return nil }
+                elements.append(element)
+            }
+            return .array(elements)
+        case .dict(let values):
+            var members: [String: JSON] = [:]
+            for (key, value) in values {
+                guard let member = value.json else { return nil }
+                members[key] = member
+            }
+            return .object(members)
+        case .function: return nil
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import AWCore
+
+extension Transform {
+    /// The events whose `data[key]` equals one of `values` (exact JSON equality: an integer
+    /// never equals a float, as in aw-server-rust).
+    public static func filterKeyvals(_ events: [Event], key: String, values: [JSON]) -> [Event] {
+        events.filter { event in event.data[key].map { values.contains($0) } ?? false }
+    }
+
+    /// The events except those whose `data[key]` equals one of `values`; events without the key
+    /// are kept.
+    public static func excludeKeyvals(_ events: [Event], key: String, values: [JSON]) -> [Event] {
+        events.filter { event in !(event.data[key].map { values.contains($0) } ?? false) }
+    }
+
+    /// The events whose `data[key]` is a string in which `pattern` matches somewhere.
+    public static func filterKeyvalsRegex(_ events: [Event], key: String, pattern: Pattern) -> [Event] {
+        var verdicts: [String: Bool] = [:]
+        return events.filter { event in
+            guard case .string(let text) = event.data[key] else { return false }
+            if let known = verdicts[text] { return known }
+            let verdict = pattern.matches(text)
+            verdicts[text] = verdict
+            return verdict
+        }
+    }
+}
