@@ -52,6 +52,7 @@ extension Datastore {
             if maximum > storedMaximum {
                 try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
             }
+            try self.storeEventIDHighWater(db)
             return InsertOutcome(events: stored, replacedIDs: replacedIDs, span: span, bucketRow: row, maximumDuration: maximum)
         } onCommit: { outcome in
             self.state.withLock { state in
@@ -78,10 +79,7 @@ extension Datastore {
     public func events(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) async throws(DatastoreError) -> [Event] {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
         guard !range.isEmpty else { return [] }
-        return try await read { db in
-            var reader = EventRowReader()
-            return try reader.events(db, range)
-        }
+        return try await read { db in try EventRowReader(cache: self.dataCache).events(db, range) }
     }
 
     /// The same events as `events(bucketID:start:end:limit:)`, already serialized as the JSON
@@ -149,7 +147,9 @@ extension Datastore {
                 return (row, state.pendingRows[id]?.bucketRow == row)
             }
             try db.execute(sql: "DELETE FROM events WHERE id = ? AND bucketrow = ?", arguments: [id, row])
-            return db.changesCount > 0 || pending
+            let deleted = db.changesCount > 0 || pending
+            try self.storeEventIDHighWater(db)
+            return deleted
         } onCommit: { deleted in
             guard deleted else { return }
             self.state.withLock { state in
@@ -188,7 +188,10 @@ extension Datastore {
             arguments.append(end.nanoseconds)
         }
         if ordered { sql += " ORDER BY starttime DESC, endtime ASC, id ASC" }
-        if let limit { sql += " LIMIT \(max(0, limit))" }
+        if let limit {
+            sql += " LIMIT ?"
+            arguments.append(max(0, limit))
+        }
         let isEmpty = limit == 0 || (start != nil && end != nil && start! > end!)
         return RangeQuery(sql: sql, arguments: StatementArguments(arguments), start: start, end: end, isEmpty: isEmpty)
     }

@@ -75,6 +75,7 @@ extension Datastore {
             if maximum > storedMaximum {
                 try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
             }
+            try self.storeEventIDHighWater(db)
             return ImportOutcome(
                 row: row, created: created, inserted: inserted, skipped: events.count - toInsert.count, maximumDuration: maximum)
         } onCommit: { outcome in

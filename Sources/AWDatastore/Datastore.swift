@@ -26,6 +26,8 @@ public final class Datastore: Sendable {
     private let flushRequester: AsyncStream<Void>.Continuation
     /// The error of the last failed flush, cleared by the next one that succeeds.
     let flushFailure = Mutex<DatastoreError?>(nil)
+    /// Parsed event data shared by all reads.
+    let dataCache = EventDataCache()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -112,8 +114,10 @@ public final class Datastore: Sendable {
             )
         }
         let maximumID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0
-        let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
-        state.nextEventID = max(maximumID, sequence) + 1
+        let highWater = try String.fetchOne(
+            db, sql: "SELECT value FROM key_value WHERE key = ?", arguments: [Schema.eventIDHighWaterKey]
+        ).flatMap { Int64($0) } ?? 0
+        state.nextEventID = max(maximumID + 1, highWater)
         return state
     }
 
@@ -203,6 +207,7 @@ public final class Datastore: Sendable {
                     try writer.write(row.event, id: id, bucketRow: row.bucketRow)
                 }
                 try Self.storeMaximumDurations(grown, db)
+                try self.storeEventIDHighWater(db)
                 return .commit
             }
         } catch {
@@ -215,6 +220,16 @@ public final class Datastore: Sendable {
             throw error
         }
         state.withLock { $0.markStored(grown) }
+    }
+
+    /// Records the next event id to give out, so ids of deleted events are never given out again
+    /// after a restart. Call in every transaction that writes events with new ids.
+    func storeEventIDHighWater(_ db: Database) throws {
+        let next = state.withLock { $0.nextEventID }
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO key_value (key, value, last_modified) VALUES (?, ?, 0)",
+            arguments: [Schema.eventIDHighWaterKey, String(next)]
+        )
     }
 
     /// Writes grown maximum event durations to the buckets table.
@@ -255,7 +270,10 @@ public final class Datastore: Sendable {
     public func close() throws(DatastoreError) {
         stopFlushing()
         do {
-            try writer.writeWithoutTransaction { db in try self.writePendingRows(db) }
+            try writer.writeWithoutTransaction { db in
+                try self.writePendingRows(db)
+                try self.storeEventIDHighWater(db)
+            }
             try (writer as? DatabasePool)?.close()
         } catch {
             throw DatastoreError.wrapping(error, path: path)

@@ -4,8 +4,15 @@ import GRDB
 ///
 /// Tables follow aw-server-rust's layout so the file is familiar to anyone who knows it:
 /// `buckets` (public id in `name`), `events` (start/end as integer nanoseconds since the epoch,
-/// `data` as compact JSON with sorted keys) and `key_value` (settings as JSON text).
+/// `data` as compact JSON with sorted keys) and `key_value` (settings as JSON text). Events are
+/// stored clustered by bucket and start time (a `WITHOUT ROWID` table whose key is the order
+/// range reads return), so reading a period is one sequential scan; a unique index finds
+/// events by id. The highest event id ever given out is kept in `key_value` under
+/// `Schema.eventIDHighWaterKey`, so ids are never reused.
 enum Schema {
+    /// The `key_value` key holding the next event id to give out.
+    static let eventIDHighWaterKey = "internal.next_event_id"
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: buckets, events, key_value") { db in
@@ -22,13 +29,14 @@ enum Schema {
                         max_duration INTEGER NOT NULL DEFAULT 0
                     );
                     CREATE TABLE events (
-                        id INTEGER PRIMARY KEY AUTOINCREMENT,
                         bucketrow INTEGER NOT NULL REFERENCES buckets(id),
                         starttime INTEGER NOT NULL,
                         endtime INTEGER NOT NULL,
-                        data TEXT NOT NULL
-                    );
-                    CREATE INDEX events_bucketrow_starttime_endtime ON events (bucketrow, starttime DESC, endtime);
+                        id INTEGER NOT NULL,
+                        data TEXT NOT NULL,
+                        PRIMARY KEY (bucketrow, starttime DESC, endtime, id)
+                    ) WITHOUT ROWID;
+                    CREATE UNIQUE INDEX events_id ON events (id);
                     CREATE TABLE key_value (
                         key TEXT PRIMARY KEY,
                         value TEXT NOT NULL,

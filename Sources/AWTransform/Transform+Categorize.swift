@@ -7,21 +7,26 @@ extension Transform {
     ///
     /// - Parameter rules: Pairs of a category name path (e.g. `["Work", "Programming"]`) and its rule.
     public static func categorize(_ events: [Event], rules: [(category: [String], rule: Rule)]) -> [Event] {
-        var known: [[String: JSON]: JSON] = [:]  // events with equal data get equal categories
+        var categorized = DataMemo<[String: JSON]>()  // events sharing data share the result
+        var byContent: [[String: JSON]: JSON] = [:]  // equal data in different instances
         return events.map { event in
             var event = event
-            let category: JSON
-            if let cached = known[event.data] {
-                category = cached
-            } else {
-                var best = ["Uncategorized"]
-                for (candidate, rule) in rules where candidate.count >= best.count && rule.matches(event.data) {
-                    best = candidate
+            event.data = categorized.result(for: event.data) { data in
+                let category: JSON
+                if let known = byContent[data] {
+                    category = known
+                } else {
+                    var best = ["Uncategorized"]
+                    for (candidate, rule) in rules where candidate.count >= best.count && rule.matches(data) {
+                        best = candidate
+                    }
+                    category = .array(best.map { .string($0) })
+                    byContent[data] = category
                 }
-                category = .array(best.map { .string($0) })
-                known[event.data] = category
+                var result = data
+                result["$category"] = category
+                return result
             }
-            event.data["$category"] = category
             return event
         }
     }

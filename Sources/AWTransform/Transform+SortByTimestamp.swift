@@ -9,6 +9,8 @@ extension Transform {
     /// `events` sorted by `areInIncreasingOrder`, ties kept in input order.
     static func stableSorted(_ events: [Event], by areInIncreasingOrder: (Event, Event) -> Bool) -> [Event] {
         if zip(events, events.dropFirst()).allSatisfy({ !areInIncreasingOrder($1, $0) }) { return events }
+        // Strictly the other way round (events read newest first): reversing is the stable sort.
+        if zip(events, events.dropFirst()).allSatisfy({ areInIncreasingOrder($1, $0) }) { return events.reversed() }
         return events.enumerated()
             .sorted { lhs, rhs in
                 if areInIncreasingOrder(lhs.element, rhs.element) { return true }
