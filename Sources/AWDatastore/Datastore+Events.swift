@@ -82,30 +82,61 @@ extension Datastore {
         return try await read { db in try EventRowReader(cache: self.dataCache).events(db, range) }
     }
 
-    /// The same events as `events(bucketID:start:end:limit:)`, already serialized as the JSON
-    /// array the REST API returns (stored data is copied through without being re-parsed).
-    public func eventsJSON(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) async throws(DatastoreError) -> [UInt8] {
+    /// The same events as `events(bucketID:start:end:limit:)`, serialized as the JSON array the
+    /// REST API returns and streamed in chunks (stored data is copied through without being
+    /// re-parsed).
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound` before anything is produced.
+    public func eventsJSON(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) throws(DatastoreError) -> JSONChunkStream {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
-        guard !range.isEmpty else { return Array("[]".utf8) }
-        return try await read { db in
-            var writer = JSONWriter(capacity: 64 * 1024)
-            writer.writeByte(UInt8(ascii: "["))
-            var first = true
-            let rows = try Row.fetchCursor(db, sql: range.sql, arguments: range.arguments)
-            while let row = try rows.next() {
-                if !first { writer.writeByte(UInt8(ascii: ",")) }
-                first = false
-                let (timestamp, duration) = range.clip(start: row[1], end: row[2])
-                writer.writeRaw("{\"id\":")
-                writer.write(row[0] as Int64)
-                Event.writeFields(timestamp: timestamp, durationNanoseconds: duration, to: &writer)
-                try row.withUnsafeData(atIndex: 3) { data in
-                    if let data { writer.bytes.append(contentsOf: data) } else { writer.writeRaw("{}") }
-                }
-                writer.writeByte(UInt8(ascii: "}"))
+        return JSONChunkStream.make(self) { sink in
+            sink.writer.writeByte(UInt8(ascii: "["))
+            if !range.isEmpty { try Self.writeEventRows(range, to: sink) }
+            sink.writer.writeByte(UInt8(ascii: "]"))
+        }
+    }
+
+    /// Writes the rows of `range` as comma-separated event objects.
+    static func writeEventRows(_ range: RangeQuery, to sink: ChunkSink) throws {
+        var first = true
+        let rows = try Row.fetchCursor(sink.db, sql: range.sql, arguments: range.arguments)
+        while let row = try rows.next() {
+            if !first { sink.writer.writeByte(UInt8(ascii: ",")) }
+            first = false
+            let (timestamp, duration) = range.clip(start: row[1], end: row[2])
+            sink.writer.writeRaw("{\"id\":")
+            sink.writer.write(row[0] as Int64)
+            Event.writeFields(timestamp: timestamp, durationNanoseconds: duration, to: &sink.writer)
+            try row.withUnsafeData(atIndex: 3) { data in
+                if let data { sink.writer.bytes.append(contentsOf: data) } else { sink.writer.writeRaw("{}") }
             }
-            writer.writeByte(UInt8(ascii: "]"))
-            return writer.bytes
+            sink.writer.writeByte(UInt8(ascii: "}"))
+            try sink.flushIfFull()
+        }
+    }
+
+    /// An export document (`{"buckets": {"<id>": {…bucket, "events": [...]}}}`) of the given
+    /// buckets, or of all, with every event unclipped and newest first, streamed in chunks from
+    /// one consistent snapshot.
+    public func exportJSON(bucketIDs: [String]? = nil) throws(DatastoreError) -> JSONChunkStream {
+        let all = self.buckets().sorted { $0.id < $1.id }
+        if let bucketIDs {
+            for id in bucketIDs where !all.contains(where: { $0.id == id }) { throw .bucketNotFound(id: id) }
+        }
+        let buckets = bucketIDs.map { ids in all.filter { ids.contains($0.id) } } ?? all
+        let ranges = try buckets.map { bucket throws(DatastoreError) in try rangeQuery(bucketID: bucket.id, start: nil, end: nil, limit: nil) }
+        return JSONChunkStream.make(self) { sink in
+            sink.writer.writeRaw("{\"buckets\":{")
+            for (index, bucket) in buckets.enumerated() {
+                if index > 0 { sink.writer.writeByte(UInt8(ascii: ",")) }
+                sink.writer.write(bucket.id)
+                sink.writer.writeByte(UInt8(ascii: ":"))
+                bucket.writeFields(to: &sink.writer)
+                sink.writer.writeRaw(",\"events\":[")
+                try Self.writeEventRows(ranges[index], to: sink)
+                sink.writer.writeRaw("]}")
+            }
+            sink.writer.writeRaw("}}")
         }
     }
 

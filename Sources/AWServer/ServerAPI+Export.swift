@@ -38,6 +38,14 @@ extension ServerAPI {
         return exports
     }
 
+    /// The export document of the given buckets (all when `nil`), streamed in chunks from one
+    /// consistent snapshot: what `GET /api/0/export` sends.
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound` for an unknown bucket.
+    public func exportDocument(bucketIDs: [String]? = nil) throws(DatastoreError) -> JSONChunkStream {
+        try datastore.exportJSON(bucketIDs: bucketIDs)
+    }
+
     /// Imports one bucket: creates it if missing, and adds only events it does not have yet.
     ///
     /// - Throws: a storage error; then nothing of this bucket was imported.

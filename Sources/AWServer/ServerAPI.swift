@@ -94,6 +94,13 @@ public final class ServerAPI: Sendable {
         try await datastore.events(bucketID: bucketID, start: start, end: end, limit: limit)
     }
 
+    /// The same events as `getEvents`, as the JSON array the REST API sends, streamed in chunks.
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound`.
+    public func getEventsJSON(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil) throws(DatastoreError) -> JSONChunkStream {
+        try datastore.eventsJSON(bucketID: bucketID, start: start, end: end, limit: limit)
+    }
+
     /// Stores events; returns them with their ids.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.

@@ -45,7 +45,10 @@ struct DatastoreEventTests {
         #expect(try await store.events(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 2).count == 2)
         #expect(try await store.events(bucketID: "bucket-1", limit: 0).isEmpty)
         #expect(try await store.events(bucketID: "bucket-1", start: Fixture.at(20), end: Fixture.at(10)).isEmpty)
-        let json = try await store.eventsJSON(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 1)
+        var json: [UInt8] = []
+        for try await chunk in try store.eventsJSON(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 1) {
+            json += chunk
+        }
         let parsed = try Event.array(json: JSON.parse(json))
         #expect(parsed == [events[0]])
     }
@@ -125,5 +128,52 @@ struct DatastoreEventIDTests {
         let next = try await reopened.insertEvents([Fixture.event(9, 1)], bucketID: "bucket-1")
         #expect(next[0].id! > beat.id!)
         #expect(try await reopened.settings().isEmpty)
+    }
+}
+
+@Suite("Datastore: streamed JSON")
+struct DatastoreStreamTests {
+    @Test("a large read arrives in several chunks that join into the same events")
+    func chunks() async throws {
+        let store = try Datastore.inMemory()
+        try await store.createBucket(Fixture.bucket())
+        let events = (0..<20_000).map { Fixture.event(Double($0), 1, ["app": "a", "title": .string("title \($0 % 37)")]) }
+        _ = try await store.insertEvents(events, bucketID: "bucket-1")
+        var chunkCount = 0
+        var json: [UInt8] = []
+        for try await chunk in try store.eventsJSON(bucketID: "bucket-1") {
+            chunkCount += 1
+            json += chunk
+        }
+        #expect(chunkCount > 2)
+        let parsed = try Event.array(json: JSON.parse(json))
+        #expect(parsed.count == 20_000)
+        #expect(parsed == (try await store.events(bucketID: "bucket-1")))
+    }
+
+    @Test("consumers that stop early do not leave readers blocked", .timeLimit(.minutes(1)))
+    func earlyStop() async throws {
+        let store = try Datastore.inMemory()
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.insertEvents((0..<20_000).map { Fixture.event(Double($0), 1) }, bucketID: "bucket-1")
+        for _ in 0..<12 {
+            for try await _ in try store.eventsJSON(bucketID: "bucket-1") { break }
+        }
+        #expect(try await store.eventCount(bucketID: "bucket-1") == 20_000)
+    }
+
+    @Test("the export document streams every bucket with its events")
+    func export() async throws {
+        let store = try Datastore.inMemory()
+        try await store.createBucket(Fixture.bucket("a"))
+        try await store.createBucket(Fixture.bucket("b"))
+        _ = try await store.insertEvents([Fixture.event(0, 1, ["x": 1])], bucketID: "a")
+        var json: [UInt8] = []
+        for try await chunk in try store.exportJSON() { json += chunk }
+        let document = try JSON.parse(json)
+        #expect(document["buckets"]?.objectValue?.keys.sorted() == ["a", "b"])
+        #expect(document["buckets"]?["a"]?["events"]?.arrayValue?.count == 1)
+        #expect(document["buckets"]?["b"]?["events"] == [])
+        #expect(throws: DatastoreError.bucketNotFound(id: "c")) { try store.exportJSON(bucketIDs: ["c"]) }
     }
 }

@@ -29,6 +29,24 @@ extension Bucket {
     /// `data`, `metadata` (`start`/`end` of its events), `last_updated` (end of its newest event),
     /// and `events` (the given events, or `null`).
     public func write(to writer: inout JSONWriter, events: [Event]? = nil) {
+        writeFields(to: &writer)
+        writer.writeRaw(",\"events\":")
+        if let events {
+            writer.writeByte(UInt8(ascii: "["))
+            for (index, event) in events.enumerated() {
+                if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+                event.write(to: &writer)
+            }
+            writer.writeByte(UInt8(ascii: "]"))
+        } else {
+            writer.writeRaw("null")
+        }
+        writer.writeByte(UInt8(ascii: "}"))
+    }
+
+    /// Writes the opening brace and every field but `events`; the caller adds `"events"` and
+    /// the closing brace.
+    public func writeFields(to writer: inout JSONWriter) {
         writer.writeRaw("{\"id\":")
         writer.write(id)
         writer.writeRaw(",\"type\":")
@@ -47,18 +65,6 @@ extension Bucket {
         writer.writeOptional(metadata.end)
         writer.writeRaw("},\"last_updated\":")
         writer.writeOptional(metadata.end)
-        writer.writeRaw(",\"events\":")
-        if let events {
-            writer.writeByte(UInt8(ascii: "["))
-            for (index, event) in events.enumerated() {
-                if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-                event.write(to: &writer)
-            }
-            writer.writeByte(UInt8(ascii: "]"))
-        } else {
-            writer.writeRaw("null")
-        }
-        writer.writeByte(UInt8(ascii: "}"))
     }
 }
 

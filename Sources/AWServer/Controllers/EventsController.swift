@@ -20,13 +20,13 @@ struct EventsController {
     /// Events overlapping `start`..`end`, clipped, newest first; `limit` < 0 means all.
     @Sendable func list(_ request: APIRequest) async throws -> Response {
         let limit = try request.integerQuery("limit").flatMap { $0 < 0 ? nil : $0 }
-        let bytes = try await api.datastore.eventsJSON(
+        let events = try api.getEventsJSON(
             bucketID: request.parameters[0],
+            limit: limit,
             start: try request.timestampQuery("start"),
-            end: try request.timestampQuery("end"),
-            limit: limit
+            end: try request.timestampQuery("end")
         )
-        return .json(bytes: bytes)
+        return .streamedJSON(events)
     }
 
     /// Stores an array of events (or a single event object); answers with the stored events.

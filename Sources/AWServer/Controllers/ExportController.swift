@@ -1,4 +1,5 @@
 import AWCore
+import AWDatastore
 import Hummingbird
 
 /// `/api/0/export`, `/api/0/buckets/<id>/export` and `/api/0/import`.
@@ -14,19 +15,17 @@ struct ExportController {
     }
 
     @Sendable func exportAll(_ request: APIRequest) async throws -> Response {
-        Self.document(try await api.exportAll(), filename: "aw-buckets-export.json")
+        Self.document(try api.exportDocument(), filename: "aw-buckets-export.json")
     }
 
     @Sendable func exportBucket(_ request: APIRequest) async throws -> Response {
-        let export = try await api.exportBucket(bucketID: request.parameters[0])
-        return Self.document([export], filename: "aw-bucket-export_\(export.bucket.id).json")
+        let id = request.parameters[0]
+        return Self.document(try api.exportDocument(bucketIDs: [id]), filename: "aw-bucket-export_\(id).json")
     }
 
-    static func document(_ exports: [BucketExport], filename: String) -> Response {
-        var writer = JSONWriter(capacity: 1024 * 1024)
-        BucketExport.writeDocument(exports, to: &writer)
+    static func document(_ chunks: JSONChunkStream, filename: String) -> Response {
         let safeName = filename.replacing("\"", with: "_").replacing("/", with: "_")
-        return .json(bytes: writer.bytes, headers: [.contentDisposition: "attachment; filename=\"\(safeName)\""])
+        return .streamedJSON(chunks, headers: [.contentDisposition: "attachment; filename=\"\(safeName)\""])
     }
 
     /// Imports an export document sent as JSON, or as a `multipart/form-data` upload with a part

@@ -1,4 +1,5 @@
 import AWCore
+import AWDatastore
 import Hummingbird
 
 extension Response {
@@ -14,6 +15,18 @@ extension Response {
         var writer = JSONWriter()
         writer.write(value)
         return .json(bytes: writer.bytes, status: status)
+    }
+
+    /// A JSON response whose body is streamed from the datastore in chunks.
+    static func streamedJSON(_ chunks: JSONChunkStream, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: .ok, headers: fields, body: ResponseBody { writer in
+            for try await chunk in chunks {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        })
     }
 
     /// A response with no body.
