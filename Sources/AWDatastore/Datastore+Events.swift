@@ -11,6 +11,17 @@ extension Datastore {
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func insertEvents(_ events: [Event], bucketID: String) async throws(DatastoreError) -> [Event] {
+        let stored = try await insertEvents(events.map(EncodedEvent.init), bucketID: bucketID)
+        return zip(events, stored).map { event, stored in
+            var event = event
+            event.id = stored.id
+            return event
+        }
+    }
+
+    /// Stores events whose data is canonical JSON text (the bulk-insert path), with the rules of
+    /// `insertEvents(_:bucketID:)`; returns them with their ids.
+    public func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError) -> [EncodedEvent] {
         guard !events.isEmpty else {
             _ = try bucket(id: bucketID)
             return []
@@ -47,7 +58,7 @@ extension Datastore {
                     nextID += 1
                 }
                 maximum = max(maximum, stored[index].durationNanoseconds)
-                span = span.including(stored[index])
+                span = span.including(BucketMetadata(start: stored[index].timestamp, end: stored[index].end))
             }
             if maximum > storedMaximum {
                 try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
@@ -230,7 +241,7 @@ extension Datastore {
 
 /// What `insertEvents` wrote.
 struct InsertOutcome: Sendable {
-    var events: [Event]
+    var events: [EncodedEvent]
     /// Ids of existing events that were replaced.
     var replacedIDs: [Int64]
     /// The time span the written events cover.

@@ -22,13 +22,22 @@ struct EventRowWriter {
     mutating func write(_ event: Event, id: Int64, bucketRow: Int64) throws {
         dataText.bytes.removeAll(keepingCapacity: true)
         dataText.write(event.data)
+        try write(id: id, bucketRow: bucketRow, start: event.timestamp, end: event.end, data: dataText.bytes)
+    }
+
+    /// Writes an event whose data is already canonical JSON text.
+    mutating func write(_ event: EncodedEvent, id: Int64, bucketRow: Int64) throws {
+        try write(id: id, bucketRow: bucketRow, start: event.timestamp, end: event.end, data: event.dataJSON)
+    }
+
+    private func write(id: Int64, bucketRow: Int64, start: Timestamp, end: Timestamp, data: [UInt8]) throws {
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_bind_int64(handle, 1, id)
         sqlite3_bind_int64(handle, 2, bucketRow)
-        sqlite3_bind_int64(handle, 3, event.timestamp.nanoseconds)
-        sqlite3_bind_int64(handle, 4, event.end.nanoseconds)
-        let code = dataText.bytes.withUnsafeBufferPointer { text in
+        sqlite3_bind_int64(handle, 3, start.nanoseconds)
+        sqlite3_bind_int64(handle, 4, end.nanoseconds)
+        let code = data.withUnsafeBufferPointer { text in
             // The text stays alive until the step below, so SQLite need not copy it.
             sqlite3_bind_text(handle, 5, UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
             return sqlite3_step(handle)

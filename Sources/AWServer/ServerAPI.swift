@@ -108,6 +108,13 @@ public final class ServerAPI: Sendable {
         try await datastore.insertEvents(events, bucketID: bucketID)
     }
 
+    /// Stores events whose data is canonical JSON text (the bulk path of `POST …/events`).
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
+    public func createEvents(bucketID: String, events: [EncodedEvent]) async throws(DatastoreError) -> [EncodedEvent] {
+        try await datastore.insertEvents(events, bucketID: bucketID)
+    }
+
     /// How many events overlap `[start, end]`.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.

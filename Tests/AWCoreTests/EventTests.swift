@@ -132,6 +132,17 @@ struct EventByteDecodingTests {
             if json.objectValue != nil { return [try Event(json: json)] }
             return try Event.array(json: json)
         }
+        let encoded = text.withUTF8 { bytes in
+            Result { () throws(EventDecodingError) -> [EncodedEvent] in try EncodedEvent.decodeList(from: UnsafeRawBufferPointer(bytes)) }
+        }
+        switch (encoded, fast) {
+        case (.success(let a), .success(let b)):
+            #expect(a == b.map(EncodedEvent.init))
+        case (.failure(let a), .failure(let b)):
+            #expect(a == b)
+        default:
+            Issue.record("encoded and dictionary decoding differ for \(body)")
+        }
         switch (fast, slow) {
         case (.success(let a), .success(let b)):
             #expect(a == b)

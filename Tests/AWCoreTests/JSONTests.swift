@@ -81,3 +81,64 @@ struct JSONTests {
         #expect(JSON.double(.infinity).serialized() == "null")
     }
 }
+
+@Suite("Canonical JSON text")
+struct CanonicalJSONTests {
+    @Test(
+        "canonicalText equals parsing and serializing",
+        arguments: [
+            #"{"b": 1, "a": {"d": [1, 2.50, -0, 1e2, "x\/y"], "c": "\u00e9\ud83d\ude00"}}"#,
+            #"{"k": 1, "k": 2, "j": 0, "k": 3}"#,
+            #"{"é": 1, "e": 2, "z": {"y": {}, "x": []}}"#,
+            #"  [ "a\nb" , true , false , null , 12345678901234567890 ]  "#,
+            #""plain""#,
+            #"{}"#,
+        ])
+    func matchesTheValuePath(text: String) throws {
+        var copy = text
+        let canonical = try copy.withUTF8 { try JSON.canonicalText(UnsafeRawBufferPointer($0)) }
+        #expect(String(decoding: canonical, as: UTF8.self) == (try JSON.parse(text).serialized()))
+    }
+
+    @Test("random documents: canonicalText and parse-then-serialize agree byte for byte")
+    func randomDocuments() throws {
+        var generator = SplitMix(seed: 42)
+        for _ in 0..<2000 {
+            let text = randomJSON(depth: 0, &generator)
+            var copy = text
+            let canonical = try copy.withUTF8 { try JSON.canonicalText(UnsafeRawBufferPointer($0)) }
+            #expect(String(decoding: canonical, as: UTF8.self) == (try JSON.parse(text).serialized()), "\(text)")
+        }
+    }
+
+    func randomJSON(depth: Int, _ generator: inout SplitMix) -> String {
+        let space = ["", " ", "\n  "][Int(generator.next() % 3)]
+        switch generator.next() % (depth > 3 ? 5 : 7) {
+        case 0: return ["true", "false", "null"][Int(generator.next() % 3)]
+        case 1: return ["0", "-0", "17", "-3.25", "1e3", "2.5E-7", "123456789012", "0.1"][Int(generator.next() % 8)]
+        case 2, 3:
+            let pieces = ["a", "é", "\\n", "\\\"", "\\u00e9", "\\/", "😀", "\\\\", "Z", "\\t"]
+            return "\"" + (0..<Int(generator.next() % 5)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined() + "\""
+        case 4:
+            return "[" + (0..<Int(generator.next() % 4)).map { _ in space + randomJSON(depth: depth + 1, &generator) }.joined(separator: ",") + "]"
+        default:
+            let keys = ["a", "b", "B", "é", "app", "title", "$category", "a"]
+            return "{" + (0..<Int(generator.next() % 5)).map { _ in
+                "\(space)\"\(keys[Int(generator.next() % UInt64(keys.count))])\"\(space):\(randomJSON(depth: depth + 1, &generator))"
+            }.joined(separator: ",") + space + "}"
+        }
+    }
+}
+
+/// A small deterministic random number generator for generated test inputs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -14,13 +14,30 @@ extension Event {
     /// - Throws: `EventDecodingError.syntax` for malformed JSON, `.shape` naming the offending
     ///   event and field (e.g. `[3].timestamp`).
     public static func decodeList(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> [Event] {
+        try JSONParser.decodeEventList(bytes) { parser throws in try parser.parseEvent() }
+    }
+}
+
+extension EncodedEvent {
+    /// Decodes events straight from JSON text like `Event.decodeList(from:)`, keeping each
+    /// event's data as canonical JSON text instead of a dictionary (the bulk-insert path).
+    ///
+    /// - Throws: `EventDecodingError` exactly as `Event.decodeList(from:)` does.
+    public static func decodeList(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> [EncodedEvent] {
+        try JSONParser.decodeEventList(bytes) { parser throws in try parser.parseEncodedEvent() }
+    }
+}
+
+extension JSONParser {
+    /// An array of events (or a single event object), each read by `element`.
+    static func decodeEventList<Element>(_ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element) throws(EventDecodingError) -> [Element] {
         var parser = JSONParser(bytes: bytes)
         do {
             parser.skipWhitespace()
             guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
-            var events: [Event] = []
+            var events: [Element] = []
             if bytes[parser.index] == UInt8(ascii: "{") {
-                events.append(try parser.parseEvent())
+                events.append(try element(&parser))
             } else if bytes[parser.index] == UInt8(ascii: "[") {
                 parser.index += 1
                 parser.skipWhitespace()
@@ -30,7 +47,7 @@ extension Event {
                     while true {
                         parser.skipWhitespace()
                         do {
-                            events.append(try parser.parseEvent())
+                            events.append(try element(&parser))
                         } catch let error as ModelDecodingError {
                             throw error.nested(under: "[\(events.count)]")
                         }
@@ -89,6 +106,40 @@ extension Event {
 extension JSONParser {
     /// Parses one event object, validating fields as `Event(json:)` does.
     mutating func parseEvent() throws -> Event {
+        let fields = try parseEventFields(emptyData: [String: JSON]()) { parser throws -> [String: JSON] in
+            let value = try parser.parseValue()
+            switch value {
+            case .object(let members): return members
+            case .null: return [:]
+            default: throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
+            }
+        }
+        return Event(id: fields.id, timestamp: fields.timestamp, durationNanoseconds: fields.duration, data: fields.data)
+    }
+
+    /// Parses one event object keeping its data as canonical JSON text.
+    mutating func parseEncodedEvent() throws -> EncodedEvent {
+        let fields = try parseEventFields(emptyData: Array("{}".utf8)) { parser throws -> [UInt8] in
+            guard parser.index < parser.bytes.count else { throw parser.fail("unexpected end of input, expected a value") }
+            switch parser.bytes[parser.index] {
+            case UInt8(ascii: "{"):
+                var writer = JSONWriter(capacity: 96)
+                try parser.writeCanonicalObject(to: &writer)
+                return writer.bytes
+            default:
+                let value = try parser.parseValue()
+                if value.isNull { return Array("{}".utf8) }
+                throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
+            }
+        }
+        return EncodedEvent(id: fields.id, timestamp: fields.timestamp, durationNanoseconds: fields.duration, dataJSON: fields.data)
+    }
+
+    /// The fields of an event object; `readData` reads the value of `data`.
+    mutating func parseEventFields<Data>(
+        emptyData: Data,
+        readData: (inout JSONParser) throws -> Data
+    ) throws -> (id: Int64?, timestamp: Timestamp, duration: Int64, data: Data) {
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else {
             let value = try parseValue()
             throw ModelDecodingError(field: "", reason: "an event must be a JSON object, got \(value.kindDescription)")
@@ -99,7 +150,7 @@ extension JSONParser {
         var id: Int64?
         var timestamp: Timestamp?
         var duration: Int64 = 0
-        var data: [String: JSON] = [:]
+        var data = emptyData
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -124,12 +175,7 @@ extension JSONParser {
                 let value = try parseValue()
                 duration = try Event.durationNanoseconds(from: value.isNull ? JSON?.none : value)
             case "data":
-                let value = try parseValue()
-                switch value {
-                case .object(let members): data = members
-                case .null: data = [:]
-                default: throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
-                }
+                data = try readData(&self)
             case "id":
                 let value = try parseValue()
                 id = try Event.id(from: value.isNull ? JSON?.none : value)
@@ -146,7 +192,7 @@ extension JSONParser {
             index += 1
         }
         guard let timestamp else { throw ModelDecodingError.missing("timestamp") }
-        return Event(id: id, timestamp: timestamp, durationNanoseconds: duration, data: data)
+        return (id, timestamp, duration, data)
     }
 
     /// Reads the `timestamp` value, straight from the bytes when it has no escapes.

@@ -31,9 +31,16 @@ struct EventsController {
 
     /// Stores an array of events (or a single event object); answers with the stored events.
     @Sendable func insert(_ request: APIRequest) async throws -> Response {
-        let events = try await request.events()
+        let events = try await request.encodedEvents()
         let stored = try await api.createEvents(bucketID: request.parameters[0], events: events)
-        return .json(bytes: Self.serialize(stored))
+        var writer = JSONWriter(capacity: stored.reduce(2) { $0 + $1.dataJSON.count + 96 })
+        writer.writeByte(UInt8(ascii: "["))
+        for (index, event) in stored.enumerated() {
+            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+            event.write(to: &writer)
+        }
+        writer.writeByte(UInt8(ascii: "]"))
+        return .json(bytes: writer.bytes)
     }
 
     /// The number of events overlapping `start`..`end`, as a bare integer.
@@ -78,16 +85,5 @@ struct EventsController {
             throw .badRequest("event id must be an integer, got '\(request.parameters[1])'")
         }
         return id
-    }
-
-    static func serialize(_ events: [Event]) -> [UInt8] {
-        var writer = JSONWriter(capacity: 128 * events.count + 2)
-        writer.writeByte(UInt8(ascii: "["))
-        for (index, event) in events.enumerated() {
-            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            event.write(to: &writer)
-        }
-        writer.writeByte(UInt8(ascii: "]"))
-        return writer.bytes
     }
 }

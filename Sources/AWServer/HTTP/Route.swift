@@ -99,9 +99,10 @@ struct APIRequest: Sendable {
         try await decodeBody { bytes throws(EventDecodingError) in try Event.decode(from: bytes) }
     }
 
-    /// The body read as an array of events (a single event object is accepted too).
-    func events() async throws -> [Event] {
-        try await decodeBody { bytes throws(EventDecodingError) in try Event.decodeList(from: bytes) }
+    /// The body read as an array of events (a single event object is accepted too), their data
+    /// kept as canonical JSON text.
+    func encodedEvents() async throws -> [EncodedEvent] {
+        try await decodeBody { bytes throws(EventDecodingError) in try EncodedEvent.decodeList(from: bytes) }
     }
 
     private func decodeBody<T>(_ decode: (UnsafeRawBufferPointer) throws(EventDecodingError) -> T) async throws -> T {
