@@ -21,7 +21,8 @@ extension Datastore {
 
     /// Stores events whose data is canonical JSON text (the bulk-insert path), with the rules of
     /// `insertEvents(_:bucketID:)`; returns them with their ids.
-    public func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError) -> [EncodedEvent] {
+    public func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError) -> [EncodedEvent]
+    {
         guard !events.isEmpty else {
             _ = try bucket(id: bucketID)
             return []
@@ -64,7 +65,8 @@ extension Datastore {
                 try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
             }
             try self.storeEventIDHighWater(db)
-            return InsertOutcome(events: stored, replacedIDs: replacedIDs, span: span, bucketRow: row, maximumDuration: maximum)
+            return InsertOutcome(
+                events: stored, replacedIDs: replacedIDs, span: span, bucketRow: row, maximumDuration: maximum)
         } onCommit: { outcome in
             self.state.withLock { state in
                 guard var bucket = state.buckets[bucketID], bucket.row == outcome.bucketRow else { return }
@@ -87,7 +89,9 @@ extension Datastore {
     ///   - end: Only events starting at or before this; `nil` for no upper bound.
     ///   - limit: The most events to return; `nil` for all.
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
-    public func events(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) async throws(DatastoreError) -> [Event] {
+    public func events(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil)
+        async throws(DatastoreError) -> [Event]
+    {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
         guard !range.isEmpty else { return [] }
         return try await read { db in try EventRowReader(cache: self.dataCache).events(db, range) }
@@ -98,7 +102,9 @@ extension Datastore {
     /// re-parsed).
     ///
     /// - Throws: `DatastoreError.bucketNotFound` before anything is produced.
-    public func eventsJSON(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil) throws(DatastoreError) -> JSONChunkStream {
+    public func eventsJSON(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil, limit: Int? = nil)
+        throws(DatastoreError) -> JSONChunkStream
+    {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
         return JSONChunkStream.make(self) { sink in
             sink.writer.writeByte(UInt8(ascii: "["))
@@ -135,7 +141,9 @@ extension Datastore {
             for id in bucketIDs where !all.contains(where: { $0.id == id }) { throw .bucketNotFound(id: id) }
         }
         let buckets = bucketIDs.map { ids in all.filter { ids.contains($0.id) } } ?? all
-        let ranges = try buckets.map { bucket throws(DatastoreError) in try rangeQuery(bucketID: bucket.id, start: nil, end: nil, limit: nil) }
+        let ranges = try buckets.map { bucket throws(DatastoreError) in
+            try rangeQuery(bucketID: bucket.id, start: nil, end: nil, limit: nil)
+        }
         return JSONChunkStream.make(self) { sink in
             sink.writer.writeRaw("{\"buckets\":{")
             for (index, bucket) in buckets.enumerated() {
@@ -154,8 +162,11 @@ extension Datastore {
     /// How many events of a bucket overlap `[start, end]` (unbounded where `nil`).
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
-    public func eventCount(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil) async throws(DatastoreError) -> Int {
-        let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: nil, columns: "COUNT(*)", ordered: false)
+    public func eventCount(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil)
+        async throws(DatastoreError) -> Int
+    {
+        let range = try rangeQuery(
+            bucketID: bucketID, start: start, end: end, limit: nil, columns: "COUNT(*)", ordered: false)
         guard !range.isEmpty else { return 0 }
         return try await read { db in try Int.fetchOne(db, sql: range.sql, arguments: range.arguments) ?? 0 }
     }
@@ -166,13 +177,16 @@ extension Datastore {
     public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
         let row = try state.withLock { state throws(DatastoreError) in try state.bucket(bucketID).row }
         let event = try await read { db -> Event? in
-            guard let found = try Row.fetchOne(
-                db, sql: "SELECT id, starttime, endtime, data FROM events WHERE id = ? AND bucketrow = ?", arguments: [id, row])
+            guard
+                let found = try Row.fetchOne(
+                    db, sql: "SELECT id, starttime, endtime, data FROM events WHERE id = ? AND bucketrow = ?",
+                    arguments: [id, row])
             else { return nil }
             let start: Int64 = found[1]
             let end: Int64 = found[2]
             let data = (try? JSON.parse(found[3] as String))?.objectValue ?? [:]
-            return Event(id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
+            return Event(
+                id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
         }
         guard let event else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
         return event

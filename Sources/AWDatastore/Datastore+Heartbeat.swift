@@ -83,16 +83,21 @@ extension Datastore {
             guard let row = self.state.withLock({ $0.buckets[bucketID]?.row }) else { return }
             let newest = try Row.fetchOne(
                 db,
-                sql: "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1",
+                sql:
+                    "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1",
                 arguments: [row]
             ).map { found -> Event in
                 let start: Int64 = found[1]
                 let end: Int64 = found[2]
                 let data = (try? JSON.parse(found[3] as String))?.objectValue ?? [:]
-                return Event(id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
+                return Event(
+                    id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data
+                )
             }
             self.state.withLock { state in
-                guard state.buckets[bucketID]?.row == row, case .unknown = state.buckets[bucketID]!.lastEvent else { return }
+                guard state.buckets[bucketID]?.row == row, case .unknown = state.buckets[bucketID]!.lastEvent else {
+                    return
+                }
                 state.buckets[bucketID]!.lastEvent = newest.map { .event($0) } ?? .none
             }
         }

@@ -52,7 +52,11 @@ extension Datastore {
             for event in events {
                 if !created,
                     try Bool.fetchOne(
-                        present, arguments: [row, event.timestamp.nanoseconds, event.end.nanoseconds, JSON.object(event.data).serialized()]
+                        present,
+                        arguments: [
+                            row, event.timestamp.nanoseconds, event.end.nanoseconds,
+                            JSON.object(event.data).serialized(),
+                        ]
                     ) == true
                 {
                     continue
@@ -77,14 +81,16 @@ extension Datastore {
             }
             try self.storeEventIDHighWater(db)
             return ImportOutcome(
-                row: row, created: created, inserted: inserted, skipped: events.count - toInsert.count, maximumDuration: maximum)
+                row: row, created: created, inserted: inserted, skipped: events.count - toInsert.count,
+                maximumDuration: maximum)
         } onCommit: { outcome in
             self.state.withLock { state in
                 if outcome.created {
                     var stored = bucket
                     stored.metadata = BucketMetadata()
                     state.buckets[bucket.id] = BucketState(
-                        bucket: stored, row: outcome.row, maximumDurationNanoseconds: 0, storedMaximumDurationNanoseconds: 0,
+                        bucket: stored, row: outcome.row, maximumDurationNanoseconds: 0,
+                        storedMaximumDurationNanoseconds: 0,
                         lastEvent: .none)
                 }
                 guard state.buckets[bucket.id]?.row == outcome.row else { return }
@@ -95,9 +101,13 @@ extension Datastore {
         }
         logger.debug(
             "imported bucket",
-            metadata: ["bucket.id": "\(bucket.id)", "events.inserted": "\(outcome.inserted.count)", "events.skipped": "\(outcome.skipped)"]
+            metadata: [
+                "bucket.id": "\(bucket.id)", "events.inserted": "\(outcome.inserted.count)",
+                "events.skipped": "\(outcome.skipped)",
+            ]
         )
-        return BucketImportResult(bucketID: bucket.id, created: outcome.created, inserted: outcome.inserted.count, skipped: outcome.skipped)
+        return BucketImportResult(
+            bucketID: bucket.id, created: outcome.created, inserted: outcome.inserted.count, skipped: outcome.skipped)
     }
 }
 

@@ -57,7 +57,8 @@ extension Datastore {
     static func validateSettingKey(_ key: String) throws(DatastoreError) {
         if key.isEmpty { throw .invalidSettingKey(key: key, reason: "the key is empty") }
         if key.utf8.count > maximumSettingKeyLength {
-            throw .invalidSettingKey(key: String(key.prefix(40)) + "…", reason: "longer than \(maximumSettingKeyLength) bytes")
+            throw .invalidSettingKey(
+                key: String(key.prefix(40)) + "…", reason: "longer than \(maximumSettingKeyLength) bytes")
         }
     }
 }

@@ -39,13 +39,16 @@ public final class Datastore: Sendable {
     ///   - logger: Where to log.
     /// - Throws: `DatastoreError` naming the file and the problem: in use by another process,
     ///   not a database, written by a newer version, not writable.
-    public convenience init(path: String, flushDelay: Duration = .milliseconds(500), logger: Logger = Logger(label: "aw.datastore")) throws(DatastoreError) {
+    public convenience init(
+        path: String, flushDelay: Duration = .milliseconds(500), logger: Logger = Logger(label: "aw.datastore")
+    ) throws(DatastoreError) {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
                 try Directories.ensureExists(directory)
             } catch {
-                throw .cannotOpen(path: path, reason: "cannot create the folder \(directory): \(error.localizedDescription)")
+                throw .cannotOpen(
+                    path: path, reason: "cannot create the folder \(directory): \(error.localizedDescription)")
             }
         }
         let lock = try FileLock(path: path)
@@ -67,13 +70,16 @@ public final class Datastore: Sendable {
     /// A datastore that lives in memory only (for tests and throw-away servers).
     public static func inMemory(logger: Logger = Logger(label: "aw.datastore")) throws(DatastoreError) -> Datastore {
         do {
-            return try Datastore(writer: DatabaseQueue(), path: ":memory:", fileLock: nil, flushDelay: .milliseconds(50), logger: logger)
+            return try Datastore(
+                writer: DatabaseQueue(), path: ":memory:", fileLock: nil, flushDelay: .milliseconds(50), logger: logger)
         } catch {
             throw DatastoreError.wrapping(error, path: ":memory:")
         }
     }
 
-    private init(writer: any DatabaseWriter, path: String, fileLock: FileLock?, flushDelay: Duration, logger: Logger) throws(DatastoreError) {
+    private init(writer: any DatabaseWriter, path: String, fileLock: FileLock?, flushDelay: Duration, logger: Logger)
+        throws(DatastoreError)
+    {
         self.writer = writer
         self.path = path
         self.fileLock = fileLock
@@ -92,7 +98,8 @@ public final class Datastore: Sendable {
     /// Reads buckets, their metadata and the next event id.
     private static func loadState(_ db: Database) throws -> DatastoreState {
         var state = DatastoreState()
-        let rows = try Row.fetchAll(db, sql: "SELECT id, name, type, client, hostname, created, data, max_duration FROM buckets")
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, name, type, client, hostname, created, data, max_duration FROM buckets")
         for row in rows {
             let rowID: Int64 = row[0]
             let maximumDuration: Int64 = row[7]
@@ -114,9 +121,10 @@ public final class Datastore: Sendable {
             )
         }
         let maximumID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM events") ?? 0
-        let highWater = try String.fetchOne(
-            db, sql: "SELECT value FROM key_value WHERE key = ?", arguments: [Schema.eventIDHighWaterKey]
-        ).flatMap { Int64($0) } ?? 0
+        let highWater =
+            try String.fetchOne(
+                db, sql: "SELECT value FROM key_value WHERE key = ?", arguments: [Schema.eventIDHighWaterKey]
+            ).flatMap { Int64($0) } ?? 0
         state.nextEventID = max(maximumID + 1, highWater)
         return state
     }
@@ -124,14 +132,18 @@ public final class Datastore: Sendable {
     /// The earliest start and latest end of a bucket's events, using the index: the latest end
     /// belongs to an event starting at most `maximumDuration` before the latest start.
     static func metadata(_ db: Database, bucketRow: Int64, maximumDuration: Int64) throws -> BucketMetadata {
-        guard let first = try Int64.fetchOne(db, sql: "SELECT MIN(starttime) FROM events WHERE bucketrow = ?", arguments: [bucketRow]),
-            let latestStart = try Int64.fetchOne(db, sql: "SELECT MAX(starttime) FROM events WHERE bucketrow = ?", arguments: [bucketRow])
+        guard
+            let first = try Int64.fetchOne(
+                db, sql: "SELECT MIN(starttime) FROM events WHERE bucketrow = ?", arguments: [bucketRow]),
+            let latestStart = try Int64.fetchOne(
+                db, sql: "SELECT MAX(starttime) FROM events WHERE bucketrow = ?", arguments: [bucketRow])
         else { return BucketMetadata() }
-        let last = try Int64.fetchOne(
-            db,
-            sql: "SELECT MAX(endtime) FROM events WHERE bucketrow = ? AND starttime >= ?",
-            arguments: [bucketRow, latestStart &- maximumDuration]
-        ) ?? latestStart
+        let last =
+            try Int64.fetchOne(
+                db,
+                sql: "SELECT MAX(endtime) FROM events WHERE bucketrow = ? AND starttime >= ?",
+                arguments: [bucketRow, latestStart &- maximumDuration]
+            ) ?? latestStart
         return BucketMetadata(start: Timestamp(nanoseconds: first), end: Timestamp(nanoseconds: last))
     }
 
@@ -235,7 +247,9 @@ public final class Datastore: Sendable {
     /// Writes grown maximum event durations to the buckets table.
     static func storeMaximumDurations(_ grown: [GrownDuration], _ db: Database) throws {
         for entry in grown {
-            try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [entry.nanoseconds, entry.bucketRow])
+            try db.execute(
+                sql: "UPDATE buckets SET max_duration = ? WHERE id = ?",
+                arguments: [entry.nanoseconds, entry.bucketRow])
         }
     }
 

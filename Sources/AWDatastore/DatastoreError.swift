@@ -48,7 +48,8 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notADatabase(let path, let reason):
             return "the file \(path) is not a usable SQLite database: \(reason)"
         case .unknownSchema(let path, let migrations):
-            return "the database \(path) was written by a newer aw-server (unknown migrations: \(migrations.joined(separator: ", ")))"
+            return
+                "the database \(path) was written by a newer aw-server (unknown migrations: \(migrations.joined(separator: ", ")))"
         case .cannotOpen(let path, let reason):
             return "cannot open the database \(path): \(reason)"
         case .storageFailure(let reason):
@@ -71,7 +72,8 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
         case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH: return .cannotOpen(path: path, reason: reason)
         case .SQLITE_IOERR:
             // SQLITE_IOERR_WRITE / _FSYNC and friends on a full disk come through here as well.
-            return error.extendedResultCode == .SQLITE_IOERR_WRITE ? .storageFull(path: path) : .storageFailure(reason: reason)
+            return error.extendedResultCode == .SQLITE_IOERR_WRITE
+                ? .storageFull(path: path) : .storageFailure(reason: reason)
         default: return .storageFailure(reason: reason)
         }
     }

@@ -33,7 +33,8 @@ struct DatastoreState {
     mutating func markStored(_ grown: [GrownDuration]) {
         for entry in grown {
             guard let id = buckets.first(where: { $0.value.row == entry.bucketRow })?.key else { continue }
-            buckets[id]!.storedMaximumDurationNanoseconds = max(buckets[id]!.storedMaximumDurationNanoseconds, entry.nanoseconds)
+            buckets[id]!.storedMaximumDurationNanoseconds = max(
+                buckets[id]!.storedMaximumDurationNanoseconds, entry.nanoseconds)
         }
     }
 

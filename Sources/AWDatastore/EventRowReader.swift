@@ -18,12 +18,19 @@ struct EventRowReader {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            let (timestamp, duration) = range.clip(start: sqlite3_column_int64(handle, 1), end: sqlite3_column_int64(handle, 2))
+            let (timestamp, duration) = range.clip(
+                start: sqlite3_column_int64(handle, 1), end: sqlite3_column_int64(handle, 2))
             let length = Int(sqlite3_column_bytes(handle, 3))
-            let data = sqlite3_column_text(handle, 3).map { cache.data(UnsafeBufferPointer(start: $0, count: length)) } ?? [:]
-            events.append(Event(id: sqlite3_column_int64(handle, 0), timestamp: timestamp, durationNanoseconds: duration, data: data))
+            let data =
+                sqlite3_column_text(handle, 3).map { cache.data(UnsafeBufferPointer(start: $0, count: length)) } ?? [:]
+            events.append(
+                Event(
+                    id: sqlite3_column_int64(handle, 0), timestamp: timestamp, durationNanoseconds: duration, data: data
+                ))
         }
         return events
     }

@@ -12,7 +12,8 @@ struct EventRowWriter {
     /// Prepares `INSERT` (or `INSERT OR REPLACE`, which overwrites a row with the same id).
     init(_ db: Database, replacing: Bool) throws {
         statement = try db.cachedStatement(
-            sql: "INSERT \(replacing ? "OR REPLACE " : "")INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
+            sql:
+                "INSERT \(replacing ? "OR REPLACE " : "")INTO events (id, bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?, ?)"
         )
         connection = db.sqliteConnection
     }
@@ -39,7 +40,9 @@ struct EventRowWriter {
         sqlite3_bind_int64(handle, 4, end.nanoseconds)
         let code = data.withUnsafeBufferPointer { text in
             // The text stays alive until the step below, so SQLite need not copy it.
-            sqlite3_bind_text(handle, 5, UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(text.count), nil)
+            sqlite3_bind_text(
+                handle, 5, UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(text.count),
+                nil)
             return sqlite3_step(handle)
         }
         sqlite3_bind_null(handle, 5)

@@ -1,6 +1,6 @@
-import GRDB
 import AWCore
 import Dispatch
+import GRDB
 import Synchronization
 
 /// JSON text produced on a database reader and handed over in chunks, with back-pressure: the
@@ -79,7 +79,10 @@ final class ChunkSink {
     private let handoff: JSONChunkStream.Handoff
     private let continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
 
-    init(db: Database, chunkSize: Int, handoff: JSONChunkStream.Handoff, continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation) {
+    init(
+        db: Database, chunkSize: Int, handoff: JSONChunkStream.Handoff,
+        continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
+    ) {
         self.db = db
         self.chunkSize = chunkSize
         self.handoff = handoff

@@ -63,7 +63,8 @@ enum Schema {
         try writer.read { db in
             // A file that holds tables but none of ours (another program's database) is refused
             // rather than filled with ours.
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
             if !tables.isEmpty && !tables.contains("grdb_migrations") {
                 throw DatastoreError.notADatabase(
                     path: path,

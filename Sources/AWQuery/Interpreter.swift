@@ -29,7 +29,8 @@ struct Interpreter {
     mutating func run(_ statements: [Statement]) async throws(QueryError) -> Value {
         try await execute(statements)
         guard let result = variables["RETURN"] else {
-            throw QueryError(.invalid, "the query never sets RETURN", hint: "end it with 'return <value>;' or 'RETURN = <value>;'")
+            throw QueryError(
+                .invalid, "the query never sets RETURN", hint: "end it with 'return <value>;' or 'RETURN = <value>;'")
         }
         return result
     }
@@ -93,10 +94,12 @@ struct Interpreter {
                 throw QueryError(.invalid, "unknown function '\(name)'", at: location(at), hint: suggestion(for: name))
             }
             guard case .function(let functionName) = callee, let builtin = Builtins.all[functionName] else {
-                throw QueryError(.invalid, "'\(name)' is not a function, it is \(callee.typeDescription)", at: location(at))
+                throw QueryError(
+                    .invalid, "'\(name)' is not a function, it is \(callee.typeDescription)", at: location(at))
             }
             let call = Call(
-                name: name, builtin: builtin, arguments: arguments, locations: argumentExpressions.map { location($0.offset) },
+                name: name, builtin: builtin, arguments: arguments,
+                locations: argumentExpressions.map { location($0.offset) },
                 location: location(at), timeInterval: variables["TIMEINTERVAL"], dataSource: dataSource, logger: logger)
             try call.checkArity()
             return try await builtin.body(call)
@@ -120,11 +123,14 @@ struct Interpreter {
                 if let a = lhs.listElements, let b = rhs.listElements {
                     return (a.isEmpty ? rhs : nil) ?? (b.isEmpty ? lhs : nil) ?? .list(a + b)
                 }
-                throw invalid("cannot add \(rhs.typeDescription) to \(lhs.typeDescription) (use '+' on two numbers, two strings or two lists)")
+                throw invalid(
+                    "cannot add \(rhs.typeDescription) to \(lhs.typeDescription) (use '+' on two numbers, two strings or two lists)"
+                )
             }
         case .subtract, .multiply, .divide, .remainder:
             guard case .number(let a) = lhs, case .number(let b) = rhs else {
-                throw invalid("'\(op.rawValue)' needs two numbers, got \(lhs.typeDescription) and \(rhs.typeDescription)")
+                throw invalid(
+                    "'\(op.rawValue)' needs two numbers, got \(lhs.typeDescription) and \(rhs.typeDescription)")
             }
             switch op {
             case .subtract: return .number(a - b)

@@ -80,7 +80,9 @@ struct Lexer {
     /// A string literal starting at the opening quote: the body runs to the first quote not
     /// preceded by a backslash (or, at the end of the text, to the last quote), and `\"` in it
     /// becomes `"`. Returns the value and the offset after the closing quote.
-    private func string(_ bytes: [UInt8], from start: Int, error: (String, Int, String?) -> QueryError) throws(QueryError) -> (String, Int) {
+    private func string(_ bytes: [UInt8], from start: Int, error: (String, Int, String?) -> QueryError)
+        throws(QueryError) -> (String, Int)
+    {
         let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
         var end: Int?
         var index = start + 1
@@ -108,7 +110,9 @@ struct Lexer {
         return (String(decoding: body, as: UTF8.self), end + 1)
     }
 
-    private func unknownCharacter(_ bytes: [UInt8], at index: Int, error: (String, Int, String?) -> QueryError) -> QueryError {
+    private func unknownCharacter(_ bytes: [UInt8], at index: Int, error: (String, Int, String?) -> QueryError)
+        -> QueryError
+    {
         let character = String(decoding: bytes[index...].prefix(4), as: UTF8.self).first.map(String.init) ?? "?"
         let hint: String?
         switch character {

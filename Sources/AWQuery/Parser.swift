@@ -66,7 +66,9 @@ struct Parser {
             result = .expression(try expression())
         }
         guard current.kind == .semicolon else {
-            let hint = current.kind == .equals ? "only a plain variable name can be assigned to" : "every statement ends with ';'"
+            let hint =
+                current.kind == .equals
+                ? "only a plain variable name can be assigned to" : "every statement ends with ';'"
             throw error("expected ';' after the statement, found \(current.description)", hint: hint)
         }
         advance()
@@ -176,7 +178,10 @@ struct Parser {
             }
             guard current.kind == .comma else { throw error("expected ',' or \(name), found \(current.description)") }
             advance()
-            if current.kind == closing { throw error("expected an expression after ',', found \(current.description)", hint: "remove the trailing ','") }
+            if current.kind == closing {
+                throw error(
+                    "expected an expression after ',', found \(current.description)", hint: "remove the trailing ','")
+            }
         }
     }
 
@@ -188,7 +193,9 @@ struct Parser {
         }
         while true {
             guard case .string(let key) = current.kind else {
-                throw error("expected a string key in the dictionary, found \(current.description)", hint: "dictionary keys are string literals in double quotes")
+                throw error(
+                    "expected a string key in the dictionary, found \(current.description)",
+                    hint: "dictionary keys are string literals in double quotes")
             }
             advance()
             try expect(.colon, "':' after the dictionary key")

@@ -30,7 +30,9 @@ public struct Query: Sendable {
     ///
     /// - Returns: The value of `RETURN`.
     /// - Throws: `QueryError` naming the problem and where it is.
-    public func run(period: TimePeriod, dataSource: any QueryDataSource, logger: Logger = Logger(label: "aw.query")) async throws(QueryError) -> Value {
+    public func run(period: TimePeriod, dataSource: any QueryDataSource, logger: Logger = Logger(label: "aw.query"))
+        async throws(QueryError) -> Value
+    {
         var interpreter = Interpreter(source: source, period: period, dataSource: dataSource, logger: logger)
         return try await interpreter.run(statements)
     }
@@ -39,7 +41,9 @@ public struct Query: Sendable {
     /// period, as `POST /api/0/query` answers.
     ///
     /// - Throws: `QueryError` from the first period that fails (no partial results).
-    public func runAndEncode(periods: [TimePeriod], dataSource: any QueryDataSource, logger: Logger = Logger(label: "aw.query")) async throws(QueryError) -> [UInt8] {
+    public func runAndEncode(
+        periods: [TimePeriod], dataSource: any QueryDataSource, logger: Logger = Logger(label: "aw.query")
+    ) async throws(QueryError) -> [UInt8] {
         var writer = JSONWriter(capacity: 4096)
         writer.writeByte(UInt8(ascii: "["))
         for (index, period) in periods.enumerated() {

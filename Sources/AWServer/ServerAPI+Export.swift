@@ -53,7 +53,10 @@ extension ServerAPI {
         let result = try await datastore.importBucket(export.bucket, events: export.events)
         logger.info(
             "imported bucket",
-            metadata: ["bucket.id": "\(result.bucketID)", "events.inserted": "\(result.inserted)", "events.skipped": "\(result.skipped)"]
+            metadata: [
+                "bucket.id": "\(result.bucketID)", "events.inserted": "\(result.inserted)",
+                "events.skipped": "\(result.skipped)",
+            ]
         )
         return result
     }
@@ -79,7 +82,8 @@ extension BucketExport {
     ///   `buckets.aw-watcher-window_x.events[3].timestamp`.
     public static func documentBuckets(json: JSON) throws(ModelDecodingError) -> [BucketExport] {
         guard case .object(let document) = json else {
-            throw ModelDecodingError(field: "", reason: "an export document must be a JSON object, got \(json.kindDescription)")
+            throw ModelDecodingError(
+                field: "", reason: "an export document must be a JSON object, got \(json.kindDescription)")
         }
         guard let bucketsValue = document["buckets"] else {
             if document["events"] != nil, document["id"] != nil { return [try BucketExport(json: json, key: nil)] }
@@ -109,7 +113,9 @@ extension BucketExport {
             do {
                 events = try Event.array(json: eventsValue)
             } catch {
-                throw error.field.isEmpty ? ModelDecodingError(field: "events", reason: error.reason) : ModelDecodingError(field: "events\(error.field)", reason: error.reason)
+                throw error.field.isEmpty
+                    ? ModelDecodingError(field: "events", reason: error.reason)
+                    : ModelDecodingError(field: "events\(error.field)", reason: error.reason)
             }
         }
         self.init(bucket: bucket, events: events)

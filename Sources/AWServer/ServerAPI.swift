@@ -17,7 +17,10 @@ public final class ServerAPI: Sendable {
     let logger: Logger
 
     /// Creates the API over a datastore.
-    public init(datastore: Datastore, info: ServerInfo, recentLogRecords: RecentLogRecords? = nil, logger: Logger = Logger(label: "aw.server")) {
+    public init(
+        datastore: Datastore, info: ServerInfo, recentLogRecords: RecentLogRecords? = nil,
+        logger: Logger = Logger(label: "aw.server")
+    ) {
         self.datastore = datastore
         self.info = info
         self.recentLogRecords = recentLogRecords
@@ -90,14 +93,18 @@ public final class ServerAPI: Sendable {
     /// Events overlapping `[start, end]`, clipped to it, newest first, at most `limit`.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
-    public func getEvents(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil) async throws(DatastoreError) -> [Event] {
+    public func getEvents(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil)
+        async throws(DatastoreError) -> [Event]
+    {
         try await datastore.events(bucketID: bucketID, start: start, end: end, limit: limit)
     }
 
     /// The same events as `getEvents`, as the JSON array the REST API sends, streamed in chunks.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`.
-    public func getEventsJSON(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil) throws(DatastoreError) -> JSONChunkStream {
+    public func getEventsJSON(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil)
+        throws(DatastoreError) -> JSONChunkStream
+    {
         try datastore.eventsJSON(bucketID: bucketID, start: start, end: end, limit: limit)
     }
 
@@ -118,7 +125,9 @@ public final class ServerAPI: Sendable {
     /// How many events overlap `[start, end]`.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
-    public func getEventCount(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil) async throws(DatastoreError) -> Int {
+    public func getEventCount(bucketID: String, start: Timestamp? = nil, end: Timestamp? = nil)
+        async throws(DatastoreError) -> Int
+    {
         try await datastore.eventCount(bucketID: bucketID, start: start, end: end)
     }
 

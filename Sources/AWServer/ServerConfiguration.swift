@@ -59,16 +59,22 @@ public struct ServerConfiguration: Sendable, Hashable {
         corsOriginPatterns = try top.strings("cors_regex") ?? []
         if let key = try auth.string("api_key"), !key.isEmpty { apiKey = key }
         if let megabytes = try top.int("request_body_limit_mb") {
-            guard megabytes > 0 else { throw ConfigError(path: file.path, reason: "'request_body_limit_mb' must be positive") }
+            guard megabytes > 0 else {
+                throw ConfigError(path: file.path, reason: "'request_body_limit_mb' must be positive")
+            }
             requestBodyLimit = megabytes * 1024 * 1024
         }
         jsonLogFile = try logging.bool("json_file") ?? false
-        guard (0...65535).contains(port) else { throw ConfigError(path: file.path, reason: "'port' \(port) is not a TCP port") }
+        guard (0...65535).contains(port) else {
+            throw ConfigError(path: file.path, reason: "'port' \(port) is not a TCP port")
+        }
         for pattern in corsOriginPatterns {
             do {
                 _ = try Regex(pattern)
             } catch {
-                throw ConfigError(path: file.path, reason: "'cors_regex' entry '\(pattern)' is not a valid regular expression: \(error)")
+                throw ConfigError(
+                    path: file.path,
+                    reason: "'cors_regex' entry '\(pattern)' is not a valid regular expression: \(error)")
             }
         }
     }

@@ -51,6 +51,9 @@ public struct ServerInfo: Sendable, Hashable {
 
     /// `{"hostname", "version", "testing", "device_id"}`.
     public var json: JSON {
-        ["hostname": .string(hostname), "version": .string(version), "testing": .bool(testing), "device_id": .string(deviceID)]
+        [
+            "hostname": .string(hostname), "version": .string(version), "testing": .bool(testing),
+            "device_id": .string(deviceID),
+        ]
     }
 }

@@ -27,15 +27,21 @@ public struct Rule {
             selectKeys = nil
         case "regex":
             guard let regex = fields["regex"] else { throw .invalid("regex rule is missing the 'regex' field") }
-            guard case .string(let source) = regex else { throw .invalid("the regex field of the regex rule is not a string") }
+            guard case .string(let source) = regex else {
+                throw .invalid("the regex field of the regex rule is not a string")
+            }
             var ignoreCase = false
             if let value = fields["ignore_case"] {
-                guard case .bool(let flag) = value else { throw .invalid("the ignore_case field of the regex rule is not a bool") }
+                guard case .bool(let flag) = value else {
+                    throw .invalid("the ignore_case field of the regex rule is not a bool")
+                }
                 ignoreCase = flag
             }
             var keys: [String]?
             if let value = fields["select_keys"] {
-                guard case .array(let elements) = value else { throw .invalid("the select_keys field of the regex rule is not a list") }
+                guard case .array(let elements) = value else {
+                    throw .invalid("the select_keys field of the regex rule is not a list")
+                }
                 keys = try elements.map { element throws(RuleError) -> String in
                     guard case .string(let key) = element else {
                         throw .invalid("the select_keys field of the regex rule must contain only strings")

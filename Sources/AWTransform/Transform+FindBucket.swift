@@ -6,7 +6,8 @@ extension Transform {
     ///
     /// - Returns: The bucket id, or `nil` when no bucket matches.
     public static func findBucket(_ buckets: [Bucket], prefix: String, hostname: String? = nil) -> String? {
-        let candidates = buckets
+        let candidates =
+            buckets
             .filter { $0.id.hasPrefix(prefix) && (hostname == nil || $0.hostname == hostname) }
             .map(\.id)
             .sorted()

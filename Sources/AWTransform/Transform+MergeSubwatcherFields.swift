@@ -10,7 +10,9 @@ extension Transform {
     /// - Parameters:
     ///   - keys: The data keys to copy.
     ///   - subwatcherWins: Overwrite keys the base event already has (otherwise they are kept).
-    public static func mergeSubwatcherFields(_ base: [Event], _ subwatcher: [Event], keys: [String], subwatcherWins: Bool = false) -> [Event] {
+    public static func mergeSubwatcherFields(
+        _ base: [Event], _ subwatcher: [Event], keys: [String], subwatcherWins: Bool = false
+    ) -> [Event] {
         guard !subwatcher.isEmpty, !keys.isEmpty else { return base }
         let subs = sortByTimestamp(subwatcher)
         var result: [Event] = []

@@ -26,6 +26,9 @@ extension Transform {
         if domain.isEmpty { domain = scheme }
         var path = components.percentEncodedPath
         if path.isEmpty && (special || components.host != nil) { path = "/" }
-        return [("$protocol", scheme), ("$domain", domain), ("$path", path), ("$params", components.percentEncodedQuery ?? "")]
+        return [
+            ("$protocol", scheme), ("$domain", domain), ("$path", path),
+            ("$params", components.percentEncodedQuery ?? ""),
+        ]
     }
 }

@@ -9,7 +9,8 @@ extension Transform {
             var event = event
             event.data = tagged.result(for: event.data) { data in
                 var result = data
-                result["$tags"] = .array(Set(rules.filter { $0.rule.matches(data) }.map(\.tag)).sorted().map { .string($0) })
+                result["$tags"] = .array(
+                    Set(rules.filter { $0.rule.matches(data) }.map(\.tag)).sorted().map { .string($0) })
                 return result
             }
             return event

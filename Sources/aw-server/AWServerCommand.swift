@@ -42,10 +42,13 @@ struct AWServerCommand: ParsableCommand {
     /// Runs the server until SIGTERM or SIGINT.
     func serve() async throws {
         let directories = Directories()
-        let configPath = config ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
+        let configPath =
+            config
+            ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
         var serverConfiguration: ServerConfiguration
         do {
-            let file = try ConfigFile.load(path: configPath, defaultContents: ServerConfiguration.defaultConfigFileContents(testing: testing))
+            let file = try ConfigFile.load(
+                path: configPath, defaultContents: ServerConfiguration.defaultConfigFileContents(testing: testing))
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
         } catch {
             throw fatal("\(error)")
@@ -81,12 +84,16 @@ struct AWServerCommand: ParsableCommand {
             logger: logger
         )
         if !serverConfiguration.isLoopbackOnly && serverConfiguration.apiKey == nil {
-            logger.warning("listening on \(serverConfiguration.address) without an API key: anyone who can reach this port can read and change your data")
+            logger.warning(
+                "listening on \(serverConfiguration.address) without an API key: anyone who can reach this port can read and change your data"
+            )
         }
         let address = "\(serverConfiguration.address):\(serverConfiguration.port)"
         let host = serverConfiguration.address
         let application = ServerApplication.make(api: api, configuration: serverConfiguration, logger: logger) { port in
-            logger.info("aw-server-swift \(ServerInfo.currentVersion) listening on http://\(host):\(port) (database \(databasePath))")
+            logger.info(
+                "aw-server-swift \(ServerInfo.currentVersion) listening on http://\(host):\(port) (database \(databasePath))"
+            )
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
@@ -103,7 +110,8 @@ struct AWServerCommand: ParsableCommand {
         } catch {
             let text = "\(error)"
             if text.contains("Address already in use") {
-                logger.critical("cannot listen on \(address): the address is already in use (is another aw-server running?)")
+                logger.critical(
+                    "cannot listen on \(address): the address is already in use (is another aw-server running?)")
             } else if text.contains("bind") || text.contains("Cannot assign requested address") {
                 logger.critical("cannot listen on \(address): \(error)")
             } else {

@@ -9,7 +9,9 @@ import Testing
 struct EnvironmentTests {
     @Test("directories follow XDG variables, fall back to HOME, and AW_PROFILE isolates")
     func directories() {
-        let xdg = Directories(environment: ["HOME": "/home/u", "XDG_CONFIG_HOME": "/cfg", "XDG_DATA_HOME": "relative/ignored"])
+        let xdg = Directories(environment: [
+            "HOME": "/home/u", "XDG_CONFIG_HOME": "/cfg", "XDG_DATA_HOME": "relative/ignored",
+        ])
         #expect(xdg.configDirectory(module: "aw-server-swift") == "/cfg/activitywatch/aw-server-swift")
         #expect(xdg.dataDirectory(module: "m") == "/home/u/.local/share/activitywatch/m")
         #expect(xdg.cacheDirectory() == "/home/u/.cache/activitywatch")
@@ -25,7 +27,8 @@ struct EnvironmentTests {
         let file = try ConfigFile.load(path: path, defaultContents: "# port = 1\n[auth]\n#api_key = \"\"\n")
         #expect(FileManager.default.fileExists(atPath: path))
         #expect(try file.section().int("port") == nil)
-        try "port = 5\ncors = [\"a\", \"b\"]\n[auth]\napi_key = \"k\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "port = 5\ncors = [\"a\", \"b\"]\n[auth]\napi_key = \"k\"\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let edited = try ConfigFile.load(path: path, defaultContents: "")
         #expect(try edited.section().int("port") == 5)
         #expect(try edited.section().strings("cors") == ["a", "b"])
@@ -75,7 +78,8 @@ struct EnvironmentTests {
     func handlerAndLatestFile() throws {
         let folder = TemporaryDirectory()
         let directories = Directories(environment: ["HOME": folder.path])
-        let setup = LoggingSetup(module: "mod", testing: true, logToStandardError: false, logToJSONFile: true, directories: directories)
+        let setup = LoggingSetup(
+            module: "mod", testing: true, logToStandardError: false, logToJSONFile: true, directories: directories)
         let recent = RecentLogRecords()
         let sinks = setup.makeSinks(recent: recent)
         var logger = Logger(label: "test") { label in RecordingLogHandler(label: label, level: .debug, sinks: sinks) }

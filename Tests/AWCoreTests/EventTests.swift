@@ -11,12 +11,16 @@ struct EventTests {
         #expect(event.durationNanoseconds == 0)
         var writer = JSONWriter()
         event.write(to: &writer)
-        #expect(writer.string == #"{"id":null,"timestamp":"2018-01-01T00:01:01.500Z","duration":0.0,"data":{"a":"x","b":1}}"#)
+        #expect(
+            writer.string
+                == #"{"id":null,"timestamp":"2018-01-01T00:01:01.500Z","duration":0.0,"data":{"a":"x","b":1}}"#)
     }
 
     @Test(
         "durations keep nanosecond precision",
-        arguments: [("1", 1_000_000_000), ("2.123456789", 2_123_456_789), ("0.000000001", 1), ("1.5", 1_500_000_000), ("0", 0)])
+        arguments: [
+            ("1", 1_000_000_000), ("2.123456789", 2_123_456_789), ("0.000000001", 1), ("1.5", 1_500_000_000), ("0", 0),
+        ])
     func durations(text: String, nanoseconds: Int64) throws {
         let event = try Event(json: JSON.parse(#"{"timestamp":"2018-01-01T00:00:00Z","duration":\#(text)}"#))
         #expect(event.durationNanoseconds == nanoseconds)
@@ -28,7 +32,8 @@ struct EventTests {
 
     @Test("null data and null duration count as absent")
     func nullFields() throws {
-        let event = try Event(json: JSON.parse(#"{"id":null,"timestamp":"2018-01-01T00:00:00Z","duration":null,"data":null}"#))
+        let event = try Event(
+            json: JSON.parse(#"{"id":null,"timestamp":"2018-01-01T00:00:00Z","duration":null,"data":null}"#))
         #expect(event.data.isEmpty)
         #expect(event.durationNanoseconds == 0)
     }
@@ -67,7 +72,8 @@ struct EventTests {
     @Test("a bucket needs type, client and hostname; the path id wins")
     func bucketDecoding() throws {
         let bucket = try Bucket(
-            json: JSON.parse(#"{"id":"ignored","type":"t","client":"c","hostname":"h","created":"2020-01-01T00:00:00Z","name":"x"}"#),
+            json: JSON.parse(
+                #"{"id":"ignored","type":"t","client":"c","hostname":"h","created":"2020-01-01T00:00:00Z","name":"x"}"#),
             idOverride: "real")
         #expect(bucket.id == "real")
         #expect(bucket.created == (try Timestamp(rfc3339: "2020-01-01T00:00:00Z")))
@@ -87,10 +93,14 @@ struct EventTests {
             writer.string
                 == #"{"id":"b","type":"t","client":"c","hostname":"h","created":"1970-01-01T00:00:00Z","data":{},"metadata":{"start":null,"end":null},"last_updated":null,"events":null}"#
         )
-        bucket.metadata = BucketMetadata(start: Timestamp(nanoseconds: 1_000_000_000), end: Timestamp(nanoseconds: 2_000_000_000))
+        bucket.metadata = BucketMetadata(
+            start: Timestamp(nanoseconds: 1_000_000_000), end: Timestamp(nanoseconds: 2_000_000_000))
         writer = JSONWriter()
         bucket.write(to: &writer)
-        #expect(writer.string.contains(#""metadata":{"start":"1970-01-01T00:00:01Z","end":"1970-01-01T00:00:02Z"},"last_updated":"1970-01-01T00:00:02Z""#))
+        #expect(
+            writer.string.contains(
+                #""metadata":{"start":"1970-01-01T00:00:01Z","end":"1970-01-01T00:00:02Z"},"last_updated":"1970-01-01T00:00:02Z""#
+            ))
     }
 
     @Test("a time period reads start/end and refuses other forms")
@@ -125,7 +135,9 @@ struct EventByteDecodingTests {
     func agreesWithTheModel(body: String) throws {
         var text = body
         let fast = text.withUTF8 { bytes in
-            Result { () throws(EventDecodingError) -> [Event] in try Event.decodeList(from: UnsafeRawBufferPointer(bytes)) }
+            Result { () throws(EventDecodingError) -> [Event] in
+                try Event.decodeList(from: UnsafeRawBufferPointer(bytes))
+            }
         }
         let slow = Result { () throws -> [Event] in
             let json = try JSON.parse(body)
@@ -133,7 +145,9 @@ struct EventByteDecodingTests {
             return try Event.array(json: json)
         }
         let encoded = text.withUTF8 { bytes in
-            Result { () throws(EventDecodingError) -> [EncodedEvent] in try EncodedEvent.decodeList(from: UnsafeRawBufferPointer(bytes)) }
+            Result { () throws(EventDecodingError) -> [EncodedEvent] in
+                try EncodedEvent.decodeList(from: UnsafeRawBufferPointer(bytes))
+            }
         }
         switch (encoded, fast) {
         case (.success(let a), .success(let b)):
@@ -157,7 +171,9 @@ struct EventByteDecodingTests {
     func syntax() {
         var text = #"[{"timestamp":"2018-01-01T01:01:01Z",}]"#
         let result = text.withUTF8 { bytes in
-            Result { () throws(EventDecodingError) -> [Event] in try Event.decodeList(from: UnsafeRawBufferPointer(bytes)) }
+            Result { () throws(EventDecodingError) -> [Event] in
+                try Event.decodeList(from: UnsafeRawBufferPointer(bytes))
+            }
         }
         guard case .failure(.syntax(let error)) = result else {
             Issue.record("expected a syntax error, got \(result)")

@@ -7,7 +7,10 @@ struct JSONTests {
     @Test(
         "values round-trip to compact JSON with sorted keys",
         arguments: [
-            (#"{"b": 1, "a": [true, false, null], "c": {"z": "x", "y": 2.5}}"#, #"{"a":[true,false,null],"b":1,"c":{"y":2.5,"z":"x"}}"#),
+            (
+                #"{"b": 1, "a": [true, false, null], "c": {"z": "x", "y": 2.5}}"#,
+                #"{"a":[true,false,null],"b":1,"c":{"y":2.5,"z":"x"}}"#
+            ),
             ("[]", "[]"),
             ("{}", "{}"),
             ("  -0  ", "0"),
@@ -118,14 +121,19 @@ struct CanonicalJSONTests {
         case 1: return ["0", "-0", "17", "-3.25", "1e3", "2.5E-7", "123456789012", "0.1"][Int(generator.next() % 8)]
         case 2, 3:
             let pieces = ["a", "é", "\\n", "\\\"", "\\u00e9", "\\/", "😀", "\\\\", "Z", "\\t"]
-            return "\"" + (0..<Int(generator.next() % 5)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined() + "\""
+            return "\""
+                + (0..<Int(generator.next() % 5)).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }
+                .joined() + "\""
         case 4:
-            return "[" + (0..<Int(generator.next() % 4)).map { _ in space + randomJSON(depth: depth + 1, &generator) }.joined(separator: ",") + "]"
+            return "["
+                + (0..<Int(generator.next() % 4)).map { _ in space + randomJSON(depth: depth + 1, &generator) }.joined(
+                    separator: ",") + "]"
         default:
             let keys = ["a", "b", "B", "é", "app", "title", "$category", "a"]
-            return "{" + (0..<Int(generator.next() % 5)).map { _ in
-                "\(space)\"\(keys[Int(generator.next() % UInt64(keys.count))])\"\(space):\(randomJSON(depth: depth + 1, &generator))"
-            }.joined(separator: ",") + space + "}"
+            return "{"
+                + (0..<Int(generator.next() % 5)).map { _ in
+                    "\(space)\"\(keys[Int(generator.next() % UInt64(keys.count))])\"\(space):\(randomJSON(depth: depth + 1, &generator))"
+                }.joined(separator: ",") + space + "}"
         }
     }
 }

@@ -22,7 +22,9 @@ struct DatastoreBucketTests {
         #expect(bucket.data == ["k": "v"])
         try await store.deleteBucket(id: "bucket-1")
         #expect(throws: DatastoreError.bucketNotFound(id: "bucket-1")) { try store.bucket(id: "bucket-1") }
-        await #expect(throws: DatastoreError.bucketNotFound(id: "bucket-1")) { try await store.deleteBucket(id: "bucket-1") }
+        await #expect(throws: DatastoreError.bucketNotFound(id: "bucket-1")) {
+            try await store.deleteBucket(id: "bucket-1")
+        }
     }
 
     @Test("buckets, their metadata and settings survive closing and reopening the file")
@@ -50,7 +52,10 @@ struct DatastoreBucketTests {
         try await store.setSetting("classes", to: [["name": ["Work"], "rule": ["type": "regex", "regex": "code"]]])
         try await store.setSetting("startOfDay", to: "04:00")
         try await store.setSetting("startOfDay", to: "05:00")
-        #expect(try await store.settings() == ["classes": [["name": ["Work"], "rule": ["type": "regex", "regex": "code"]]], "startOfDay": "05:00"])
+        #expect(
+            try await store.settings() == [
+                "classes": [["name": ["Work"], "rule": ["type": "regex", "regex": "code"]]], "startOfDay": "05:00",
+            ])
         try await store.deleteSetting("startOfDay")
         try await store.deleteSetting("never-set")
         #expect(try await store.setting("startOfDay") == nil)
@@ -89,7 +94,10 @@ struct DatastoreBucketTests {
         let path = folder.file("other.db")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('create table customers (id integer)'); c.commit()"]
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('create table customers (id integer)'); c.commit()",
+        ]
         try process.run()
         process.waitUntilExit()
         #expect {
@@ -109,7 +117,10 @@ struct DatastoreBucketTests {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3; c = sqlite3.connect('\(path)'); c.execute(\"insert into grdb_migrations values ('v99: future')\"); c.commit()"]
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3; c = sqlite3.connect('\(path)'); c.execute(\"insert into grdb_migrations values ('v99: future')\"); c.commit()",
+        ]
         try process.run()
         process.waitUntilExit()
         #expect(throws: DatastoreError.unknownSchema(path: path, migrations: ["v99: future"])) {

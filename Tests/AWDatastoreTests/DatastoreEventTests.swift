@@ -39,14 +39,19 @@ struct DatastoreEventTests {
         ])
         let events = try await store.events(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20))
         #expect(events.map { $0.data["n"] } == [5, 4, 3, 2, 1])
-        #expect(events.map(\.timestamp) == [Fixture.at(20), Fixture.at(18), Fixture.at(12), Fixture.at(10), Fixture.at(10)])
+        #expect(
+            events.map(\.timestamp) == [Fixture.at(20), Fixture.at(18), Fixture.at(12), Fixture.at(10), Fixture.at(10)])
         #expect(events.map(\.durationNanoseconds) == [0, 2, 2, 5, 0].map { $0 * Fixture.second })
         #expect(try await store.eventCount(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20)) == 5)
-        #expect(try await store.events(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 2).count == 2)
+        #expect(
+            try await store.events(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 2).count
+                == 2)
         #expect(try await store.events(bucketID: "bucket-1", limit: 0).isEmpty)
         #expect(try await store.events(bucketID: "bucket-1", start: Fixture.at(20), end: Fixture.at(10)).isEmpty)
         var json: [UInt8] = []
-        for try await chunk in try store.eventsJSON(bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 1) {
+        for try await chunk in try store.eventsJSON(
+            bucketID: "bucket-1", start: Fixture.at(10), end: Fixture.at(20), limit: 1)
+        {
             json += chunk
         }
         let parsed = try Event.array(json: JSON.parse(json))
@@ -64,7 +69,8 @@ struct DatastoreEventTests {
         #expect(found.map(\.data) == [["long": true]])
         try store.close()
         let reopened = try Datastore(path: folder.file("sqlite.db"))
-        let again = try await reopened.events(bucketID: "bucket-1", start: Fixture.at(150_000), end: Fixture.at(150_001))
+        let again = try await reopened.events(
+            bucketID: "bucket-1", start: Fixture.at(150_000), end: Fixture.at(150_001))
         #expect(again.map(\.data) == [["long": true]])
     }
 
@@ -106,9 +112,14 @@ struct DatastoreEventTests {
         let store = try await store(with: [Fixture.event(0, 1)])
         let range = try store.rangeQuery(bucketID: "bucket-1", start: Fixture.at(0), end: Fixture.at(10), limit: nil)
         let text = try await store.writer.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + range.sql, arguments: range.arguments).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + range.sql, arguments: range.arguments).map {
+                $0["detail"] as String
+            }
         }
-        #expect(text.contains { $0.contains("SEARCH events USING PRIMARY KEY (bucketrow=? AND starttime>? AND starttime<?)") })
+        #expect(
+            text.contains {
+                $0.contains("SEARCH events USING PRIMARY KEY (bucketrow=? AND starttime>? AND starttime<?)")
+            })
         #expect(!text.contains { $0.contains("TEMP B-TREE") })
     }
 }
@@ -137,7 +148,9 @@ struct DatastoreStreamTests {
     func chunks() async throws {
         let store = try Datastore.inMemory()
         try await store.createBucket(Fixture.bucket())
-        let events = (0..<20_000).map { Fixture.event(Double($0), 1, ["app": "a", "title": .string("title \($0 % 37)")]) }
+        let events = (0..<20_000).map {
+            Fixture.event(Double($0), 1, ["app": "a", "title": .string("title \($0 % 37)")])
+        }
         _ = try await store.insertEvents(events, bucketID: "bucket-1")
         var chunkCount = 0
         var json: [UInt8] = []

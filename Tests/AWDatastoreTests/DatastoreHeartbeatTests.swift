@@ -113,13 +113,15 @@ struct DatastoreHeartbeatTests {
         let (store, folder) = try Fixture.fileStore(flushDelay: .seconds(60))
         try await store.createBucket(Fixture.bucket())
         for second in 0..<10 {
-            _ = try await store.heartbeat(Fixture.event(Double(second), 0, ["i": .int(Int64(second / 5))]), bucketID: "bucket-1", pulsetime: 2)
+            _ = try await store.heartbeat(
+                Fixture.event(Double(second), 0, ["i": .int(Int64(second / 5))]), bucketID: "bucket-1", pulsetime: 2)
         }
         #expect(store.hasPendingWrites)
         try store.close()
-        #expect(try sqlite(folder.file("sqlite.db"), "SELECT endtime - starttime, data FROM events ORDER BY starttime") == [
-            ["\(4 * Fixture.second)", #"{"i":0}"#], ["\(4 * Fixture.second)", #"{"i":1}"#],
-        ])
+        #expect(
+            try sqlite(folder.file("sqlite.db"), "SELECT endtime - starttime, data FROM events ORDER BY starttime") == [
+                ["\(4 * Fixture.second)", #"{"i":0}"#], ["\(4 * Fixture.second)", #"{"i":1}"#],
+            ])
     }
 
     /// Reads the file with the sqlite3 program, as another process would.
@@ -127,11 +129,17 @@ struct DatastoreHeartbeatTests {
         let process = Process()
         let output = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3,sys; [print('|'.join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]", path, sql]
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; [print('|'.join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]",
+            path, sql,
+        ]
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.split(separator: "|").map(String.init) }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            $0.split(separator: "|").map(String.init)
+        }
     }
 }

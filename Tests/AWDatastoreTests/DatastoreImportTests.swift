@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Datastore: import")
 struct DatastoreImportTests {
-    let events = [Fixture.event(0, 1, ["n": 1], id: 900), Fixture.event(5, 2, ["n": 2], id: 901), Fixture.event(9, 0, ["n": 3])]
+    let events = [
+        Fixture.event(0, 1, ["n": 1], id: 900), Fixture.event(5, 2, ["n": 2], id: 901), Fixture.event(9, 0, ["n": 3]),
+    ]
 
     @Test("importing creates the bucket; importing again adds nothing")
     func idempotent() async throws {
@@ -25,7 +27,8 @@ struct DatastoreImportTests {
         try await store.createBucket(Fixture.bucket())
         _ = try await store.insertEvents([events[0]], bucketID: "bucket-1")
         _ = try await store.heartbeat(Fixture.event(20, 0, ["hb": true]), bucketID: "bucket-1", pulsetime: 1)
-        let result = try await store.importBucket(Fixture.bucket(), events: events + [Fixture.event(20, 0, ["hb": true])])
+        let result = try await store.importBucket(
+            Fixture.bucket(), events: events + [Fixture.event(20, 0, ["hb": true])])
         #expect(result.inserted == 2)
         #expect(result.skipped == 2)
         #expect(try await store.eventCount(bucketID: "bucket-1") == 4)
@@ -36,7 +39,8 @@ struct DatastoreImportTests {
         let store = try Datastore.inMemory()
         try await store.createBucket(Fixture.bucket("victim"))
         let victim = try await store.insertEvents([Fixture.event(0, 1, ["keep": true])], bucketID: "victim")
-        let result = try await store.importBucket(Fixture.bucket(), events: [Fixture.event(1, 1, ["x": 1], id: victim[0].id)])
+        let result = try await store.importBucket(
+            Fixture.bucket(), events: [Fixture.event(1, 1, ["x": 1], id: victim[0].id)])
         #expect(result.inserted == 1)
         #expect(try await store.events(bucketID: "victim").map(\.data) == [["keep": true]])
     }

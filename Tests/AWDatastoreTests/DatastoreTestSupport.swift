@@ -13,7 +13,9 @@ enum Fixture {
     }
 
     /// An event starting `start` seconds after `base`.
-    static func event(_ start: Double, _ duration: Double = 0, _ data: [String: JSON] = ["app": "a"], id: Int64? = nil) -> Event {
+    static func event(_ start: Double, _ duration: Double = 0, _ data: [String: JSON] = ["app": "a"], id: Int64? = nil)
+        -> Event
+    {
         Event(id: id, timestamp: at(start), durationNanoseconds: Int64(duration * 1e9), data: data)
     }
 

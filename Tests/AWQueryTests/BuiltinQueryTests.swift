@@ -7,16 +7,20 @@ import Testing
 struct BuiltinQueryTests {
     func runner() async throws -> QueryRunner {
         let runner = try QueryRunner()
-        try await runner.bucket("aw-watcher-window_host", events: [
-            event(10, minutes: 30, ["app": "Code", "title": "main.swift"]),
-            event(10.5, minutes: 15, ["app": "Firefox", "title": "GitHub", "url": "https://www.github.com/x?y=1"]),
-            event(10.75, minutes: 15, ["app": "Code", "title": "test.swift"]),
-            event(23.5, minutes: 60, ["app": "Late", "title": "crosses midnight"]),
-        ])
-        try await runner.bucket("aw-watcher-afk_host", events: [
-            event(10, minutes: 40, ["status": "not-afk"]), event(10 + 40.0 / 60, minutes: 20, ["status": "afk"]),
-            event(11, minutes: 60, ["status": "not-afk"]),
-        ])
+        try await runner.bucket(
+            "aw-watcher-window_host",
+            events: [
+                event(10, minutes: 30, ["app": "Code", "title": "main.swift"]),
+                event(10.5, minutes: 15, ["app": "Firefox", "title": "GitHub", "url": "https://www.github.com/x?y=1"]),
+                event(10.75, minutes: 15, ["app": "Code", "title": "test.swift"]),
+                event(23.5, minutes: 60, ["app": "Late", "title": "crosses midnight"]),
+            ])
+        try await runner.bucket(
+            "aw-watcher-afk_host",
+            events: [
+                event(10, minutes: 40, ["status": "not-afk"]), event(10 + 40.0 / 60, minutes: 20, ["status": "afk"]),
+                event(11, minutes: 60, ["status": "not-afk"]),
+            ])
         return runner
     }
 
@@ -28,12 +32,16 @@ struct BuiltinQueryTests {
         #expect(events[0]["data"]?["app"] == "Late")
         #expect(events[0]["duration"] == 1800.0)
         #expect(events[0].objectValue?.keys.sorted() == ["data", "duration", "id", "timestamp"])
-        #expect(result.hasPrefix(#"[{"data":{"app":"Late","title":"crosses midnight"},"duration":1800.0,"id":4,"timestamp":"2024-01-01T23:30:00Z"}"#))
+        #expect(
+            result.hasPrefix(
+                #"[{"data":{"app":"Late","title":"crosses midnight"},"duration":1800.0,"id":4,"timestamp":"2024-01-01T23:30:00Z"}"#
+            ))
     }
 
     @Test("the canonical window+afk pipeline: active time per app and title")
     func canonicalPipeline() async throws {
-        let result = try await runner().run("""
+        let result = try await runner().run(
+            """
             events = flood(query_bucket(find_bucket("aw-watcher-window_", "host")));
             not_afk = flood(query_bucket(find_bucket("aw-watcher-afk_")));
             not_afk = filter_keyvals(not_afk, "status", ["not-afk"]);
@@ -52,7 +60,8 @@ struct BuiltinQueryTests {
 
     @Test("categorize with web UI rules, then group by category")
     func categories() async throws {
-        let result = try await runner().run(#"""
+        let result = try await runner().run(
+            #"""
             events = query_bucket("aw-watcher-window_host");
             events = categorize(events, [[["Work", "Programming"], {"type": "regex", "regex": "\.swift$", "select_keys": ["title"]}], [["Work"], {"type": "regex", "regex": "github", "ignore_case": true}], [["Media"], {"type": "none"}]]);
             RETURN = sort_by_duration(merge_events_by_keys(events, ["$category"]));
@@ -65,15 +74,26 @@ struct BuiltinQueryTests {
     @Test("split_url_events, filter_keyvals_regex, tag, exclude_keyvals, limit, chunk and union")
     func assorted() async throws {
         let runner = try await runner()
-        #expect(try await runner.run(#"return split_url_events(filter_keyvals_regex(query_bucket("aw-watcher-window_host"), "app", "(?i)^fire"));"#).contains(#""$domain":"github.com""#))
-        #expect(try await runner.run(#"return limit_events(exclude_keyvals(query_bucket("aw-watcher-window_host"), "app", ["Code"]), 1);"#).contains("Late"))
-        let tagged = try await runner.run(#"return tag(query_bucket("aw-watcher-window_host"), [["code", {"type": "regex", "regex": "Code"}], ["swift", {"type": "regex", "regex": "swift"}]]);"#)
+        #expect(
+            try await runner.run(
+                #"return split_url_events(filter_keyvals_regex(query_bucket("aw-watcher-window_host"), "app", "(?i)^fire"));"#
+            ).contains(#""$domain":"github.com""#))
+        #expect(
+            try await runner.run(
+                #"return limit_events(exclude_keyvals(query_bucket("aw-watcher-window_host"), "app", ["Code"]), 1);"#
+            ).contains("Late"))
+        let tagged = try await runner.run(
+            #"return tag(query_bucket("aw-watcher-window_host"), [["code", {"type": "regex", "regex": "Code"}], ["swift", {"type": "regex", "regex": "swift"}]]);"#
+        )
         #expect(tagged.contains(#""$tags":["code","swift"]"#))
-        let chunks = try await runner.run(#"return chunk_events_by_key(sort_by_timestamp(query_bucket("aw-watcher-afk_host")), "status");"#)
+        let chunks = try await runner.run(
+            #"return chunk_events_by_key(sort_by_timestamp(query_bucket("aw-watcher-afk_host")), "status");"#)
         #expect(try JSON.parse(chunks).arrayValue?.count == 3)
         let union = try await runner.run(#"return period_union(query_bucket("aw-watcher-afk_host"), []);"#)
         #expect(try JSON.parse(union).arrayValue?.map { $0["duration"] } == [7200.0])
-        #expect(try await runner.run("return query_bucket_names();") == #"["aw-watcher-afk_host","aw-watcher-window_host"]"#)
+        #expect(
+            try await runner.run("return query_bucket_names();") == #"["aw-watcher-afk_host","aw-watcher-window_host"]"#
+        )
         #expect(try await runner.run(#"return query_bucket_eventcount("aw-watcher-afk_host");"#) == "3.0")
     }
 }

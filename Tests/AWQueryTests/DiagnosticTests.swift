@@ -23,11 +23,17 @@ struct DiagnosticTests {
         ("flood = 1; return flood([]);", "'flood' is not a function, it is a number", 1, 19),
         ("return flood([], 1, 2);", "'flood' takes 1 to 2 arguments, got 3", 1, 8),
         ("return query_bucket();", "'query_bucket' takes 1 argument, got 0", 1, 8),
-        ("return sort_by_duration(666);", "argument 1 of 'sort_by_duration' must be a list of events, got a number (666)", 1, 25),
+        (
+            "return sort_by_duration(666);",
+            "argument 1 of 'sort_by_duration' must be a list of events, got a number (666)", 1, 25
+        ),
         ("return sort_by_duration([1]);", "must be a list of events, but it contains a number", 1, 25),
         ("return merge_events_by_keys([], [1]);", "must be a list of strings", 1, 33),
         ("return filter_keyvals_regex([], \"app\", \"(\");", "invalid regular expression '('", 1, 40),
-        ("return categorize([], [[[\"Work\"], {\"regex\": \"x\"}]]);", "rule 1 is invalid: rule does not have a type", 1, 23),
+        (
+            "return categorize([], [[[\"Work\"], {\"regex\": \"x\"}]]);",
+            "rule 1 is invalid: rule does not have a type", 1, 23
+        ),
         ("return query_bucket(\"missing\");", "bucket 'missing' does not exist", 1, 21),
         ("return find_bucket(\"aw-watcher-none\");", "no bucket matches the prefix 'aw-watcher-none'", 1, 20),
         ("TIMEINTERVAL = \"bad\"; return query_bucket(\"x\");", "TIMEINTERVAL 'bad' is not a valid time period", 1, 30),
@@ -54,14 +60,15 @@ struct DiagnosticTests {
     func rendering() async throws {
         let source = "events = [];\nevents = flod(events);\nRETURN = events;"
         let error = try #require(await QueryRunner().failure(source))
-        #expect(error.diagnostic(source: source) == """
-            error: unknown function 'flod'
-             --> query:2:10
-              |
-            2 | events = flod(events);
-              |          ^
-              = help: did you mean 'flood'?
-            """)
+        #expect(
+            error.diagnostic(source: source) == """
+                error: unknown function 'flod'
+                 --> query:2:10
+                  |
+                2 | events = flod(events);
+                  |          ^
+                  = help: did you mean 'flood'?
+                """)
     }
 
     @Test("columns count characters, not bytes")

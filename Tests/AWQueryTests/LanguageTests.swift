@@ -40,9 +40,18 @@ struct LanguageTests {
             (";;return 1;;", "1.0"),
             ("returnx = 1; ifx = 2; return returnx + ifx;", "3.0"),
             ("f = flood; return f([]);", "[]"),
-            ("x = 1; if x == 1 { return \"one\"; } elif x == 2 { return \"two\"; } else { return \"other\"; }", "\"one\""),
-            ("x = 2; if x == 1 { return \"one\"; } elif x == 2 { return \"two\"; } else { return \"other\"; }", "\"two\""),
-            ("x = 3; if x == 1 { return \"one\"; } elif x == 2 { return \"two\"; } else { return \"other\"; }", "\"other\""),
+            (
+                "x = 1; if x == 1 { return \"one\"; } elif x == 2 { return \"two\"; } else { return \"other\"; }",
+                "\"one\""
+            ),
+            (
+                "x = 2; if x == 1 { return \"one\"; } elif x == 2 { return \"two\"; } else { return \"other\"; }",
+                "\"two\""
+            ),
+            (
+                "x = 3; if x == 1 { return \"one\"; } elif x == 2 { return \"two\"; } else { return \"other\"; }",
+                "\"other\""
+            ),
             ("if true { if false { return 1; } else { return 2; } }", "2.0"),
             ("return contains([1, 2], 2);", "true"),
             ("return contains({\"a\": 1}, \"b\");", "false"),
@@ -63,6 +72,9 @@ struct LanguageTests {
             try TimePeriod(parsing: "2024-02-01T00:00:00Z/2024-02-02T00:00:00Z"),
         ]
         let bytes = try await query.runAndEncode(periods: periods, dataSource: DatastoreSource(store: runner.store))
-        #expect(String(decoding: bytes, as: UTF8.self) == #"["2023-12-31T23:00:00+00:00/2024-01-01T23:00:00+00:00","2024-02-01T00:00:00+00:00/2024-02-02T00:00:00+00:00"]"#)
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == #"["2023-12-31T23:00:00+00:00/2024-01-01T23:00:00+00:00","2024-02-01T00:00:00+00:00/2024-02-02T00:00:00+00:00"]"#
+        )
     }
 }

@@ -11,7 +11,11 @@ struct BucketEndpointTests {
             let answer = try await client.send(.get, "/api/0/info")
             #expect(answer.status == 200)
             #expect(answer.headers[.contentType] == "application/json")
-            #expect(answer.json == ["hostname": "test-host", "version": .string(ServerInfo.currentVersion), "testing": true, "device_id": "device-1"])
+            #expect(
+                answer.json == [
+                    "hostname": "test-host", "version": .string(ServerInfo.currentVersion), "testing": true,
+                    "device_id": "device-1",
+                ])
         }
     }
 
@@ -32,10 +36,14 @@ struct BucketEndpointTests {
             let list = try #require(try await client.send(.get, "/api/0/buckets").json)
             #expect(list.objectValue?.keys.sorted() == ["test-b"])
             let bucket = try #require(try await client.send(.get, "/api/0/buckets/test-b").json)
-            #expect(bucket.objectValue?.keys.sorted() == ["client", "created", "data", "events", "hostname", "id", "last_updated", "metadata", "type"])
+            #expect(
+                bucket.objectValue?.keys.sorted() == [
+                    "client", "created", "data", "events", "hostname", "id", "last_updated", "metadata", "type",
+                ])
             #expect(bucket["id"] == "test-b")
             #expect(bucket["metadata"] == ["start": nil, "end": nil])
-            let updated = try await client.send(.put, "/api/0/buckets/test-b", #"{"hostname":"new-host","data":{"k":1}}"#)
+            let updated = try await client.send(
+                .put, "/api/0/buckets/test-b", #"{"hostname":"new-host","data":{"k":1}}"#)
             #expect(updated.status == 200)
             let after = try #require(try await client.send(.get, "/api/0/buckets/test-b").json)
             #expect(after["hostname"] == "new-host")
@@ -54,8 +62,14 @@ struct BucketEndpointTests {
             (#"["not", "an", "object"]"#, "a bucket must be a JSON object"),
             (#"{"client":"c""#, "not valid JSON"),
             ("", "request body is empty"),
-            (#"{"client":"c","type":"t","hostname":"h","created":"yesterday"}"#, "field 'created' is not a valid timestamp"),
-            (#"{"client":"c","type":"t","hostname":"h","events":[{"duration":1}]}"#, "field 'events[0].timestamp' is required"),
+            (
+                #"{"client":"c","type":"t","hostname":"h","created":"yesterday"}"#,
+                "field 'created' is not a valid timestamp"
+            ),
+            (
+                #"{"client":"c","type":"t","hostname":"h","events":[{"duration":1}]}"#,
+                "field 'events[0].timestamp' is required"
+            ),
         ])
     func badBodies(body: String, message: String) async throws {
         try await TestServer().withClient { (client) async throws in
@@ -69,7 +83,9 @@ struct BucketEndpointTests {
     @Test("a bucket created with hostname !local gets the server's hostname and device id")
     func localHostname() async throws {
         try await TestServer().withClient { (client) async throws in
-            try await client.send(.post, "/api/0/buckets/web", #"{"client":"aw-client-web","type":"web.tab.current","hostname":"!local"}"#)
+            try await client.send(
+                .post, "/api/0/buckets/web", #"{"client":"aw-client-web","type":"web.tab.current","hostname":"!local"}"#
+            )
             let bucket = try #require(try await client.send(.get, "/api/0/buckets/web").json)
             #expect(bucket["hostname"] == "test-host")
             #expect(bucket["data"] == ["device_id": "device-1"])
@@ -79,7 +95,8 @@ struct BucketEndpointTests {
     @Test("a bucket created with events stores them")
     func createWithEvents() async throws {
         try await TestServer().withClient { (client) async throws in
-            let body = #"{"client":"c","type":"t","hostname":"h","events":[{"timestamp":"2020-01-01T00:00:00Z","duration":1,"data":{"a":1}}]}"#
+            let body =
+                #"{"client":"c","type":"t","hostname":"h","events":[{"timestamp":"2020-01-01T00:00:00Z","duration":1,"data":{"a":1}}]}"#
             #expect(try await client.send(.post, "/api/0/buckets/b", body).status == 200)
             #expect(try await client.send(.get, "/api/0/buckets/b/events/count").text == "1")
         }
@@ -92,7 +109,8 @@ struct BucketEndpointTests {
                 ("a/b", "a%2Fb"), ("with space", "with%20space"), ("quo\"te'", "quo%22te'"), ("..", "%2E%2E"),
                 ("x'; DROP TABLE events; --", "x'%3B%20DROP%20TABLE%20events%3B%20--"), ("ünï", "%C3%BCn%C3%AF"),
             ] {
-                let created = try await client.send(.post, "/api/0/buckets/\(encoded)", #"{"client":"c","type":"t","hostname":"h"}"#)
+                let created = try await client.send(
+                    .post, "/api/0/buckets/\(encoded)", #"{"client":"c","type":"t","hostname":"h"}"#)
                 #expect(created.status == 200, "\(id)")
                 let bucket = try await client.send(.get, "/api/0/buckets/\(encoded)")
                 #expect(bucket.json?["id"] == .string(id))

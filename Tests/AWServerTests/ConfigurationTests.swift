@@ -8,7 +8,8 @@ struct ConfigurationTests {
     @Test("the default config file is valid TOML that changes nothing")
     func defaults() throws {
         for testing in [false, true] {
-            let file = try ConfigFile(path: "config.toml", text: ServerConfiguration.defaultConfigFileContents(testing: testing))
+            let file = try ConfigFile(
+                path: "config.toml", text: ServerConfiguration.defaultConfigFileContents(testing: testing))
             #expect(try ServerConfiguration(file: file, testing: testing) == ServerConfiguration(testing: testing))
         }
         #expect(ServerConfiguration().port == 5600)
@@ -30,20 +31,25 @@ struct ConfigurationTests {
             json_file = true
             """
         let configuration = try ServerConfiguration(file: ConfigFile(path: "c.toml", text: text), testing: false)
-        #expect(configuration == ServerConfiguration(
-            address: "0.0.0.0", port: 7000, corsOrigins: ["http://a"], corsOriginPatterns: ["https://.*"], apiKey: "key",
-            requestBodyLimit: 2 * 1024 * 1024, jsonLogFile: true))
+        #expect(
+            configuration
+                == ServerConfiguration(
+                    address: "0.0.0.0", port: 7000, corsOrigins: ["http://a"], corsOriginPatterns: ["https://.*"],
+                    apiKey: "key",
+                    requestBodyLimit: 2 * 1024 * 1024, jsonLogFile: true))
         #expect(!configuration.isLoopbackOnly)
     }
 
-    @Test("bad values name the key", arguments: [
-        ("port = \"x\"", "'port' must be an integer"),
-        ("port = 70000", "not a TCP port"),
-        ("cors = \"http://a\"", "'cors' must be a list of strings"),
-        ("cors_regex = [\"(\"]", "not a valid regular expression"),
-        ("auth = 1", "'auth' must be a table"),
-        ("[auth]\napi_key = 5", "'auth.api_key' must be a string"),
-    ])
+    @Test(
+        "bad values name the key",
+        arguments: [
+            ("port = \"x\"", "'port' must be an integer"),
+            ("port = 70000", "not a TCP port"),
+            ("cors = \"http://a\"", "'cors' must be a list of strings"),
+            ("cors_regex = [\"(\"]", "not a valid regular expression"),
+            ("auth = 1", "'auth' must be a table"),
+            ("[auth]\napi_key = 5", "'auth.api_key' must be a string"),
+        ])
     func badValues(text: String, message: String) throws {
         let file = try ConfigFile(path: "c.toml", text: text)
         #expect {

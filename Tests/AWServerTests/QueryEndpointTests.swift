@@ -12,23 +12,32 @@ struct QueryEndpointTests {
     static func events(_ spans: [(String, String, JSON)]) -> String {
         let items = spans.map { start, end, data -> String in
             func seconds(_ hhmm: String) -> Int { Int(hhmm.prefix(2))! * 3600 + Int(hhmm.suffix(2))! * 60 }
-            return #"{"timestamp":"\#(day)T\#(start):00Z","duration":\#(seconds(end) - seconds(start)),"data":\#(data.serialized())}"#
+            return
+                #"{"timestamp":"\#(day)T\#(start):00Z","duration":\#(seconds(end) - seconds(start)),"data":\#(data.serialized())}"#
         }
         return "[\(items.joined(separator: ","))]"
     }
 
-    static func store(_ client: TestClient, bucket: String, type: String, hostname: String = "laptop", _ spans: [(String, String, JSON)]) async throws {
-        let created = try await client.send(.post, "/api/0/buckets/\(bucket)", #"{"client":"test","type":"\#(type)","hostname":"\#(hostname)"}"#)
+    static func store(
+        _ client: TestClient, bucket: String, type: String, hostname: String = "laptop",
+        _ spans: [(String, String, JSON)]
+    ) async throws {
+        let created = try await client.send(
+            .post, "/api/0/buckets/\(bucket)", #"{"client":"test","type":"\#(type)","hostname":"\#(hostname)"}"#)
         #expect(created.status == 200)
         #expect(try await client.send(.post, "/api/0/buckets/\(bucket)/events", events(spans)).status == 200)
     }
 
-    static func query(_ client: TestClient, _ statements: [String], periods: [String]) async throws -> TestClient.Answer {
-        let body: JSON = ["timeperiods": .array(periods.map { .string($0) }), "query": .array(statements.map { .string($0) })]
+    static func query(_ client: TestClient, _ statements: [String], periods: [String]) async throws -> TestClient.Answer
+    {
+        let body: JSON = [
+            "timeperiods": .array(periods.map { .string($0) }), "query": .array(statements.map { .string($0) }),
+        ]
         return try await client.send(.post, "/api/0/query/", body.serialized())
     }
 
-    static let categories = #"[[["Work"], {"type": "regex", "regex": "Google Docs|libreoffice|ReText"}], [["Work", "Programming"], {"type": "regex", "regex": "GitHub|Stack Overflow|BitBucket|Gitlab|vim|Spyder|kate|Ghidra|Scite"}], [["Work", "Programming", "ActivityWatch"], {"type": "regex", "regex": "ActivityWatch|aw-", "ignore_case": true}], [["Media", "Music"], {"type": "regex", "regex": "Spotify|Deezer| - Music", "ignore_case": true}], [["Comms", "IM"], {"type": "regex", "regex": "Messenger|Telegram|Signal|WhatsApp|Slack|Discord"}]]"#
+    static let categories =
+        #"[[["Work"], {"type": "regex", "regex": "Google Docs|libreoffice|ReText"}], [["Work", "Programming"], {"type": "regex", "regex": "GitHub|Stack Overflow|BitBucket|Gitlab|vim|Spyder|kate|Ghidra|Scite"}], [["Work", "Programming", "ActivityWatch"], {"type": "regex", "regex": "ActivityWatch|aw-", "ignore_case": true}], [["Media", "Music"], {"type": "regex", "regex": "Spotify|Deezer| - Music", "ignore_case": true}], [["Comms", "IM"], {"type": "regex", "regex": "Messenger|Telegram|Signal|WhatsApp|Slack|Discord"}]]"#
 
     /// aw-webui's fullDesktopQuery (canonicalEvents with a Firefox bucket, audible time counted
     /// as active, categories), one statement per array element as the web UI splits it.
@@ -76,28 +85,50 @@ struct QueryEndpointTests {
     @Test("fullDesktopQuery: active time per app, title, category and browser domain")
     func fullDesktop() async throws {
         try await TestServer().withClient { (client) async throws in
-            try await Self.store(client, bucket: "aw-watcher-window_laptop", type: "currentwindow", [
-                ("09:00", "09:30", ["app": "Code", "title": "main.swift - aw-server-swift"]),
-                ("09:30", "09:50", ["app": "Firefox", "title": "GitHub - Pull request"]),
-                ("09:50", "10:00", ["app": "Firefox", "title": "Lofi - Music"]),
-                ("10:00", "10:20", ["app": "Code", "title": "vim notes"]),
-            ])
-            try await Self.store(client, bucket: "aw-watcher-afk_laptop", type: "afkstatus", [
-                ("09:00", "09:55", ["status": "not-afk"]), ("09:55", "10:30", ["status": "afk"]),
-            ])
-            try await Self.store(client, bucket: "aw-watcher-web-firefox_laptop", type: "web.tab.current", [
-                ("09:30", "09:50", ["url": "https://github.com/ActivityWatch/aw-server-rust/pull/1", "title": "GitHub - Pull request", "audible": false]),
-                ("09:50", "10:00", ["url": "https://www.youtube.com/watch?v=x", "title": "Lofi - Music", "audible": true]),
-            ])
-            let answer = try await Self.query(client, Self.fullDesktopQuery, periods: ["2024-01-01T00:00:00+01:00/2024-01-02T00:00:00+01:00"])
+            try await Self.store(
+                client, bucket: "aw-watcher-window_laptop", type: "currentwindow",
+                [
+                    ("09:00", "09:30", ["app": "Code", "title": "main.swift - aw-server-swift"]),
+                    ("09:30", "09:50", ["app": "Firefox", "title": "GitHub - Pull request"]),
+                    ("09:50", "10:00", ["app": "Firefox", "title": "Lofi - Music"]),
+                    ("10:00", "10:20", ["app": "Code", "title": "vim notes"]),
+                ])
+            try await Self.store(
+                client, bucket: "aw-watcher-afk_laptop", type: "afkstatus",
+                [
+                    ("09:00", "09:55", ["status": "not-afk"]), ("09:55", "10:30", ["status": "afk"]),
+                ])
+            try await Self.store(
+                client, bucket: "aw-watcher-web-firefox_laptop", type: "web.tab.current",
+                [
+                    (
+                        "09:30", "09:50",
+                        [
+                            "url": "https://github.com/ActivityWatch/aw-server-rust/pull/1",
+                            "title": "GitHub - Pull request", "audible": false,
+                        ]
+                    ),
+                    (
+                        "09:50", "10:00",
+                        ["url": "https://www.youtube.com/watch?v=x", "title": "Lofi - Music", "audible": true]
+                    ),
+                ])
+            let answer = try await Self.query(
+                client, Self.fullDesktopQuery, periods: ["2024-01-01T00:00:00+01:00/2024-01-02T00:00:00+01:00"])
             #expect(answer.status == 200, "\(answer.text)")
             let result = try #require(answer.json?.arrayValue?.first)
             let window = try #require(result["window"])
             #expect(window["duration"] == 3600.0)  // 10:00-10:20 is AFK; the audible tab keeps 09:55-10:00 active
             #expect(window["app_events"]?.arrayValue?.map { $0["data"]?["app"] } == ["Code", "Firefox"])
             #expect(window["app_events"]?.arrayValue?.map { $0["duration"] } == [1800.0, 1800.0])
-            #expect(window["title_events"]?.arrayValue?.map { $0["data"]?["title"] } == ["main.swift - aw-server-swift", "GitHub - Pull request", "Lofi - Music"])
-            #expect(window["cat_events"]?.arrayValue?.map { $0["data"]?["$category"] } == [["Work", "Programming", "ActivityWatch"], ["Work", "Programming"], ["Media", "Music"]])
+            #expect(
+                window["title_events"]?.arrayValue?.map { $0["data"]?["title"] } == [
+                    "main.swift - aw-server-swift", "GitHub - Pull request", "Lofi - Music",
+                ])
+            #expect(
+                window["cat_events"]?.arrayValue?.map { $0["data"]?["$category"] } == [
+                    ["Work", "Programming", "ActivityWatch"], ["Work", "Programming"], ["Media", "Music"],
+                ])
             #expect(window["cat_events"]?.arrayValue?.map { $0["duration"] } == [1800.0, 1200.0, 600.0])
             #expect(window["active_events"]?.arrayValue?.map { $0["duration"] } == [3600.0])
             let browser = try #require(result["browser"])
@@ -114,8 +145,12 @@ struct QueryEndpointTests {
     @Test("activityQuery over two hosts, many periods in one request")
     func activityTwoHosts() async throws {
         try await TestServer().withClient { (client) async throws in
-            try await Self.store(client, bucket: "aw-watcher-afk_hostA", type: "afkstatus", hostname: "hostA", [("09:00", "10:00", ["status": "not-afk"]), ("10:00", "10:10", ["status": "afk"])])
-            try await Self.store(client, bucket: "aw-watcher-afk_hostB", type: "afkstatus", hostname: "hostB", [("09:30", "10:30", ["status": "not-afk"])])
+            try await Self.store(
+                client, bucket: "aw-watcher-afk_hostA", type: "afkstatus", hostname: "hostA",
+                [("09:00", "10:00", ["status": "not-afk"]), ("10:00", "10:10", ["status": "afk"])])
+            try await Self.store(
+                client, bucket: "aw-watcher-afk_hostB", type: "afkstatus", hostname: "hostB",
+                [("09:30", "10:30", ["status": "not-afk"])])
             var statements = ["not_afk = [];"]
             for host in ["hostA", "hostB"] {
                 statements += [
@@ -140,11 +175,14 @@ struct QueryEndpointTests {
     @Test("canonicalEvents with RETURN = events (Timeline), query sent as one string")
     func canonicalTimeline() async throws {
         try await TestServer().withClient { (client) async throws in
-            try await Self.store(client, bucket: "aw-watcher-window_laptop", type: "currentwindow", [
-                ("09:00", "09:10", ["app": "a", "title": "x"]), ("09:12", "09:20", ["app": "a", "title": "x"]),
-                ("09:21", "09:30", ["app": "b", "title": "y"]),
-            ])
-            try await Self.store(client, bucket: "aw-watcher-afk_laptop", type: "afkstatus", [("09:00", "09:25", ["status": "not-afk"])])
+            try await Self.store(
+                client, bucket: "aw-watcher-window_laptop", type: "currentwindow",
+                [
+                    ("09:00", "09:10", ["app": "a", "title": "x"]), ("09:12", "09:20", ["app": "a", "title": "x"]),
+                    ("09:21", "09:30", ["app": "b", "title": "y"]),
+                ])
+            try await Self.store(
+                client, bucket: "aw-watcher-afk_laptop", type: "afkstatus", [("09:00", "09:25", ["status": "not-afk"])])
             let text = """
                 events = flood(query_bucket(find_bucket("aw-watcher-window_")));
                 not_afk = flood(query_bucket(find_bucket("aw-watcher-afk_")));
@@ -158,7 +196,10 @@ struct QueryEndpointTests {
             let events = try #require(answer.json?.arrayValue?.first?.arrayValue)
             // The gaps (2 and 1 minutes) are longer than flood's 5 s, so nothing is filled;
             // AFK from 09:25 cuts "b" short.
-            #expect(events.map { $0["timestamp"] } == ["2024-01-01T09:00:00Z", "2024-01-01T09:12:00Z", "2024-01-01T09:21:00Z"])
+            #expect(
+                events.map { $0["timestamp"] } == [
+                    "2024-01-01T09:00:00Z", "2024-01-01T09:12:00Z", "2024-01-01T09:21:00Z",
+                ])
             #expect(events.map { $0["duration"] } == [600.0, 480.0, 240.0])
         }
     }

@@ -11,9 +11,13 @@ struct SecurityTests {
     func hostCheck() async throws {
         try await TestServer().withLiveServer { (port) async throws in
             for host in ["127.0.0.1:\(port)", "localhost:\(port)", "localhost", "[::1]:\(port)"] {
-                #expect(try await RawHTTPClient.send(port: port, method: "GET", path: "/api/0/info", headers: ["Host": host]).status == 200, "\(host)")
+                #expect(
+                    try await RawHTTPClient.send(
+                        port: port, method: "GET", path: "/api/0/info", headers: ["Host": host]
+                    ).status == 200, "\(host)")
             }
-            let rebinding = try await RawHTTPClient.send(port: port, method: "GET", path: "/api/0/info", headers: ["Host": "attacker.example:\(port)"])
+            let rebinding = try await RawHTTPClient.send(
+                port: port, method: "GET", path: "/api/0/info", headers: ["Host": "attacker.example:\(port)"])
             #expect(rebinding.status == 400)
             #expect(rebinding.body.contains("Host header 'attacker.example:\(port)' is not allowed"))
         }
@@ -21,24 +25,30 @@ struct SecurityTests {
 
     @Test("bound to all interfaces, any Host is answered")
     func noHostCheckOffLoopback() async throws {
-        try await TestServer(configuration: ServerConfiguration(testing: true, address: "0.0.0.0", apiKey: "k")).withLiveServer { (port) async throws in
-            let answer = try await RawHTTPClient.send(port: port, method: "GET", path: "/api/0/info", headers: ["Host": "myserver.lan"])
-            #expect(answer.status == 200)
-        }
+        try await TestServer(configuration: ServerConfiguration(testing: true, address: "0.0.0.0", apiKey: "k"))
+            .withLiveServer { (port) async throws in
+                let answer = try await RawHTTPClient.send(
+                    port: port, method: "GET", path: "/api/0/info", headers: ["Host": "myserver.lan"])
+                #expect(answer.status == 200)
+            }
     }
 
     @Test("with an API key, every /api/ path but /api/0/info needs the bearer token")
     func apiKey() async throws {
-        try await TestServer(configuration: ServerConfiguration(testing: true, apiKey: "s3cret")).withClient { (client) async throws in
+        try await TestServer(configuration: ServerConfiguration(testing: true, apiKey: "s3cret")).withClient {
+            (client) async throws in
             #expect(try await client.send(.get, "/api/0/info").status == 200)
             let refused = try await client.send(.get, "/api/0/buckets")
             #expect(refused.status == 401)
             #expect(refused.message?.contains("Authorization: Bearer") == true)
-            #expect(try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer wrong"]).status == 401)
-            #expect(try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Basic s3cret"]).status == 401)
+            #expect(
+                try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer wrong"]).status == 401)
+            #expect(
+                try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Basic s3cret"]).status == 401)
             #expect(try await client.send(.get, "//api//0/buckets").status == 401)
             #expect(try await client.send(.get, "/api/0/info/../buckets").status == 401)
-            #expect(try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer s3cret"]).status == 200)
+            #expect(
+                try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer s3cret"]).status == 200)
             #expect(try await client.send(.options, "/api/0/buckets").status == 200)
         }
         #expect(RequestSecurity.constantTimeEquals("abc", "abc"))
@@ -48,9 +58,14 @@ struct SecurityTests {
 
     @Test("CORS: allowed origins get headers and preflights; others are refused with 403")
     func cors() async throws {
-        let configuration = ServerConfiguration(testing: false, port: 5600, corsOrigins: ["http://dash.local"], corsOriginPatterns: ["https://.*\\.example\\.org"])
+        let configuration = ServerConfiguration(
+            testing: false, port: 5600, corsOrigins: ["http://dash.local"],
+            corsOriginPatterns: ["https://.*\\.example\\.org"])
         try await TestServer(configuration: configuration).withClient { (client) async throws in
-            for origin in ["http://127.0.0.1:5600", "http://localhost:5600", "http://dash.local", "https://a.example.org", "moz-extension://1234-abcd", RequestSecurity.chromeExtensionOrigin] {
+            for origin in [
+                "http://127.0.0.1:5600", "http://localhost:5600", "http://dash.local", "https://a.example.org",
+                "moz-extension://1234-abcd", RequestSecurity.chromeExtensionOrigin,
+            ] {
                 let answer = try await client.send(.get, "/api/0/info", headers: [.origin: origin])
                 #expect(answer.status == 200, "\(origin)")
                 #expect(answer.headers[.accessControlAllowOrigin] == origin)
@@ -58,13 +73,20 @@ struct SecurityTests {
             }
             let preflight = try await client.send(
                 .options, "/api/0/buckets/x",
-                headers: [.origin: "http://dash.local", .accessControlRequestMethod: "DELETE", .accessControlRequestHeaders: "content-type"])
+                headers: [
+                    .origin: "http://dash.local", .accessControlRequestMethod: "DELETE",
+                    .accessControlRequestHeaders: "content-type",
+                ])
             #expect(preflight.status == 200)
             #expect(preflight.headers[.accessControlAllowOrigin] == "http://dash.local")
             #expect(preflight.headers[.accessControlAllowMethods]?.contains("DELETE") == true)
             #expect(preflight.headers[.accessControlAllowHeaders] == "content-type")
-            for origin in ["http://evil.example", "https://example.org", "https://a.example.org.evil.com", "chrome-extension://other"] {
-                let refused = try await client.send(.post, "/api/0/buckets/x", #"{"client":"c","type":"t","hostname":"h"}"#, headers: [.origin: origin])
+            for origin in [
+                "http://evil.example", "https://example.org", "https://a.example.org.evil.com",
+                "chrome-extension://other",
+            ] {
+                let refused = try await client.send(
+                    .post, "/api/0/buckets/x", #"{"client":"c","type":"t","hostname":"h"}"#, headers: [.origin: origin])
                 #expect(refused.status == 403, "\(origin)")
                 #expect(refused.headers[.accessControlAllowOrigin] == nil)
             }
@@ -77,9 +99,13 @@ struct SecurityTests {
 
     @Test("request bodies over the limit get 413 and store nothing")
     func bodyLimit() async throws {
-        try await TestServer(configuration: ServerConfiguration(testing: true, requestBodyLimit: 1024)).withClient { (client) async throws in
+        try await TestServer(configuration: ServerConfiguration(testing: true, requestBodyLimit: 1024)).withClient {
+            (client) async throws in
             try await client.send(.post, "/api/0/buckets/b", #"{"client":"c","type":"t","hostname":"h"}"#)
-            let big = "[" + Array(repeating: #"{"timestamp":"2020-01-01T00:00:00Z","data":{}}"#, count: 100).joined(separator: ",") + "]"
+            let big =
+                "["
+                + Array(repeating: #"{"timestamp":"2020-01-01T00:00:00Z","data":{}}"#, count: 100).joined(
+                    separator: ",") + "]"
             let answer = try await client.send(.post, "/api/0/buckets/b/events", big)
             #expect(answer.status == 413)
             #expect(answer.message?.contains("limit of 1024 bytes") == true)

@@ -45,7 +45,8 @@ struct TestServer {
         var live = configuration
         live.port = 0
         let (ports, portReporter) = AsyncStream.makeStream(of: Int.self)
-        let application = ServerApplication.make(api: api, configuration: live, logger: Logger(label: "aw-test-http")) { port in
+        let application = ServerApplication.make(api: api, configuration: live, logger: Logger(label: "aw-test-http")) {
+            port in
             portReporter.yield(port)
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -71,7 +72,9 @@ struct TestClient: Sendable {
     }
 
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:]) async throws -> Answer {
+    func send(_ method: HTTPRequest.Method, _ path: String, _ body: String? = nil, headers: HTTPFields = [:])
+        async throws -> Answer
+    {
         var fields = headers
         if body != nil && fields[.contentType] == nil { fields[.contentType] = "application/json" }
         let response = try await base.executeRequest(

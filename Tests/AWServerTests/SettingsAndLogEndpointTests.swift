@@ -10,7 +10,10 @@ struct SettingsAndLogEndpointTests {
         try await TestServer().withClient { (client) async throws in
             #expect(try await client.send(.get, "/api/0/settings/theme").text == "null")
             #expect(try await client.send(.post, "/api/0/settings/theme", #""dark""#).status == 201)
-            #expect(try await client.send(.post, "/api/0/settings/classes", #"[{"name":["Work"],"rule":{"type":"regex","regex":"code"}}]"#).status == 201)
+            #expect(
+                try await client.send(
+                    .post, "/api/0/settings/classes", #"[{"name":["Work"],"rule":{"type":"regex","regex":"code"}}]"#
+                ).status == 201)
             #expect(try await client.send(.post, "/api/0/settings/startOfWeek", #"{"day":"Monday"}"#).status == 201)
             #expect(try await client.send(.get, "/api/0/settings/theme").text == #""dark""#)
             try await client.send(.post, "/api/0/settings/theme", #""light""#)

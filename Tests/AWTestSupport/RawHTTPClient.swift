@@ -17,13 +17,19 @@ public enum RawHTTPClient {
     /// Sends a request to 127.0.0.1:`port` and reads the response until the server closes the
     /// connection. The blocking socket I/O runs on its own thread, never on the task pool that
     /// an in-process server needs to answer.
-    public static func send(port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil) async throws -> RawHTTPResponse {
+    public static func send(
+        port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil
+    ) async throws -> RawHTTPResponse {
         var lines = ["\(method) \(path) HTTP/1.1"]
         var allHeaders = headers
-        if allHeaders.keys.first(where: { $0.lowercased() == "host" }) == nil { allHeaders["Host"] = "127.0.0.1:\(port)" }
+        if allHeaders.keys.first(where: { $0.lowercased() == "host" }) == nil {
+            allHeaders["Host"] = "127.0.0.1:\(port)"
+        }
         allHeaders["Connection"] = "close"
         if let body { allHeaders["Content-Length"] = "\(body.utf8.count)" }
-        for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) where !value.isEmpty { lines.append("\(name): \(value)") }
+        for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) where !value.isEmpty {
+            lines.append("\(name): \(value)")
+        }
         let text = lines.joined(separator: "\r\n") + "\r\n\r\n" + (body ?? "")
         let request = Array(text.utf8)
         let raw = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
@@ -43,7 +49,9 @@ public enum RawHTTPClient {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -66,7 +74,10 @@ public enum RawHTTPClient {
 
     static func parse(_ raw: [UInt8]) throws -> RawHTTPResponse {
         let separator: [UInt8] = [13, 10, 13, 10]
-        guard let split = (0...max(0, raw.count - 4)).first(where: { raw[$0..<min(raw.count, $0 + 4)].elementsEqual(separator) })
+        guard
+            let split = (0...max(0, raw.count - 4)).first(where: {
+                raw[$0..<min(raw.count, $0 + 4)].elementsEqual(separator)
+            })
         else { throw POSIXError(.EBADMSG) }
         let head = String(decoding: raw[..<split], as: UTF8.self).split(separator: "\r\n").map(String.init)
         let statusParts = head[0].split(separator: " ")
@@ -74,7 +85,8 @@ public enum RawHTTPClient {
         var headers: [String: String] = [:]
         for line in head.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         var body = Array(raw[(split + 4)...])
         if headers["transfer-encoding"] == "chunked" { body = dechunk(body) }
@@ -84,7 +96,9 @@ public enum RawHTTPClient {
     static func dechunk(_ bytes: [UInt8]) -> [UInt8] {
         var result: [UInt8] = []
         var position = 0
-        while let lineEnd = (position..<max(position, bytes.count - 1)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }),
+        while let lineEnd = (position..<max(position, bytes.count - 1)).first(where: {
+            bytes[$0] == 13 && bytes[$0 + 1] == 10
+        }),
             let size = Int(String(decoding: bytes[position..<lineEnd], as: UTF8.self), radix: 16), size > 0,
             lineEnd + 2 + size <= bytes.count
         {

@@ -56,11 +56,16 @@ struct ClassifyTests {
             (["Comms"], try rule(["type": "regex", "regex": "Terminal"])),
             ([], try rule(["type": "regex", "regex": "Slack"])),
         ]
-        let events = Transform.categorize([
-            T.e(0, 1, ["app": "Code"]), T.e(1, 1, ["app": "Terminal"]), T.e(2, 1, ["app": "Slack"]), T.e(3, 1, ["app": "Code"]),
-            T.e(4, 1, ["app": "x", "$category": ["Old"]]),
-        ], rules: rules)
-        #expect(events.map { $0.data["$category"] } == [["Work", "Programming"], ["Comms"], ["Uncategorized"], ["Work", "Programming"], ["Uncategorized"]])
+        let events = Transform.categorize(
+            [
+                T.e(0, 1, ["app": "Code"]), T.e(1, 1, ["app": "Terminal"]), T.e(2, 1, ["app": "Slack"]),
+                T.e(3, 1, ["app": "Code"]),
+                T.e(4, 1, ["app": "x", "$category": ["Old"]]),
+            ], rules: rules)
+        #expect(
+            events.map { $0.data["$category"] } == [
+                ["Work", "Programming"], ["Comms"], ["Uncategorized"], ["Work", "Programming"], ["Uncategorized"],
+            ])
     }
 
     @Test("tag: every matching rule's name, sorted, once")

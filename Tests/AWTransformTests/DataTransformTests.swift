@@ -8,7 +8,8 @@ struct DataTransformTests {
     @Test("merge_events_by_keys sums durations, drops events missing a key, keeps the first event's data")
     func mergeByKeys() {
         let events = [
-            T.e(0, 1, ["app": "a", "title": "x"], id: 1), T.e(1, 2, ["app": "b"]), T.e(3, 3, ["app": "a", "title": "y"]),
+            T.e(0, 1, ["app": "a", "title": "x"], id: 1), T.e(1, 2, ["app": "b"]),
+            T.e(3, 3, ["app": "a", "title": "y"]),
             T.e(6, 4, ["title": "z"]),
         ]
         let byApp = Transform.mergeEventsByKeys(events, keys: ["app"])
@@ -23,7 +24,10 @@ struct DataTransformTests {
 
     @Test("chunk_events_by_key joins consecutive runs only")
     func chunk() {
-        let events = [T.e(0, 1, ["k": "a"]), T.e(1, 1, ["k": "a"]), T.e(2, 1, ["x": 1]), T.e(3, 1, ["k": "b"]), T.e(4, 1, ["k": "a"])]
+        let events = [
+            T.e(0, 1, ["k": "a"]), T.e(1, 1, ["k": "a"]), T.e(2, 1, ["x": 1]), T.e(3, 1, ["k": "b"]),
+            T.e(4, 1, ["k": "a"]),
+        ]
         let result = Transform.chunkEventsByKey(events, key: "k")
         #expect(result.map { $0.data["k"] } == ["a", "b", "a"])
         #expect(result.map(\.durationNanoseconds) == [2_000_000_000, 1_000_000_000, 1_000_000_000])
@@ -35,12 +39,16 @@ struct DataTransformTests {
         #expect(Transform.filterKeyvals(events, key: "n", values: [1.0]).map(\.timestamp) == [T.at(1)])
         #expect(Transform.filterKeyvals(events, key: "c", values: [["Work"]]).map(\.timestamp) == [T.at(2)])
         #expect(Transform.filterKeyvals(events, key: "c", values: [["Work", "Sub"]]).isEmpty)
-        #expect(Transform.excludeKeyvals(events, key: "n", values: [1.0]).map(\.timestamp) == [T.at(0), T.at(2), T.at(3)])
+        #expect(
+            Transform.excludeKeyvals(events, key: "n", values: [1.0]).map(\.timestamp) == [T.at(0), T.at(2), T.at(3)])
     }
 
     @Test("filter_keyvals_regex searches string values only")
     func keyvalsRegex() throws {
-        let events = [T.e(0, 1, ["app": "Firefox"]), T.e(1, 1, ["app": "firefox-esr"]), T.e(2, 1, ["app": 5]), T.e(3, 1, ["app": "Chromium"])]
+        let events = [
+            T.e(0, 1, ["app": "Firefox"]), T.e(1, 1, ["app": "firefox-esr"]), T.e(2, 1, ["app": 5]),
+            T.e(3, 1, ["app": "Chromium"]),
+        ]
         #expect(Transform.filterKeyvalsRegex(events, key: "app", pattern: try Pattern("(?i)^firefox")).count == 2)
         #expect(Transform.filterKeyvalsRegex(events, key: "app", pattern: try Pattern("fox")).count == 2)
         #expect(Transform.filterKeyvalsRegex(events, key: "app", pattern: try Pattern("5")).isEmpty)
@@ -84,8 +92,10 @@ struct DataTransformTests {
     @Test("split_url_events: domain without www, path, query as $params; file and about URLs")
     func splitURL() {
         let events = Transform.splitURLEvents([
-            T.e(0, 1, ["url": "https://www.Example.com:8080/a/b?x=1&y=2#frag"]), T.e(1, 1, ["url": "http://github.com"]),
-            T.e(2, 1, ["url": "file:///home/user/x.html"]), T.e(3, 1, ["url": "about:blank"]), T.e(4, 1, ["url": "not a url"]),
+            T.e(0, 1, ["url": "https://www.Example.com:8080/a/b?x=1&y=2#frag"]),
+            T.e(1, 1, ["url": "http://github.com"]),
+            T.e(2, 1, ["url": "file:///home/user/x.html"]), T.e(3, 1, ["url": "about:blank"]),
+            T.e(4, 1, ["url": "not a url"]),
             T.e(5, 1, ["url": 5]),
         ])
         #expect(events[0].data["$domain"] == "example.com")
@@ -110,16 +120,19 @@ struct DataTransformTests {
         #expect(T.spans(result) == [[0, 2], [2, 3], [5, 2], [7, 3]])
         #expect(result.map { $0.data["url"] } == [nil, "https://a", "https://b", nil])
         #expect(result.allSatisfy { $0.data["title"] == "t" })
-        let overwrite = Transform.mergeSubwatcherFields(base, [T.e(0, 10, ["title": "new"])], keys: ["title"], subwatcherWins: true)
+        let overwrite = Transform.mergeSubwatcherFields(
+            base, [T.e(0, 10, ["title": "new"])], keys: ["title"], subwatcherWins: true)
         #expect(overwrite.map { $0.data["title"] } == ["new"])
     }
 
     @Test("simplify_window_titles strips counters, FPS readings and unsaved marks")
     func simplify() {
-        let events = Transform.simplifyWindowTitles([
-            T.e(0, 1, ["app": "x", "title": "(3) Inbox"]), T.e(1, 1, ["app": "Cemu", "title": "Cemu - FPS: 59.2 - Game"]),
-            T.e(2, 1, ["app": "Code", "title": "● main.swift"]), T.e(3, 1, ["title": "* notes"]),
-        ], key: "title")
+        let events = Transform.simplifyWindowTitles(
+            [
+                T.e(0, 1, ["app": "x", "title": "(3) Inbox"]),
+                T.e(1, 1, ["app": "Cemu", "title": "Cemu - FPS: 59.2 - Game"]),
+                T.e(2, 1, ["app": "Code", "title": "● main.swift"]), T.e(3, 1, ["title": "* notes"]),
+            ], key: "title")
         #expect(events.map { $0.data["title"] } == ["Inbox", "Cemu - FPS: ... - Game", "main.swift", "* notes"])
     }
 }

@@ -36,7 +36,9 @@ struct FloodTests {
     @Test("same timestamps: equal data keeps the longest, different data stays (test_flood_same_timestamp*)")
     func sameTimestamp() {
         #expect(T.spans(Transform.flood([T.e(0, 1, ["a": 1]), T.e(0, 3, ["a": 1]), T.e(0, 2, ["a": 1])])) == [[0, 3]])
-        let different = Transform.flood([T.e(0, 1, ["s": "afk"]), T.e(1, 5, ["s": "not-afk"]), T.e(1, 1, ["s": "not-afk"]), T.e(6, 1, ["s": "afk"])])
+        let different = Transform.flood([
+            T.e(0, 1, ["s": "afk"]), T.e(1, 5, ["s": "not-afk"]), T.e(1, 1, ["s": "not-afk"]), T.e(6, 1, ["s": "afk"]),
+        ])
         #expect(T.spans(different) == [[0, 1], [1, 5], [6, 1]])
     }
 
@@ -45,12 +47,17 @@ struct FloodTests {
         #expect(T.spans(Transform.flood([T.e(0, 1, ["a": 1]), T.e(5.9, 1, ["a": 1])])) == [[0, 6.9]])
         #expect(T.spans(Transform.flood([T.e(0, 1, ["a": 1]), T.e(6, 1, ["a": 1])])) == [[0, 1], [6, 1]])
         #expect(T.spans(Transform.flood([T.e(0, 1, ["a": 1]), T.e(6.1, 1, ["a": 2])])) == [[0, 1], [6.1, 1]])
-        #expect(T.spans(Transform.flood([T.e(0, 1, ["a": 1]), T.e(6, 1, ["a": 1])], pulsetimeNanoseconds: 10_000_000_000)) == [[0, 7]])
+        #expect(
+            T.spans(Transform.flood([T.e(0, 1, ["a": 1]), T.e(6, 1, ["a": 1])], pulsetimeNanoseconds: 10_000_000_000))
+                == [[0, 7]])
     }
 
     @Test("chains collapse, touching equal events merge, input order does not matter, ids of survivors stay")
     func chainsAndOrder() {
-        let result = Transform.flood([T.e(4, 1, ["a": 1], id: 3), T.e(0, 1, ["a": 1], id: 1), T.e(2, 1, ["a": 1], id: 2), T.e(5, 1, ["a": 1], id: 4)])
+        let result = Transform.flood([
+            T.e(4, 1, ["a": 1], id: 3), T.e(0, 1, ["a": 1], id: 1), T.e(2, 1, ["a": 1], id: 2),
+            T.e(5, 1, ["a": 1], id: 4),
+        ])
         #expect(T.spans(result) == [[0, 6]])
         #expect(result[0].id == 1)
         #expect(Transform.flood([]).isEmpty)

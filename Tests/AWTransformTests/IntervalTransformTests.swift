@@ -13,7 +13,10 @@ struct IntervalTransformTests {
         #expect(T.spans(result) == [[2.5, 0.5], [3, 1], [4, 0.5]])
         #expect(result.map(\.id) == [2, 3, 4])
         #expect(result.map { $0.data["i"] } == [2, 3, 4])
-        #expect(T.spans(Transform.filterPeriodIntersect([T.e(0, 10)], filters: [T.e(2, 1), T.e(5, 1)])) == [[2, 1], [5, 1]])
+        #expect(
+            T.spans(Transform.filterPeriodIntersect([T.e(0, 10)], filters: [T.e(2, 1), T.e(5, 1)])) == [
+                [2, 1], [5, 1],
+            ])
         #expect(T.spans(Transform.filterPeriodIntersect([T.e(2, 1)], filters: [T.e(0, 10)])) == [[2, 1]])
     }
 
@@ -29,7 +32,10 @@ struct IntervalTransformTests {
         #expect(Transform.filterPeriodIntersect([T.e(0, 1)], filters: [T.e(1, 1)]).isEmpty)
         #expect(Transform.filterPeriodIntersect([], filters: [T.e(0, 1)]).isEmpty)
         #expect(Transform.filterPeriodIntersect([T.e(0, 1)], filters: []).isEmpty)
-        #expect(T.spans(Transform.filterPeriodIntersect([T.e(5, 1), T.e(0, 1)], filters: [T.e(5.5, 1), T.e(0, 0.25)])) == [[0, 0.25], [5.5, 0.5]])
+        #expect(
+            T.spans(Transform.filterPeriodIntersect([T.e(5, 1), T.e(0, 1)], filters: [T.e(5.5, 1), T.e(0, 0.25)])) == [
+                [0, 0.25], [5.5, 0.5],
+            ])
     }
 
     @Test("period_union joins overlapping and touching events and clears data")
@@ -59,7 +65,9 @@ struct IntervalTransformTests {
 
     @Test("every short event inside a longer one is absorbed (the upstream bug is fixed)")
     func containment() {
-        let result = Transform.unionNoOverlap([T.e(0, 10, ["a": 1])], [T.e(1, 1, ["b": 1]), T.e(3, 1, ["b": 2]), T.e(5, 1, ["b": 3]), T.e(9, 3, ["b": 4])])
+        let result = Transform.unionNoOverlap(
+            [T.e(0, 10, ["a": 1])],
+            [T.e(1, 1, ["b": 1]), T.e(3, 1, ["b": 2]), T.e(5, 1, ["b": 3]), T.e(9, 3, ["b": 4])])
         #expect(T.spans(result) == [[0, 10], [10, 2]])
         #expect(result.map(\.data) == [["a": 1], ["b": 4]])
         let total = result.reduce(0) { $0 + $1.durationNanoseconds }

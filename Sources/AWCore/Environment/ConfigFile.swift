@@ -21,7 +21,8 @@ public struct ConfigFile: Sendable {
                 try Directories.ensureExists((path as NSString).deletingLastPathComponent)
                 try defaultContents.write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
-                throw ConfigError(path: path, reason: "could not create the default config file: \(error.localizedDescription)")
+                throw ConfigError(
+                    path: path, reason: "could not create the default config file: \(error.localizedDescription)")
             }
         }
         guard let data = manager.contents(atPath: path) else {

@@ -11,7 +11,9 @@ extension JSON {
         if parser.index >= bytes.count { throw parser.fail("the document is empty") }
         try parser.writeCanonicalValue(to: &writer)
         parser.skipWhitespace()
-        if parser.index < bytes.count { throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value") }
+        if parser.index < bytes.count {
+            throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value")
+        }
         return writer.bytes
     }
 }
@@ -41,7 +43,9 @@ extension JSONParser {
                         index += 1
                         break
                     }
-                    guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or ']' in array, found \(describeCurrent())") }
+                    guard bytes[index] == UInt8(ascii: ",") else {
+                        throw fail("expected ',' or ']' in array, found \(describeCurrent())")
+                    }
                     index += 1
                     writer.writeByte(UInt8(ascii: ","))
                 }
@@ -65,7 +69,9 @@ extension JSONParser {
             if byte >= 0x80 { ascii = false }
             end += 1
         }
-        if end < bytes.count && bytes[end] == UInt8(ascii: "\"") && (ascii || String(validating: bytes[start..<end], as: UTF8.self) != nil) {
+        if end < bytes.count && bytes[end] == UInt8(ascii: "\"")
+            && (ascii || String(validating: bytes[start..<end], as: UTF8.self) != nil)
+        {
             writer.bytes.append(contentsOf: bytes[(start - 1)...end])
             index = end + 1
         } else {
@@ -105,14 +111,19 @@ extension JSONParser {
                     index += 1
                     break
                 }
-                guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in object, found \(describeCurrent())") }
+                guard bytes[index] == UInt8(ascii: ",") else {
+                    throw fail("expected ',' or '}' in object, found \(describeCurrent())")
+                }
                 index += 1
             }
         }
         if members.count > 1 {
             // Stable sort, then keep the last of equal keys (as a dictionary would).
             members = members.enumerated()
-                .sorted { a, b in a.element.key == b.element.key ? a.offset < b.offset : JSONWriter.keyOrder(a.element.key, b.element.key) }
+                .sorted { a, b in
+                    a.element.key == b.element.key
+                        ? a.offset < b.offset : JSONWriter.keyOrder(a.element.key, b.element.key)
+                }
                 .map(\.element)
             members = members.enumerated().filter { position, member in
                 position + 1 == members.count || members[position + 1].key != member.key

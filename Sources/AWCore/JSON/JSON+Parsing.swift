@@ -318,7 +318,9 @@ struct JSONParser {
         }
         if isInteger && !overflow {
             if negative {
-                if mantissa <= UInt64(Int64.max) + 1 { return .int(mantissa == UInt64(Int64.max) + 1 ? .min : -Int64(mantissa)) }
+                if mantissa <= UInt64(Int64.max) + 1 {
+                    return .int(mantissa == UInt64(Int64.max) + 1 ? .min : -Int64(mantissa))
+                }
             } else if mantissa <= UInt64(Int64.max) {
                 return .int(Int64(mantissa))
             }

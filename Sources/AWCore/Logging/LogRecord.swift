@@ -49,7 +49,9 @@ public struct LogRecord: Sendable, Hashable {
         }
         let when = utc.replacingOccurrences(of: "T", with: " ")
         let levelName = level.shortName.padding(toLength: 5, withPad: " ", startingAt: 0)
-        let extra = metadata.isEmpty ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let extra =
+            metadata.isEmpty
+            ? "" : " " + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         return "\(when) [\(levelName)]: \(message)\(extra)  (\(label))\n"
     }
 }

@@ -70,7 +70,9 @@ public struct LoggingSetup: Sendable {
         }
         let started = Timestamp.now
         if logToFile { sinks.file = RotatingLogFile(path: "\(directory)/\(fileName(startedAt: started))") }
-        if logToJSONFile { sinks.jsonLines = RotatingLogFile(path: "\(directory)/\(fileName(startedAt: started, json: true))") }
+        if logToJSONFile {
+            sinks.jsonLines = RotatingLogFile(path: "\(directory)/\(fileName(startedAt: started, json: true))")
+        }
         return sinks
     }
 
@@ -90,7 +92,8 @@ public struct LoggingSetup: Sendable {
     public static func logFiles(module: String, testing: Bool, directories: Directories = Directories()) -> [String] {
         let directory = directories.logDirectory(module: module)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names
+        return
+            names
             .filter { $0.hasPrefix(module + "_") && $0.hasSuffix(".log") }
             .filter { $0.contains("_testing_") == testing }
             .sorted(by: >)
@@ -98,7 +101,8 @@ public struct LoggingSetup: Sendable {
     }
 
     /// The newest log file of `module`, or `nil` when it has none.
-    public static func latestLogFile(module: String, testing: Bool, directories: Directories = Directories()) -> String? {
+    public static func latestLogFile(module: String, testing: Bool, directories: Directories = Directories()) -> String?
+    {
         logFiles(module: module, testing: testing, directories: directories).first
     }
 }

@@ -22,7 +22,9 @@ public struct EncodedEvent: Sendable, Hashable {
     public init(_ event: Event) {
         var writer = JSONWriter(capacity: 96)
         writer.write(event.data)
-        self.init(id: event.id, timestamp: event.timestamp, durationNanoseconds: event.durationNanoseconds, dataJSON: writer.bytes)
+        self.init(
+            id: event.id, timestamp: event.timestamp, durationNanoseconds: event.durationNanoseconds,
+            dataJSON: writer.bytes)
     }
 
     /// When the activity ended.

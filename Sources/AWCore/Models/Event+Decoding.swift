@@ -30,7 +30,9 @@ extension EncodedEvent {
 
 extension JSONParser {
     /// An array of events (or a single event object), each read by `element`.
-    static func decodeEventList<Element>(_ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element) throws(EventDecodingError) -> [Element] {
+    static func decodeEventList<Element>(_ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element)
+        throws(EventDecodingError) -> [Element]
+    {
         var parser = JSONParser(bytes: bytes)
         do {
             parser.skipWhitespace()
@@ -52,7 +54,9 @@ extension JSONParser {
                             throw error.nested(under: "[\(events.count)]")
                         }
                         parser.skipWhitespace()
-                        guard parser.index < bytes.count else { throw parser.fail("unexpected end of input inside an array") }
+                        guard parser.index < bytes.count else {
+                            throw parser.fail("unexpected end of input inside an array")
+                        }
                         if bytes[parser.index] == UInt8(ascii: "]") {
                             parser.index += 1
                             break
@@ -65,10 +69,13 @@ extension JSONParser {
                 }
             } else {
                 let value = try parser.parseValue()
-                throw ModelDecodingError(field: "", reason: "expected a JSON array of events, got \(value.kindDescription)")
+                throw ModelDecodingError(
+                    field: "", reason: "expected a JSON array of events, got \(value.kindDescription)")
             }
             parser.skipWhitespace()
-            if parser.index < bytes.count { throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value") }
+            if parser.index < bytes.count {
+                throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value")
+            }
             return events
         } catch let error as JSONParseError {
             throw .syntax(error)
@@ -91,7 +98,9 @@ extension Event {
             guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
             let event = try parser.parseEvent()
             parser.skipWhitespace()
-            if parser.index < bytes.count { throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value") }
+            if parser.index < bytes.count {
+                throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value")
+            }
             return event
         } catch let error as JSONParseError {
             throw .syntax(error)
@@ -114,13 +123,16 @@ extension JSONParser {
             default: throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
             }
         }
-        return Event(id: fields.id, timestamp: fields.timestamp, durationNanoseconds: fields.duration, data: fields.data)
+        return Event(
+            id: fields.id, timestamp: fields.timestamp, durationNanoseconds: fields.duration, data: fields.data)
     }
 
     /// Parses one event object keeping its data as canonical JSON text.
     mutating func parseEncodedEvent() throws -> EncodedEvent {
         let fields = try parseEventFields(emptyData: Array("{}".utf8)) { parser throws -> [UInt8] in
-            guard parser.index < parser.bytes.count else { throw parser.fail("unexpected end of input, expected a value") }
+            guard parser.index < parser.bytes.count else {
+                throw parser.fail("unexpected end of input, expected a value")
+            }
             switch parser.bytes[parser.index] {
             case UInt8(ascii: "{"):
                 var writer = JSONWriter(capacity: 96)
@@ -132,7 +144,8 @@ extension JSONParser {
                 throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
             }
         }
-        return EncodedEvent(id: fields.id, timestamp: fields.timestamp, durationNanoseconds: fields.duration, dataJSON: fields.data)
+        return EncodedEvent(
+            id: fields.id, timestamp: fields.timestamp, durationNanoseconds: fields.duration, dataJSON: fields.data)
     }
 
     /// The fields of an event object; `readData` reads the value of `data`.
@@ -188,7 +201,9 @@ extension JSONParser {
                 index += 1
                 break
             }
-            guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in object, found \(describeCurrent())") }
+            guard bytes[index] == UInt8(ascii: ",") else {
+                throw fail("expected ',' or '}' in object, found \(describeCurrent())")
+            }
             index += 1
         }
         guard let timestamp else { throw ModelDecodingError.missing("timestamp") }
@@ -204,7 +219,9 @@ extension JSONParser {
         }
         let start = index + 1
         var end = start
-        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") && bytes[end] != UInt8(ascii: "\\") && bytes[end] >= 0x20 {
+        while end < bytes.count && bytes[end] != UInt8(ascii: "\"") && bytes[end] != UInt8(ascii: "\\")
+            && bytes[end] >= 0x20
+        {
             end += 1
         }
         let text: String

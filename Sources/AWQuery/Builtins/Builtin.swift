@@ -12,7 +12,10 @@ struct Builtin: Sendable {
     /// What it does.
     let body: @Sendable (Call) async throws(QueryError) -> Value
 
-    init(_ name: String, _ signature: String, arity: ClosedRange<Int>, _ body: @escaping @Sendable (Call) async throws(QueryError) -> Value) {
+    init(
+        _ name: String, _ signature: String, arity: ClosedRange<Int>,
+        _ body: @escaping @Sendable (Call) async throws(QueryError) -> Value
+    ) {
         self.name = name
         self.signature = signature
         self.arity = arity
@@ -48,7 +51,8 @@ struct Call: Sendable {
                 expected = "\(builtin.arity.lowerBound) to \(builtin.arity.upperBound) arguments"
             }
             throw QueryError(
-                .invalid, "'\(name)' takes \(expected), got \(arguments.count)", at: location, hint: "call it as \(builtin.signature)")
+                .invalid, "'\(name)' takes \(expected), got \(arguments.count)", at: location,
+                hint: "call it as \(builtin.signature)")
         }
     }
 
@@ -59,8 +63,10 @@ struct Call: Sendable {
 
     private func mismatch(_ index: Int, expected: String) -> QueryError {
         let value = arguments[index]
-        return error(index, "argument \(index + 1) of '\(name)' must be \(expected), got \(value.typeDescription) (\(value.shortDescription))",
-                     hint: "call it as \(builtin.signature)")
+        return error(
+            index,
+            "argument \(index + 1) of '\(name)' must be \(expected), got \(value.typeDescription) (\(value.shortDescription))",
+            hint: "call it as \(builtin.signature)")
     }
 
     /// Argument `index` as a list of events.
@@ -72,7 +78,10 @@ struct Call: Sendable {
             events.reserveCapacity(values.count)
             for value in values {
                 guard case .event(let event) = value else {
-                    throw error(index, "argument \(index + 1) of '\(name)' must be a list of events, but it contains \(value.typeDescription) (\(value.shortDescription))")
+                    throw error(
+                        index,
+                        "argument \(index + 1) of '\(name)' must be a list of events, but it contains \(value.typeDescription) (\(value.shortDescription))"
+                    )
                 }
                 events.append(event)
             }
@@ -105,7 +114,10 @@ struct Call: Sendable {
         var result: [String] = []
         for value in try list(index) {
             guard case .string(let text) = value else {
-                throw error(index, "argument \(index + 1) of '\(name)' must be a list of strings, but it contains \(value.typeDescription) (\(value.shortDescription))")
+                throw error(
+                    index,
+                    "argument \(index + 1) of '\(name)' must be a list of strings, but it contains \(value.typeDescription) (\(value.shortDescription))"
+                )
             }
             result.append(text)
         }
@@ -121,12 +133,16 @@ struct Call: Sendable {
     /// The current time period, from `TIMEINTERVAL`.
     func period() throws(QueryError) -> TimePeriod {
         guard case .string(let text) = timeInterval else {
-            throw QueryError(.invalid, "TIMEINTERVAL must be a string such as \"2024-01-01T00:00:00Z/2024-01-02T00:00:00Z\", but it is \(timeInterval?.typeDescription ?? "not set")", at: location)
+            throw QueryError(
+                .invalid,
+                "TIMEINTERVAL must be a string such as \"2024-01-01T00:00:00Z/2024-01-02T00:00:00Z\", but it is \(timeInterval?.typeDescription ?? "not set")",
+                at: location)
         }
         do {
             return try TimePeriod(parsing: text)
         } catch {
-            throw QueryError(.invalid, "TIMEINTERVAL '\(text)' is not a valid time period: \(error.reason)", at: location)
+            throw QueryError(
+                .invalid, "TIMEINTERVAL '\(text)' is not a valid time period: \(error.reason)", at: location)
         }
     }
 }

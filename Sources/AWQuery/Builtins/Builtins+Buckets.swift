@@ -7,7 +7,8 @@ extension Builtins {
         Builtin("query_bucket", "query_bucket(bucket_id)", arity: 1...1) { call throws(QueryError) in
             .events(try await read(call, bucketID: try call.string(0)))
         },
-        Builtin("query_bucket_eventcount", "query_bucket_eventcount(bucket_id)", arity: 1...1) { call throws(QueryError) in
+        Builtin("query_bucket_eventcount", "query_bucket_eventcount(bucket_id)", arity: 1...1) {
+            call throws(QueryError) in
             .number(Double(try await read(call, bucketID: try call.string(0)).count))
         },
         Builtin("query_bucket_names", "query_bucket_names()", arity: 0...0) { call in
@@ -18,7 +19,9 @@ extension Builtins {
             let hostname = call.arguments.count > 1 ? try call.string(1) : nil
             guard let id = Transform.findBucket(call.dataSource.buckets(), prefix: prefix, hostname: hostname) else {
                 let filter = hostname.map { " and hostname '\($0)'" } ?? ""
-                throw call.error(0, "no bucket matches the prefix '\(prefix)'\(filter)", hint: "query_bucket_names() lists the buckets")
+                throw call.error(
+                    0, "no bucket matches the prefix '\(prefix)'\(filter)",
+                    hint: "query_bucket_names() lists the buckets")
             }
             return .string(id)
         },

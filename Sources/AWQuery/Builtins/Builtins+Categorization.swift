@@ -4,10 +4,17 @@ import AWTransform
 extension Builtins {
     /// `categorize` and `tag`, with rules in the web UI's format.
     static let categorization: [Builtin] = [
-        Builtin("categorize", "categorize(events, [[[\"Category\", \"Sub\"], {\"type\": \"regex\", \"regex\": \"…\"}], ...])", arity: 2...2) { call throws(QueryError) in
+        Builtin(
+            "categorize",
+            "categorize(events, [[[\"Category\", \"Sub\"], {\"type\": \"regex\", \"regex\": \"…\"}], ...])",
+            arity: 2...2
+        ) { call throws(QueryError) in
             let rules = try ruleList(call).map { entry throws(QueryError) -> (category: [String], rule: Rule) in
                 guard let names = entry.label.listElements else {
-                    throw call.error(1, "each categorization rule must start with a list of category names, got \(entry.label.typeDescription)")
+                    throw call.error(
+                        1,
+                        "each categorization rule must start with a list of category names, got \(entry.label.typeDescription)"
+                    )
                 }
                 var category: [String] = []
                 for name in names {
@@ -20,10 +27,12 @@ extension Builtins {
             }
             return .events(Transform.categorize(try call.events(0), rules: rules))
         },
-        Builtin("tag", "tag(events, [[\"tag\", {\"type\": \"regex\", \"regex\": \"…\"}], ...])", arity: 2...2) { call throws(QueryError) in
+        Builtin("tag", "tag(events, [[\"tag\", {\"type\": \"regex\", \"regex\": \"…\"}], ...])", arity: 2...2) {
+            call throws(QueryError) in
             let rules = try ruleList(call).map { entry throws(QueryError) -> (tag: String, rule: Rule) in
                 guard case .string(let name) = entry.label else {
-                    throw call.error(1, "each tagging rule must start with the tag's name, got \(entry.label.typeDescription)")
+                    throw call.error(
+                        1, "each tagging rule must start with the tag's name, got \(entry.label.typeDescription)")
                 }
                 return (name, entry.rule)
             }

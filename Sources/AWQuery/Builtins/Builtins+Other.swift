@@ -7,12 +7,17 @@ extension Builtins {
             switch call.arguments[0] {
             case .dict(let entries):
                 guard case .string(let key) = call.arguments[1] else {
-                    throw call.error(1, "a dictionary can only be searched for a string key, got \(call.arguments[1].typeDescription)")
+                    throw call.error(
+                        1,
+                        "a dictionary can only be searched for a string key, got \(call.arguments[1].typeDescription)")
                 }
                 return .bool(entries[key] != nil)
             default:
                 guard let elements = call.arguments[0].listElements else {
-                    throw call.error(0, "argument 1 of 'contains' must be a list or a dictionary, got \(call.arguments[0].typeDescription)")
+                    throw call.error(
+                        0,
+                        "argument 1 of 'contains' must be a list or a dictionary, got \(call.arguments[0].typeDescription)"
+                    )
                 }
                 return .bool(elements.contains { $0.isEqual(to: call.arguments[1]) == true })
             }

@@ -57,7 +57,8 @@ struct BucketsController {
     @Sendable func update(_ request: APIRequest) async throws -> Response {
         let body = try await request.json()
         guard case .object(let fields) = body else {
-            throw ModelDecodingError(field: "", reason: "a bucket update must be a JSON object, got \(body.kindDescription)")
+            throw ModelDecodingError(
+                field: "", reason: "a bucket update must be a JSON object, got \(body.kindDescription)")
         }
         func text(_ key: String) throws(ModelDecodingError) -> String? {
             guard let value = fields[key], !value.isNull else { return nil }
@@ -66,7 +67,9 @@ struct BucketsController {
         }
         var data: [String: JSON]?
         if let value = fields["data"], !value.isNull {
-            guard case .object(let members) = value else { throw ModelDecodingError.wrongType("data", expected: "an object", got: value) }
+            guard case .object(let members) = value else {
+                throw ModelDecodingError.wrongType("data", expected: "an object", got: value)
+            }
             data = members
         }
         try await api.updateBucket(

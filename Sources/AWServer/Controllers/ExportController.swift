@@ -35,8 +35,11 @@ struct ExportController {
         let json: JSON
         if request.mediaType == "multipart/form-data" {
             let body = try await request.body()
-            let form = try MultipartFormData(body: Array(buffer: body), contentType: request.request.headers[.contentType] ?? "")
-            guard let part = form.part(named: "buckets.json") ?? form.part(named: "buckets") ?? form.parts.first(where: { $0.filename != nil })
+            let form = try MultipartFormData(
+                body: Array(buffer: body), contentType: request.request.headers[.contentType] ?? "")
+            guard
+                let part = form.part(named: "buckets.json") ?? form.part(named: "buckets")
+                    ?? form.parts.first(where: { $0.filename != nil })
             else {
                 throw APIError.badRequest("the upload has no part named 'buckets.json' holding an export document")
             }
@@ -49,7 +52,8 @@ struct ExportController {
         var summary: [String: JSON] = [:]
         for result in results {
             summary[result.bucketID] = [
-                "created": .bool(result.created), "inserted": .int(Int64(result.inserted)), "skipped": .int(Int64(result.skipped)),
+                "created": .bool(result.created), "inserted": .int(Int64(result.inserted)),
+                "skipped": .int(Int64(result.skipped)),
             ]
         }
         return .json(["buckets": .object(summary)])

@@ -16,16 +16,19 @@ struct QueryController {
     @Sendable func run(_ request: APIRequest) async throws -> Response {
         let body = try await request.json()
         guard case .object(let fields) = body else {
-            throw ModelDecodingError(field: "", reason: "a query request must be a JSON object, got \(body.kindDescription)")
+            throw ModelDecodingError(
+                field: "", reason: "a query request must be a JSON object, got \(body.kindDescription)")
         }
         guard let periodsValue = fields["timeperiods"] else { throw ModelDecodingError.missing("timeperiods") }
         guard case .array(let periodValues) = periodsValue else {
-            throw ModelDecodingError.wrongType("timeperiods", expected: "a list of \"<start>/<end>\" strings", got: periodsValue)
+            throw ModelDecodingError.wrongType(
+                "timeperiods", expected: "a list of \"<start>/<end>\" strings", got: periodsValue)
         }
         var periods: [TimePeriod] = []
         for (index, value) in periodValues.enumerated() {
             guard case .string(let text) = value else {
-                throw ModelDecodingError.wrongType("timeperiods[\(index)]", expected: "a \"<start>/<end>\" string", got: value)
+                throw ModelDecodingError.wrongType(
+                    "timeperiods[\(index)]", expected: "a \"<start>/<end>\" string", got: value)
             }
             do {
                 periods.append(try TimePeriod(parsing: text))

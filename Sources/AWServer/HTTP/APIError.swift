@@ -1,7 +1,7 @@
-import NIOCore
 import AWCore
 import AWDatastore
 import Hummingbird
+import NIOCore
 
 /// An HTTP error answer: a status and a message, sent as ActivityWatch's `{"message": "..."}`.
 public struct APIError: Error, Sendable, CustomStringConvertible {
@@ -14,7 +14,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// Extra members of the error body besides `message` (e.g. `line` and `column`).
     public var details: [String: JSON]
 
-    public init(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:], details: [String: JSON] = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:], details: [String: JSON] = [:]
+    ) {
         self.status = status
         self.message = message
         self.headers = headers

@@ -15,7 +15,8 @@ public struct APIResponder: HTTPResponder {
 
     /// Creates the responder for an API.
     public init(api: ServerAPI, configuration: ServerConfiguration, logger: Logger = Logger(label: "aw.http")) {
-        self.routes = InfoController(api: api).routes + BucketsController(api: api).routes
+        self.routes =
+            InfoController(api: api).routes + BucketsController(api: api).routes
             + EventsController(api: api).routes + ExportController(api: api).routes
             + SettingsController(api: api).routes + LogController(api: api).routes
             + QueryController(api: api).routes
@@ -66,7 +67,9 @@ public struct APIResponder: HTTPResponder {
         let path = "/" + segments.joined(separator: "/")
         if !allowed.isEmpty {
             let names = allowed.map(\.rawValue).joined(separator: ", ")
-            throw APIError(.methodNotAllowed, "\(request.method) is not supported on \(path) (use \(names))", headers: [.allow: names])
+            throw APIError(
+                .methodNotAllowed, "\(request.method) is not supported on \(path) (use \(names))",
+                headers: [.allow: names])
         }
         throw APIError(.notFound, "no such endpoint: \(path)")
     }

@@ -20,7 +20,8 @@ struct RequestSecurity: Sendable {
 
     init(configuration: ServerConfiguration) {
         var origins: Set<String> = [
-            "http://127.0.0.1:\(configuration.port)", "http://localhost:\(configuration.port)", Self.chromeExtensionOrigin,
+            "http://127.0.0.1:\(configuration.port)", "http://localhost:\(configuration.port)",
+            Self.chromeExtensionOrigin,
         ]
         var patterns = ["moz-extension://[^/]*"]
         if configuration.testing {

@@ -21,12 +21,14 @@ extension Response {
     static func streamedJSON(_ chunks: JSONChunkStream, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        return Response(status: .ok, headers: fields, body: ResponseBody { writer in
-            for try await chunk in chunks {
-                try await writer.write(ByteBuffer(bytes: chunk))
-            }
-            try await writer.finish(nil)
-        })
+        return Response(
+            status: .ok, headers: fields,
+            body: ResponseBody { writer in
+                for try await chunk in chunks {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+                try await writer.finish(nil)
+            })
     }
 
     /// A response with no body.

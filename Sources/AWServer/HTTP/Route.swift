@@ -1,7 +1,7 @@
-import Foundation
-import NIOCore
 import AWCore
+import Foundation
 import Hummingbird
+import NIOCore
 
 /// One endpoint: a method and a path pattern whose `{}` segments become parameters.
 struct Route: Sendable {
@@ -16,7 +16,10 @@ struct Route: Sendable {
     let handler: @Sendable (APIRequest) async throws -> Response
 
     /// Creates a route from a path such as `/api/0/buckets/{}/events`.
-    init(_ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (APIRequest) async throws -> Response) {
+    init(
+        _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (APIRequest) async throws -> Response
+    ) {
         self.method = method
         self.pattern = path.split(separator: "/").map { $0 == "{}" ? .parameter : .literal(String($0)) }
         self.handler = handler
@@ -52,7 +55,9 @@ struct APIRequest: Sendable {
     /// A query parameter that must be an integer, if present.
     func integerQuery(_ name: String) throws(APIError) -> Int? {
         guard let text = query(name), !text.isEmpty else { return nil }
-        guard let value = Int(text) else { throw .badRequest("query parameter '\(name)' must be an integer, got '\(text)'") }
+        guard let value = Int(text) else {
+            throw .badRequest("query parameter '\(name)' must be an integer, got '\(text)'")
+        }
         return value
     }
 
@@ -76,7 +81,8 @@ struct APIRequest: Sendable {
     /// The raw body, refusing more than `bodyLimit` bytes.
     func body() async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > bodyLimit {
-            throw APIError(.contentTooLarge, "request body of \(length) bytes is larger than the limit of \(bodyLimit) bytes")
+            throw APIError(
+                .contentTooLarge, "request body of \(length) bytes is larger than the limit of \(bodyLimit) bytes")
         }
         do {
             return try await request.body.collect(upTo: bodyLimit)
@@ -108,7 +114,9 @@ struct APIRequest: Sendable {
     private func decodeBody<T>(_ decode: (UnsafeRawBufferPointer) throws(EventDecodingError) -> T) async throws -> T {
         let buffer = try await body()
         if buffer.readableBytes == 0 { throw APIError.badRequest("request body is empty, expected JSON") }
-        let result = buffer.withUnsafeReadableBytes { bytes in Result { () throws(EventDecodingError) -> T in try decode(bytes) } }
+        let result = buffer.withUnsafeReadableBytes { bytes in
+            Result { () throws(EventDecodingError) -> T in try decode(bytes) }
+        }
         switch result {
         case .success(let value): return value
         case .failure(.syntax(let error)): throw error
@@ -133,7 +141,9 @@ func pathSegments(_ path: String) -> [String]? {
         var start = 0
         for position in 0...bytes.count where position == bytes.count || bytes[position] == UInt8(ascii: "/") {
             if position > start {
-                guard let segment = percentDecoded(UnsafeBufferPointer(rebasing: bytes[start..<position])) else { return nil }
+                guard let segment = percentDecoded(UnsafeBufferPointer(rebasing: bytes[start..<position])) else {
+                    return nil
+                }
                 segments.append(segment)
             }
             start = position + 1
@@ -150,7 +160,8 @@ func percentDecoded(_ text: UnsafeBufferPointer<UInt8>) -> String? {
     var index = 0
     while index < text.count {
         if text[index] == UInt8(ascii: "%") {
-            guard index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) else { return nil }
+            guard index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2])
+            else { return nil }
             bytes.append(high << 4 | low)
             index += 3
         } else {
