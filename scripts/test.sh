@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine:
-#   1. installs missing Debian packages,
+#   1. installs missing Debian packages, checks formatting (scripts/format.sh --check),
 #   2. builds and runs the Swift test suites (datastore on real SQLite files, HTTP in process and
 #      over live sockets),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server,
@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
+
+echo "== formatting" >&2
+scripts/format.sh --check
 
 echo "== swift build" >&2
 swift build --build-tests
