@@ -84,8 +84,20 @@ extension JSONParser {
         try enterContainer()
         defer { depth -= 1 }
         index += 1
-        var scratch = JSONWriter(capacity: 128)
+        // Buffers are kept per nesting level and reused from object to object.
+        var scratch = JSONWriter(capacity: 0)
         var members: [(key: String, value: Range<Int>)] = []
+        if depth < canonicalScratch.count {
+            swap(&scratch.bytes, &canonicalScratch[depth].bytes)
+            swap(&members, &canonicalScratch[depth].members)
+        }
+        defer {
+            scratch.bytes.removeAll(keepingCapacity: true)
+            members.removeAll(keepingCapacity: true)
+            while canonicalScratch.count <= depth { canonicalScratch.append(([], [])) }
+            swap(&scratch.bytes, &canonicalScratch[depth].bytes)
+            swap(&members, &canonicalScratch[depth].members)
+        }
         skipWhitespace()
         if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
             index += 1

@@ -50,6 +50,8 @@ struct JSONParser {
     let bytes: UnsafeRawBufferPointer
     var index = 0
     var depth = 0
+    /// Reusable buffers of `writeCanonicalObject`, one per nesting level.
+    var canonicalScratch: [(bytes: [UInt8], members: [(key: String, value: Range<Int>)])] = []
 
     init(bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
