@@ -92,14 +92,7 @@ struct DatastoreBucketTests {
     func foreignDatabase() throws {
         let folder = TemporaryDirectory()
         let path = folder.file("other.db")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
-            "import sqlite3; c = sqlite3.connect('\(path)'); c.execute('create table customers (id integer)'); c.commit()",
-        ]
-        try process.run()
-        process.waitUntilExit()
+        try runSQLiteInAnotherProcess(path, "create table customers (id integer)")
         #expect {
             try Datastore(path: path)
         } throws: { error in
@@ -115,14 +108,7 @@ struct DatastoreBucketTests {
             let store = try Datastore(path: path)
             try store.close()
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
-            "import sqlite3; c = sqlite3.connect('\(path)'); c.execute(\"insert into grdb_migrations values ('v99: future')\"); c.commit()",
-        ]
-        try process.run()
-        process.waitUntilExit()
+        try runSQLiteInAnotherProcess(path, "insert into grdb_migrations values ('v99: future')")
         #expect(throws: DatastoreError.unknownSchema(path: path, migrations: ["v99: future"])) {
             try Datastore(path: path)
         }

@@ -101,7 +101,7 @@ struct DatastoreHeartbeatTests {
         var onDisk: [[String]] = []
         for _ in 0..<50 where onDisk.isEmpty {
             try await Task.sleep(for: .milliseconds(50))
-            onDisk = try sqlite(folder.file("sqlite.db"), "SELECT starttime, endtime FROM events")
+            onDisk = try runSQLiteInAnotherProcess(folder.file("sqlite.db"), "SELECT starttime, endtime FROM events")
         }
         #expect(onDisk == [["\(Fixture.at(0).nanoseconds)", "\(Fixture.at(1).nanoseconds)"]])
         store.stopFlushing()
@@ -119,27 +119,9 @@ struct DatastoreHeartbeatTests {
         #expect(store.hasPendingWrites)
         try store.close()
         #expect(
-            try sqlite(folder.file("sqlite.db"), "SELECT endtime - starttime, data FROM events ORDER BY starttime") == [
-                ["\(4 * Fixture.second)", #"{"i":0}"#], ["\(4 * Fixture.second)", #"{"i":1}"#],
-            ])
-    }
-
-    /// Reads the file with the sqlite3 program, as another process would.
-    func sqlite(_ path: String, _ sql: String) throws -> [[String]] {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", "-c",
-            "import sqlite3,sys; [print('|'.join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]",
-            path, sql,
-        ]
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            $0.split(separator: "|").map(String.init)
-        }
+            try runSQLiteInAnotherProcess(
+                folder.file("sqlite.db"), "SELECT endtime - starttime, data FROM events ORDER BY starttime") == [
+                    ["\(4 * Fixture.second)", #"{"i":0}"#], ["\(4 * Fixture.second)", #"{"i":1}"#],
+                ])
     }
 }

@@ -28,27 +28,14 @@ extension JSONParser {
         case UInt8(ascii: "["):
             try enterContainer()
             defer { depth -= 1 }
-            index += 1
             writer.writeByte(UInt8(ascii: "["))
-            skipWhitespace()
-            if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-                index += 1
-            } else {
-                while true {
-                    skipWhitespace()
+            if try openContainer(closing: UInt8(ascii: "]")) {
+                var first = true
+                repeat {
+                    if !first { writer.writeByte(UInt8(ascii: ",")) }
+                    first = false
                     try writeCanonicalValue(to: &writer)
-                    skipWhitespace()
-                    guard index < bytes.count else { throw fail("unexpected end of input inside an array") }
-                    if bytes[index] == UInt8(ascii: "]") {
-                        index += 1
-                        break
-                    }
-                    guard bytes[index] == UInt8(ascii: ",") else {
-                        throw fail("expected ',' or ']' in array, found \(describeCurrent())")
-                    }
-                    index += 1
-                    writer.writeByte(UInt8(ascii: ","))
-                }
+                } while try moreElements(closing: UInt8(ascii: "]"))
             }
             writer.writeByte(UInt8(ascii: "]"))
         case UInt8(ascii: "\""):
@@ -83,7 +70,6 @@ extension JSONParser {
     mutating func writeCanonicalObject(to writer: inout JSONWriter) throws(JSONParseError) {
         try enterContainer()
         defer { depth -= 1 }
-        index += 1
         // Buffers are kept per nesting level and reused from object to object.
         var scratch = JSONWriter(capacity: 0)
         var members: [(key: String, value: Range<Int>)] = []
@@ -98,36 +84,13 @@ extension JSONParser {
             swap(&scratch.bytes, &canonicalScratch[depth].bytes)
             swap(&members, &canonicalScratch[depth].members)
         }
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-        } else {
-            while true {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                    throw fail("expected a string key in object, found \(describeCurrent())")
-                }
-                let key = try parseString()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                    throw fail("expected ':' after object key, found \(describeCurrent())")
-                }
-                index += 1
-                skipWhitespace()
+        if try openContainer(closing: UInt8(ascii: "}")) {
+            repeat {
+                let key = try parseMemberKey()
                 let valueStart = scratch.bytes.count
                 try writeCanonicalValue(to: &scratch)
                 members.append((key, valueStart..<scratch.bytes.count))
-                skipWhitespace()
-                guard index < bytes.count else { throw fail("unexpected end of input inside an object") }
-                if bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    break
-                }
-                guard bytes[index] == UInt8(ascii: ",") else {
-                    throw fail("expected ',' or '}' in object, found \(describeCurrent())")
-                }
-                index += 1
-            }
+            } while try moreElements(closing: UInt8(ascii: "}"))
         }
         if members.count > 1 {
             // Stable sort, then keep the last of equal keys (as a dictionary would).

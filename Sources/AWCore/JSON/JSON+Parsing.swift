@@ -116,60 +116,75 @@ struct JSONParser {
         if depth > JSON.maximumDepth { throw fail("nesting deeper than \(JSON.maximumDepth) levels") }
     }
 
+    /// Steps over the opening bracket of an array or object (at `index`) and any whitespace.
+    ///
+    /// - Returns: `false` when the container is empty (its closing bracket is consumed too).
+    mutating func openContainer(closing: UInt8) throws(JSONParseError) -> Bool {
+        index += 1
+        skipWhitespace()
+        if index < bytes.count && bytes[index] == closing {
+            index += 1
+            return false
+        }
+        return true
+    }
+
+    /// Reads an object member's key and the colon after it, leaving `index` at the value.
+    mutating func parseMemberKey() throws(JSONParseError) -> String {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+            throw fail("expected a string key in object, found \(describeCurrent())")
+        }
+        let key = try parseString()
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+            throw fail("expected ':' after object key, found \(describeCurrent())")
+        }
+        index += 1
+        skipWhitespace()
+        return key
+    }
+
+    /// After an element or member: consumes the `,` and returns `true` when another follows, or
+    /// consumes the closing bracket and returns `false`.
+    mutating func moreElements(closing: UInt8) throws(JSONParseError) -> Bool {
+        let container = closing == UInt8(ascii: "}") ? "object" : "array"
+        skipWhitespace()
+        guard index < bytes.count else { throw fail("unexpected end of input inside an \(container)") }
+        if bytes[index] == closing {
+            index += 1
+            return false
+        }
+        guard bytes[index] == UInt8(ascii: ",") else {
+            throw fail(
+                "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container), found \(describeCurrent())")
+        }
+        index += 1
+        skipWhitespace()
+        return true
+    }
+
     mutating func parseObject() throws(JSONParseError) -> [String: JSON] {
         try enterContainer()
         defer { depth -= 1 }
-        index += 1
         var object: [String: JSON] = [:]
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return object
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw fail("expected a string key in object, found \(describeCurrent())")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw fail("expected ':' after object key, found \(describeCurrent())")
-            }
-            index += 1
-            skipWhitespace()
+        guard try openContainer(closing: UInt8(ascii: "}")) else { return object }
+        repeat {
+            let key = try parseMemberKey()
             object[key] = try parseValue()
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input inside an object") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return object
-            default: throw fail("expected ',' or '}' in object, found \(describeCurrent())")
-            }
-        }
+        } while try moreElements(closing: UInt8(ascii: "}"))
+        return object
     }
 
     mutating func parseArray() throws(JSONParseError) -> [JSON] {
         try enterContainer()
         defer { depth -= 1 }
-        index += 1
         var array: [JSON] = []
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return array
-        }
-        while true {
-            skipWhitespace()
+        guard try openContainer(closing: UInt8(ascii: "]")) else { return array }
+        repeat {
             array.append(try parseValue())
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input inside an array") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return array
-            default: throw fail("expected ',' or ']' in array, found \(describeCurrent())")
-            }
-        }
+        } while try moreElements(closing: UInt8(ascii: "]"))
+        return array
     }
 
     mutating func parseString() throws(JSONParseError) -> String {

@@ -30,53 +30,44 @@ extension EncodedEvent {
 
 extension JSONParser {
     /// An array of events (or a single event object), each read by `element`.
-    static func decodeEventList<Element>(_ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element)
-        throws(EventDecodingError) -> [Element]
-    {
-        var parser = JSONParser(bytes: bytes)
-        do {
-            parser.skipWhitespace()
-            guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
-            var events: [Element] = []
-            if bytes[parser.index] == UInt8(ascii: "{") {
-                events.append(try element(&parser))
-            } else if bytes[parser.index] == UInt8(ascii: "[") {
-                parser.index += 1
-                parser.skipWhitespace()
-                if parser.index < bytes.count && bytes[parser.index] == UInt8(ascii: "]") {
-                    parser.index += 1
-                } else {
-                    while true {
-                        parser.skipWhitespace()
-                        do {
-                            events.append(try element(&parser))
-                        } catch let error as ModelDecodingError {
-                            throw error.nested(under: "[\(events.count)]")
-                        }
-                        parser.skipWhitespace()
-                        guard parser.index < bytes.count else {
-                            throw parser.fail("unexpected end of input inside an array")
-                        }
-                        if bytes[parser.index] == UInt8(ascii: "]") {
-                            parser.index += 1
-                            break
-                        }
-                        guard bytes[parser.index] == UInt8(ascii: ",") else {
-                            throw parser.fail("expected ',' or ']' in array, found \(parser.describeCurrent())")
-                        }
-                        parser.index += 1
-                    }
-                }
-            } else {
+    static func decodeEventList<Element>(
+        _ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element
+    ) throws(EventDecodingError) -> [Element] {
+        try decodeDocument(bytes) { parser throws -> [Element] in
+            if parser.bytes[parser.index] == UInt8(ascii: "{") { return [try element(&parser)] }
+            guard parser.bytes[parser.index] == UInt8(ascii: "[") else {
                 let value = try parser.parseValue()
                 throw ModelDecodingError(
                     field: "", reason: "expected a JSON array of events, got \(value.kindDescription)")
             }
+            var events: [Element] = []
+            guard try parser.openContainer(closing: UInt8(ascii: "]")) else { return events }
+            repeat {
+                do {
+                    events.append(try element(&parser))
+                } catch let error as ModelDecodingError {
+                    throw error.nested(under: "[\(events.count)]")
+                }
+            } while try parser.moreElements(closing: UInt8(ascii: "]"))
+            return events
+        }
+    }
+
+    /// Runs `body` on a whole document (at its first non-blank byte), requiring that nothing
+    /// but blanks follows, and sorts its errors into syntax and shape errors.
+    static func decodeDocument<T>(
+        _ bytes: UnsafeRawBufferPointer, _ body: (inout JSONParser) throws -> T
+    ) throws(EventDecodingError) -> T {
+        var parser = JSONParser(bytes: bytes)
+        do {
+            parser.skipWhitespace()
+            guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
+            let result = try body(&parser)
             parser.skipWhitespace()
             if parser.index < bytes.count {
                 throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value")
             }
-            return events
+            return result
         } catch let error as JSONParseError {
             throw .syntax(error)
         } catch let error as ModelDecodingError {
@@ -92,23 +83,7 @@ extension Event {
     ///
     /// - Throws: `EventDecodingError` as `decodeList(from:)` does; an array is a shape error.
     public static func decode(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> Event {
-        var parser = JSONParser(bytes: bytes)
-        do {
-            parser.skipWhitespace()
-            guard parser.index < bytes.count else { throw JSONParseError(reason: "the document is empty", offset: 0) }
-            let event = try parser.parseEvent()
-            parser.skipWhitespace()
-            if parser.index < bytes.count {
-                throw parser.fail("unexpected \(parser.describeCurrent()) after the JSON value")
-            }
-            return event
-        } catch let error as JSONParseError {
-            throw .syntax(error)
-        } catch let error as ModelDecodingError {
-            throw .shape(error)
-        } catch {
-            throw .syntax(JSONParseError(reason: "\(error)", offset: parser.index))
-        }
+        try JSONParser.decodeDocument(bytes) { parser throws in try parser.parseEvent() }
     }
 }
 
@@ -159,29 +134,13 @@ extension JSONParser {
         }
         try enterContainer()
         defer { depth -= 1 }
-        index += 1
         var id: Int64?
         var timestamp: Timestamp?
         var duration: Int64 = 0
         var data = emptyData
-        skipWhitespace()
-        if index < bytes.count && bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            throw ModelDecodingError.missing("timestamp")
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                throw fail("expected a string key in object, found \(describeCurrent())")
-            }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                throw fail("expected ':' after object key, found \(describeCurrent())")
-            }
-            index += 1
-            skipWhitespace()
-            switch key {
+        guard try openContainer(closing: UInt8(ascii: "}")) else { throw ModelDecodingError.missing("timestamp") }
+        repeat {
+            switch try parseMemberKey() {
             case "timestamp":
                 timestamp = try parseTimestampField()
             case "duration":
@@ -195,17 +154,7 @@ extension JSONParser {
             default:
                 _ = try parseValue()
             }
-            skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input inside an object") }
-            if bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                break
-            }
-            guard bytes[index] == UInt8(ascii: ",") else {
-                throw fail("expected ',' or '}' in object, found \(describeCurrent())")
-            }
-            index += 1
-        }
+        } while try moreElements(closing: UInt8(ascii: "}"))
         guard let timestamp else { throw ModelDecodingError.missing("timestamp") }
         return (id, timestamp, duration, data)
     }
