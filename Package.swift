@@ -32,6 +32,37 @@ let package = Package(
         ),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "AWTransform", dependencies: ["AWCore", "CPCRE2"]),
+        .systemLibrary(name: "CX11", pkgConfig: "x11", providers: [.apt(["libx11-dev", "libxss-dev"])]),
+        .target(
+            name: "AWWatcherKit",
+            dependencies: [
+                "AWCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "AWX11",
+            dependencies: ["AWCore", "CX11", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "WindowWatcher",
+            dependencies: [
+                "AWCore", "AWTransform", "AWWatcherKit", "AWX11", "CX11",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Plugins/WindowWatcher"
+        ),
+        .target(
+            name: "AFKWatcher",
+            dependencies: [
+                "AWCore", "AWWatcherKit", "AWX11", "CX11",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Plugins/AFKWatcher"
+        ),
         .target(
             name: "AWDatastore",
             dependencies: [
@@ -57,9 +88,11 @@ let package = Package(
                 "AWDatastore",
                 "AWQuery",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -69,6 +102,9 @@ let package = Package(
                 "AWCore",
                 "AWDatastore",
                 "AWServer",
+                "AWWatcherKit",
+                "WindowWatcher",
+                "AFKWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -81,6 +117,14 @@ let package = Package(
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
         .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore", "AWTestSupport"]),
         .testTarget(name: "AWQueryTests", dependencies: ["AWCore", "AWDatastore", "AWQuery", "AWTestSupport"]),
+        .testTarget(
+            name: "AWWatcherTests",
+            dependencies: [
+                "AWCore", "AWDatastore", "AWServer", "AWWatcherKit", "AWTestSupport", "WindowWatcher", "AFKWatcher",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "AWServerTests",
             dependencies: [

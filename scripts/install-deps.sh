@@ -2,9 +2,12 @@
 # Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
 # Usage: scripts/install-deps.sh [build|test]   (default: build)
 set -euo pipefail
-want=(libsqlite3-dev libpcre2-dev)
+want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev)
 if [[ "${1:-build}" == "test" ]]; then
   want+=(sqlite3 curl)
+  # A real X server for the watcher tests: Xvfb, a window manager, and tools that open, switch
+  # and poke windows (xterm, xmessage/xprop, xset, xdotool).
+  want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)
   python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)
 fi
 missing=()

@@ -126,6 +126,7 @@ public final class Datastore: Sendable {
                 db, sql: "SELECT value FROM key_value WHERE key = ?", arguments: [Schema.eventIDHighWaterKey]
             ).flatMap { Int64($0) } ?? 0
         state.nextEventID = max(maximumID + 1, highWater)
+        state.storedEventIDHighWater = highWater
         return state
     }
 
@@ -236,12 +237,17 @@ public final class Datastore: Sendable {
 
     /// Records the next event id to give out, so ids of deleted events are never given out again
     /// after a restart. Call in every transaction that writes events with new ids.
+    /// Skipped when the stored mark is current (most heartbeat flushes only extend events).
     func storeEventIDHighWater(_ db: Database) throws {
-        let next = state.withLock { $0.nextEventID }
+        let (next, stored) = state.withLock { ($0.nextEventID, $0.storedEventIDHighWater) }
+        guard next != stored else { return }
         try db.execute(
             sql: "INSERT OR REPLACE INTO key_value (key, value, last_modified) VALUES (?, ?, 0)",
             arguments: [Schema.eventIDHighWaterKey, String(next)]
         )
+        db.afterNextTransaction { _ in
+            self.state.withLock { $0.storedEventIDHighWater = max($0.storedEventIDHighWater, next) }
+        }
     }
 
     /// Writes grown maximum event durations to the buckets table.

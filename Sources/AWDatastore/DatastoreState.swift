@@ -10,6 +10,8 @@ struct DatastoreState {
     var buckets: [String: BucketState] = [:]
     /// The id the next new event gets.
     var nextEventID: Int64 = 1
+    /// The next-id high-water mark as last committed to `key_value`.
+    var storedEventIDHighWater: Int64 = 0
     /// Heartbeat rows waiting for the next flush, by event id (a later write of the same
     /// event replaces the earlier one, so each event is written once per flush).
     var pendingRows: [Int64: PendingRow] = [:]

@@ -56,6 +56,22 @@ public final class Pattern {
         }
     }
 
+    /// The first match in `text`: the whole match, then each capture group (`nil` for a group
+    /// that took no part in the match). `nil` when there is no match.
+    public func firstMatch(in text: String) -> [String?]? {
+        var text = text
+        return text.withUTF8 { utf8 -> [String?]? in
+            let subject = utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            let count = pcre2_match_8(code, subject, utf8.count, 0, UInt32(PCRE2_NO_UTF_CHECK), matchData, nil)
+            guard count > 0, let offsets = pcre2_get_ovector_pointer_8(matchData) else { return nil }
+            return (0..<Int(count)).map { group in
+                let start = offsets[2 * group], end = offsets[2 * group + 1]
+                guard start != ~0, end >= start else { return nil }  // PCRE2_UNSET
+                return String(decoding: UnsafeBufferPointer(rebasing: utf8[start..<end]), as: UTF8.self)
+            }
+        }
+    }
+
     private static func message(for errorCode: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)
         let length = pcre2_get_error_message_8(errorCode, &buffer, buffer.count)

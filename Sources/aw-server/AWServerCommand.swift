@@ -1,10 +1,13 @@
+import AFKWatcher
 import AWCore
 import AWDatastore
 import AWServer
+import AWWatcherKit
 import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
+import WindowWatcher
 
 /// `aw-server`: the ActivityWatch-compatible time tracker's server (entry point in main.swift).
 struct AWServerCommand: ParsableCommand {
@@ -39,6 +42,12 @@ struct AWServerCommand: ParsableCommand {
     @Flag(help: "Log debug messages.")
     var verbose = false
 
+    @Flag(help: "Run the server only, without the built-in window and AFK watchers.")
+    var noWatchers = false
+
+    /// The built-in watcher modules, in the order they start.
+    static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self]
+
     /// Runs the server until SIGTERM or SIGINT.
     func serve() async throws {
         let directories = Directories()
@@ -46,10 +55,17 @@ struct AWServerCommand: ParsableCommand {
             config
             ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
         var serverConfiguration: ServerConfiguration
+        var watchers: [any WatcherModule] = []
         do {
-            let file = try ConfigFile.load(
-                path: configPath, defaultContents: ServerConfiguration.defaultConfigFileContents(testing: testing))
+            let defaults =
+                ([ServerConfiguration.defaultConfigFileContents(testing: testing)]
+                + Self.modules.map { $0.defaultConfiguration(testing: testing) }).joined(separator: "\n")
+            let file = try ConfigFile.load(path: configPath, defaultContents: defaults)
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
+            for module in Self.modules {
+                watchers.append(
+                    try module.init(configuration: file.section("watchers.\(module.name)"), testing: testing))
+            }
         } catch {
             throw fatal("\(error)")
         }
@@ -95,12 +111,28 @@ struct AWServerCommand: ParsableCommand {
                 "aw-server-swift \(ServerInfo.currentVersion) listening on http://\(host):\(port) (database \(databasePath))"
             )
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: DatastoreService(datastore: datastore, logger: logger)),
+            .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if !noWatchers {
+            let client = LocalClient(api: api)
+            for watcher in watchers where watcher.isEnabled {
+                let name = type(of: watcher).name
+                let context = WatcherContext(
+                    client: client, logger: Logger(label: "\(Self.moduleName).watcher.\(name)"),
+                    hostname: api.info.hostname,
+                    testing: testing)
+                services.append(
+                    .init(
+                        service: watcher.makeService(context: context), successTerminationBehavior: .ignore,
+                        failureTerminationBehavior: .ignore))
+                logger.info("starting the \(name) watcher")
+            }
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: DatastoreService(datastore: datastore, logger: logger)),
-                    .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -1,5 +1,6 @@
 import AWCore
 import AWTestSupport
+import Foundation
 import HTTPTypes
 import Testing
 
@@ -20,6 +21,19 @@ struct SecurityTests {
                 port: port, method: "GET", path: "/api/0/info", headers: ["Host": "attacker.example:\(port)"])
             #expect(rebinding.status == 400)
             #expect(rebinding.body.contains("Host header 'attacker.example:\(port)' is not allowed"))
+        }
+    }
+
+    @Test("responses carry an RFC 9110 Date header for the current second (live socket)")
+    func dateHeader() async throws {
+        #expect(HTTPDateHeader.format(secondsSince1970: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDateHeader.format(secondsSince1970: 1_709_251_199) == "Thu, 29 Feb 2024 23:59:59 GMT")
+        try await TestServer().withLiveServer { (port) async throws in
+            let before = Int(Date().timeIntervalSince1970)
+            let answer = try await RawHTTPClient.send(port: port, method: "GET", path: "/api/0/info", headers: [:])
+            let after = Int(Date().timeIntervalSince1970)
+            let date = try #require(answer.headers["date"])
+            #expect((before...after).map { HTTPDateHeader.format(secondsSince1970: $0) }.contains(date), "\(date)")
         }
     }
 

@@ -18,5 +18,7 @@ public func runSQLiteInAnotherProcess(_ path: String, _ sql: String) throws -> [
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.split(separator: "|").map(String.init) }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+        $0.split(separator: "|").map(String.init)
+    }
 }

@@ -23,8 +23,10 @@ def free_port() -> int:
 class ServerProcess:
     """One aw-server process; `start()` waits until /api/0/info answers."""
 
-    def __init__(self, home: Path, port: int, db: Path | None = None):
-        self.home, self.port, self.db = home, port, db
+    def __init__(self, home: Path, port: int, db: Path | None = None, display: str | None = None,
+                 config: Path | None = None):
+        """`display`: run the built-in watchers on this X display; `None` runs the server alone."""
+        self.home, self.port, self.db, self.display, self.config = home, port, db, display, config
         self.process: subprocess.Popen | None = None
         self.log = home / f"server-{port}.log"
 
@@ -33,6 +35,8 @@ class ServerProcess:
         env = dict(os.environ)
         env.update(HOME=str(self.home), XDG_CONFIG_HOME=str(self.home / "config"), XDG_DATA_HOME=str(self.home / "data"),
                    XDG_CACHE_HOME=str(self.home / "cache"))
+        if self.display:
+            env["DISPLAY"] = self.display
         return env
 
     @property
@@ -43,6 +47,10 @@ class ServerProcess:
         args = [SERVER_BINARY, "--testing", "--port", str(self.port)]
         if self.db:
             args += ["--dbpath", str(self.db)]
+        if self.config:
+            args += ["--config", str(self.config)]
+        if not self.display:
+            args.append("--no-watchers")
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

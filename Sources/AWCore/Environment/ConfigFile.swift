@@ -70,26 +70,76 @@ public struct ConfigFile: Sendable {
         return .string(value.debugDescription)
     }
 
-    /// A typed view of one table of the file (`nil` for the top level).
+    /// A typed view of one table of the file: `nil` for the top level, a name such as `auth`,
+    /// or a dotted path such as `watchers.window`. A missing table reads as empty.
     ///
-    /// - Throws: `ConfigError` when the key holds something other than a table.
-    public func section(_ name: String? = nil) throws(ConfigError) -> ConfigSection {
-        guard let name else { return ConfigSection(file: path, name: nil, values: values) }
-        guard let value = values[name] else { return ConfigSection(file: path, name: name, values: [:]) }
-        guard case .object(let members) = value else {
-            throw ConfigError(path: path, reason: "'\(name)' must be a table ([\(name)])")
+    /// - Throws: `ConfigError` when a key on the path holds something other than a table.
+    public func section(_ path: String? = nil) throws(ConfigError) -> ConfigSection {
+        var section = ConfigSection(file: self.path, name: nil, values: values)
+        guard let path else { return section }
+        for component in path.split(separator: ".") {
+            section = try section.section(String(component))
         }
-        return ConfigSection(file: path, name: name, values: members)
+        return section
     }
 }
 
 /// The settings of one table of a config file, read with type checks that name the key.
 public struct ConfigSection: Sendable {
-    let file: String
-    let name: String?
+    /// The config file's path, for error messages.
+    public let file: String
+    /// The table's dotted name (`nil` at the top level).
+    public let name: String?
     let values: [String: JSON]
 
-    private func key(_ key: String) -> String { name.map { "\($0).\(key)" } ?? key }
+    init(file: String, name: String?, values: [String: JSON]) {
+        self.file = file
+        self.name = name
+        self.values = values
+    }
+
+    /// An empty section (all settings at their defaults).
+    public static func empty(file: String = "config.toml", name: String? = nil) -> ConfigSection {
+        ConfigSection(file: file, name: name, values: [:])
+    }
+
+    /// The dotted name of `key` in this table, for messages: `watchers.window.poll_time`.
+    public func key(_ key: String) -> String { name.map { "\($0).\(key)" } ?? key }
+
+    /// A nested table; a missing one reads as empty.
+    ///
+    /// - Throws: `ConfigError` when the key holds something other than a table.
+    public func section(_ key: String) throws(ConfigError) -> ConfigSection {
+        guard let value = values[key] else { return ConfigSection(file: file, name: self.key(key), values: [:]) }
+        guard case .object(let members) = value else {
+            throw ConfigError(path: file, reason: "'\(self.key(key))' must be a table ([\(self.key(key))])")
+        }
+        return ConfigSection(file: file, name: self.key(key), values: members)
+    }
+
+    /// An array of tables (`[[watchers.window.rules]]`); missing reads as empty.
+    ///
+    /// - Throws: `ConfigError` when the key holds something other than an array of tables.
+    public func tables(_ key: String) throws(ConfigError) -> [ConfigSection] {
+        guard let value = values[key] else { return [] }
+        guard case .array(let elements) = value else { throw mismatch(key, "an array of tables ([[...]])", value) }
+        var result: [ConfigSection] = []
+        for (index, element) in elements.enumerated() {
+            guard case .object(let members) = element else {
+                throw mismatch(key, "an array of tables ([[...]])", element)
+            }
+            result.append(ConfigSection(file: file, name: "\(self.key(key))[\(index + 1)]", values: members))
+        }
+        return result
+    }
+
+    /// The keys present in this table.
+    public var keys: [String] { values.keys.sorted() }
+
+    /// An error about `key`, e.g. "'watchers.window.poll_time' must be positive".
+    public func error(_ key: String, _ reason: String) -> ConfigError {
+        ConfigError(path: file, reason: "'\(self.key(key))' \(reason)")
+    }
 
     private func mismatch(_ key: String, _ expected: String, _ value: JSON) -> ConfigError {
         ConfigError(path: file, reason: "'\(self.key(key))' must be \(expected), got \(value.kindDescription)")

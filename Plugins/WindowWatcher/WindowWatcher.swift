@@ -1,0 +1,54 @@
+import AWCore
+import AWWatcherKit
+import AWX11
+import Logging
+import ServiceLifecycle
+
+/// The window watcher module: records the active X11 window's application and title into
+/// `aw-watcher-window_<hostname>` (type `currentwindow`), as aw-watcher-window does, without the
+/// gap it leaves at every window switch, and with privacy rules applied before recording.
+public struct WindowWatcher: WatcherModule {
+    public static let name = "window"
+
+    /// The watcher's settings.
+    public let configuration: WindowWatcherConfiguration
+
+    public init(configuration: WindowWatcherConfiguration) {
+        self.configuration = configuration
+    }
+
+    public init(configuration: ConfigSection, testing: Bool) throws(ConfigError) {
+        self.init(configuration: try WindowWatcherConfiguration(section: configuration))
+    }
+
+    public static func defaultConfiguration(testing: Bool) -> String {
+        WindowWatcherConfiguration.defaultFileContents
+    }
+
+    public var isEnabled: Bool { configuration.enabled }
+
+    /// The bucket the watcher records into.
+    public static func bucket(hostname: String) -> Bucket {
+        Bucket(id: "aw-watcher-window_\(hostname)", type: "currentwindow", client: "aw-watcher-window", hostname: hostname)
+    }
+
+    public func makeService(context: WatcherContext) -> any Service {
+        Runner(configuration: configuration, context: context)
+    }
+
+    struct Runner: Service {
+        let configuration: WindowWatcherConfiguration
+        let context: WatcherContext
+
+        func run() async throws {
+            let (heartbeats, loop) = X11PollLoop.start(
+                WindowPoller.self, configuration: configuration, displayName: configuration.display, logger: context.logger)
+            let reporter = HeartbeatReporter(bucket: WindowWatcher.bucket(hostname: context.hostname), client: context.client, logger: context.logger)
+            await withGracefulShutdownHandler {
+                await reporter.deliver(heartbeats)
+            } onGracefulShutdown: {
+                loop.stop()
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import AWCore
+import AWTransform
+
+/// Settings of the window watcher (`[watchers.window]` in `config.toml`).
+public struct WindowWatcherConfiguration: Sendable, Hashable {
+    /// Whether the watcher runs.
+    public var enabled: Bool
+    /// Seconds between polls of the active window.
+    public var pollTime: Double
+    /// The X display; `nil` for `$DISPLAY`.
+    public var display: String?
+    /// Privacy rules, applied in order before anything is recorded; the first that matches decides.
+    public var rules: [PrivacyRule]
+
+    public init(enabled: Bool = true, pollTime: Double = 1.0, display: String? = nil, rules: [PrivacyRule] = []) {
+        self.enabled = enabled
+        self.pollTime = pollTime
+        self.display = display
+        self.rules = rules
+    }
+
+    /// How long after an event ends a heartbeat may still extend it: `max(1.5 × poll, poll + 1)`,
+    /// as aw-watcher-window computes it (2 s at the default poll).
+    public var pulsetime: Double { max(1.5 * pollTime, pollTime + 1) }
+
+    /// Reads `[watchers.window]`, including aw-watcher-window's `exclude_title` and
+    /// `exclude_titles`, which become rules that replace the title with "excluded".
+    ///
+    /// - Throws: `ConfigError` naming the bad setting (a regex that does not compile, a rule
+    ///   that does nothing).
+    public init(section: ConfigSection) throws(ConfigError) {
+        self.init()
+        enabled = try section.bool("enabled") ?? enabled
+        pollTime = try section.double("poll_time") ?? pollTime
+        guard pollTime >= 0.1 && pollTime <= 3600 else { throw section.error("poll_time", "must be between 0.1 and 3600 seconds") }
+        display = try section.string("display")
+        if try section.bool("exclude_title") == true {
+            rules.append(PrivacyRule(title: "", replaceTitle: "excluded"))
+        }
+        for pattern in try section.strings("exclude_titles") ?? [] {
+            let rule = PrivacyRule(title: pattern, ignoreCase: true, replaceTitle: "excluded")
+            try rule.validate(in: section, key: "exclude_titles")
+            rules.append(rule)
+        }
+        for table in try section.tables("rules") {
+            let rule = try PrivacyRule(section: table)
+            try rule.validate(in: table)
+            rules.append(rule)
+        }
+    }
+
+    /// The `[watchers.window]` part of a new `config.toml`, commented out.
+    public static let defaultFileContents = """
+        [watchers.window]
+        # Record the active window's application and title.
+        #enabled = true
+        # Seconds between looks at the active window.
+        #poll_time = 1.0
+        # The X display to watch (default: $DISPLAY).
+        #display = ":0"
+        # Replace every title with "excluded", or only titles matching these regexes (any case).
+        #exclude_title = false
+        #exclude_titles = ["private browsing", "KeePassXC"]
+
+        # Privacy rules, checked in order before anything is recorded; the first that matches
+        # decides. `app` and `title` are regexes searched in the application and window title
+        # (both must match when both are given); then either drop the sample, or replace the
+        # app or title ($1, $2 ... insert the regex's capture groups).
+        #[[watchers.window.rules]]
+        #app = "^(keepassxc|1Password)$"
+        #ignore_case = true
+        #drop = true
+        #
+        #[[watchers.window.rules]]
+        #app = "^Code$"
+        #title = "^● (.*)"
+        #replace_title = "$1"
+
+        """
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Synchronization
+
+/// A private X server for a test: Xvfb on a free display, with openbox as window manager,
+/// plus helpers to open windows and drive them with xdotool. Everything it starts is stopped
+/// when the session is stopped or released.
+public final class XSession: Sendable {
+    /// The display name, e.g. `:23`.
+    public let display: String
+    private let server: Mutex<Process?>
+    private let children = Mutex<[Process]>([])
+
+    /// Starts Xvfb and, unless `windowManager` is false, openbox.
+    public init(windowManager: Bool = true) throws {
+        let (process, display) = try Self.startServer(display: nil)
+        self.display = display
+        server = Mutex(process)
+        if windowManager { try startWindowManager() }
+    }
+
+    deinit { stop() }
+
+    private static func startServer(display: String?) throws -> (Process, String) {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/Xvfb")
+        var arguments = ["-screen", "0", "1280x800x24", "-nolisten", "tcp"]
+        if let display { arguments.insert(display, at: 0) } else { arguments += ["-displayfd", "1"] }
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let display {
+            try waitForSocket(display)
+            return (process, display)
+        }
+        var number = ""
+        while !number.hasSuffix("\n") {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            guard !byte.isEmpty else { throw XSessionError("Xvfb exited before reporting its display") }
+            number += String(decoding: byte, as: UTF8.self)
+        }
+        let name = ":" + number.trimmingCharacters(in: .whitespacesAndNewlines)
+        try waitForSocket(name)
+        return (process, name)
+    }
+
+    private static func waitForSocket(_ display: String) throws {
+        let socket = "/tmp/.X11-unix/X" + display.dropFirst()
+        for _ in 0..<100 {
+            if FileManager.default.fileExists(atPath: socket) { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw XSessionError("Xvfb did not open \(socket)")
+    }
+
+    /// Starts openbox and waits until it manages the screen.
+    public func startWindowManager() throws {
+        _ = try spawn(["openbox", "--sm-disable"])
+        for _ in 0..<400 {
+            if (try? run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]))?.contains("window id") == true { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw XSessionError("openbox did not start")
+    }
+
+    /// Kills the X server (as a crash would) and everything started on it.
+    public func killServer() {
+        children.withLock { children in
+            for child in children where child.isRunning { child.terminate() }
+            children.removeAll()
+        }
+        server.withLock { server in
+            if let process = server, process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            server = nil
+        }
+        try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X" + display.dropFirst())
+        try? FileManager.default.removeItem(atPath: "/tmp/.X\(display.dropFirst())-lock")
+    }
+
+    /// Starts a new X server on the same display after `killServer()`.
+    public func restartServer(windowManager: Bool = true) throws {
+        let (process, _) = try Self.startServer(display: display)
+        server.withLock { $0 = process }
+        if windowManager { try startWindowManager() }
+    }
+
+    /// Stops everything.
+    public func stop() {
+        killServer()
+    }
+
+    /// Starts a program on this display in the background.
+    @discardableResult
+    public func spawn(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["DISPLAY": display]) { a, _ in a }) { _, b in b }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        children.withLock { $0.append(process) }
+        return process
+    }
+
+    /// Runs a program on this display and returns what it printed.
+    @discardableResult
+    public func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["DISPLAY": display]) { _, b in b }
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The id of the first window of `windowClass`, waiting for it to appear.
+    public func window(class windowClass: String) throws -> String {
+        for _ in 0..<400 {
+            if let id = try run(["xdotool", "search", "--class", windowClass]).split(separator: "\n").first { return String(id) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw XSessionError("no window of class \(windowClass) appeared")
+    }
+
+    /// Makes a window the active one and waits until it is.
+    public func activate(_ window: String) throws {
+        try run(["xdotool", "windowactivate", "--sync", window])
+    }
+}
+
+/// A failure setting up the X test session.
+public struct XSessionError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

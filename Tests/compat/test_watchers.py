@@ -1,0 +1,106 @@
+"""aw-server with its built-in watchers on a real X server (Xvfb + openbox, driven by xdotool),
+seen the way a user's tools see it: through the Python aw-client and query2."""
+import shutil
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aw_client import ActivityWatchClient
+
+from conftest import ServerProcess, free_port
+
+pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("openbox") and shutil.which("xdotool")),
+                                reason="needs Xvfb, openbox and xdotool (scripts/install-deps.sh test)")
+
+
+class XServer:
+    """Xvfb on a free display with openbox managing it."""
+
+    def __init__(self):
+        self.xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.display = ":" + self.xvfb.stdout.readline().decode().strip()
+        self.children = [self.spawn(["openbox", "--sm-disable"])]
+        self.wait_for(lambda: "window id" in self.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]))
+
+    def spawn(self, args):
+        process = subprocess.Popen(args, env={"DISPLAY": self.display, "PATH": "/usr/bin:/bin"},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return process
+
+    def run(self, args) -> str:
+        return subprocess.run(args, env={"DISPLAY": self.display, "PATH": "/usr/bin:/bin"}, capture_output=True,
+                              text=True).stdout
+
+    def open_window(self, title: str, app: str) -> str:
+        self.children.append(self.spawn(["xterm", "-T", title, "-class", app]))
+        window = self.wait_for(lambda: self.run(["xdotool", "search", "--class", app]).split())[0]
+        self.run(["xdotool", "windowactivate", "--sync", window])
+        return window
+
+    @staticmethod
+    def wait_for(condition, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            time.sleep(0.1)
+        raise AssertionError("condition not met within the timeout")
+
+    def stop(self):
+        for child in self.children + [self.xvfb]:
+            child.kill()
+            child.wait()
+
+
+@pytest.fixture
+def xserver():
+    server = XServer()
+    yield server
+    server.stop()
+
+
+def test_built_in_watchers_record_windows_and_afk(home, xserver):
+    config = home / "config.toml"
+    config.write_text("[watchers.window]\npoll_time = 0.5\n\n[watchers.afk]\ntimeout = 2\npoll_time = 0.5\n")
+    xserver.open_window("compat — first window", "CompatFirst")
+    server = ServerProcess(home, free_port(), display=xserver.display, config=config).start()
+    try:
+        with ActivityWatchClient("aw-compat-watchers", testing=True, port=server.port) as client:
+            hostname = client.get_info()["hostname"]
+            window_bucket, afk_bucket = f"aw-watcher-window_{hostname}", f"aw-watcher-afk_{hostname}"
+            start = datetime.now(timezone.utc)
+            xserver.run(["xdotool", "mousemove", "20", "20"])
+
+            def titles():
+                return {e.data.get("title") for e in client.get_events(window_bucket)} if window_bucket in client.get_buckets() else set()
+
+            XServer.wait_for(lambda: "compat — first window" in titles())
+            xserver.open_window("compat — second window", "CompatSecond")
+            XServer.wait_for(lambda: "compat — second window" in titles())
+            # Two seconds without input: away, backdated to the mouse move.
+            XServer.wait_for(lambda: any(e.data["status"] == "afk" for e in client.get_events(afk_bucket)))
+
+            buckets = client.get_buckets()
+            assert buckets[window_bucket]["type"] == "currentwindow"
+            assert buckets[window_bucket]["client"] == "aw-watcher-window"
+            assert buckets[afk_bucket]["type"] == "afkstatus"
+            apps = [e.data["app"] for e in reversed(client.get_events(window_bucket))]
+            assert apps[:2] == ["CompatFirst", "CompatSecond"]
+
+            # The web UI's question: which windows while not AFK? The first window was active
+            # (and we were not away) from the start, so it has time; nothing is negative.
+            query = [f'afk = flood(query_bucket("{afk_bucket}"));',
+                     f'afk = filter_keyvals(afk, "status", ["not-afk"]);',
+                     f'events = flood(query_bucket("{window_bucket}"));',
+                     'events = filter_period_intersect(events, afk);',
+                     'RETURN = sort_by_duration(merge_events_by_keys(events, ["app"]));']
+            end = datetime.now(timezone.utc) + timedelta(seconds=1)
+            result = client.query("\n".join(query), [(start - timedelta(minutes=1), end)])[0]
+            durations = {e["data"]["app"]: e["duration"] for e in result}
+            assert durations.get("CompatFirst", 0) > 0
+            assert all(d >= 0 for d in durations.values())
+    finally:
+        assert server.stop() == 0, server.log.read_text()

@@ -1,0 +1,210 @@
+#!/usr/bin/env python3
+"""The built-in watchers over a scripted desktop session on Xvfb + openbox.
+
+Two aw-server processes run side by side on the same X display for the whole session: one with
+the window and AFK watchers, one serving only (--no-watchers); the difference in CPU time is
+what watching costs. The session switches the active window every few seconds and has one idle
+period longer than the AFK timeout. Printed: CPU per hour and share of one core, RSS at the
+start and end (growth), the share of scripted time recorded with the right app and title, and
+the AFK edges' distance from the real last input.
+
+Usage: swift build -c release --product aw-server && scripts/bench/watchers.py [--duration 600]
+       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server]
+(needs Xvfb, openbox, xterm and xdotool: scripts/install-deps.sh test)
+"""
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+WINDOWS = [("Editor", "main.swift — project ✓"), ("Browser", "ActivityWatch · café"), ("Terminal", "~/src: make")]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def rss_mib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.load(response)
+
+
+def parse_time(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+class Desktop:
+    """Xvfb on a free display, openbox, and one xterm per scripted window."""
+
+    def __init__(self):
+        self.processes = []
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.processes.append(xvfb)
+        self.display = ":" + xvfb.stdout.readline().decode().strip()
+        self.env = dict(os.environ, DISPLAY=self.display, LC_ALL="C.UTF-8")
+        self.spawn(["openbox", "--sm-disable"])
+        time.sleep(1)
+        self.windows = {}
+        for app, title in WINDOWS:
+            self.spawn(["xterm", "-u8", "-T", title, "-class", app])
+            for _ in range(100):
+                found = self.run(["xdotool", "search", "--class", app]).split()
+                if found:
+                    self.windows[app] = found[0]
+                    break
+                time.sleep(0.1)
+
+    def spawn(self, args, **kwargs):
+        process = subprocess.Popen(args, env=kwargs.pop("env", self.env), stdout=kwargs.pop("stdout", subprocess.DEVNULL),
+                                   stderr=subprocess.DEVNULL, **kwargs)
+        self.processes.append(process)
+        return process
+
+    def run(self, args):
+        return subprocess.run(args, env=self.env, capture_output=True, text=True).stdout
+
+    def activate(self, app):
+        self.run(["xdotool", "windowactivate", "--sync", self.windows[app]])
+
+    def stop(self):
+        for process in reversed(self.processes):
+            process.kill()
+            process.wait()
+
+
+def start_server(desktop, binary, home, config, watchers):
+    port = free_port()
+    env = dict(desktop.env, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
+               XDG_CACHE_HOME=str(home / "cache"))
+    args = [binary, "--port", str(port), "--config", str(config)] + ([] if watchers else ["--no-watchers"])
+    process = desktop.spawn(args, env=env, stdout=open(home / "server.log", "wb"))
+    url = f"http://127.0.0.1:{port}/api/0"
+    for _ in range(200):
+        try:
+            info = get(f"{url}/info")
+            return process, url, info["hostname"]
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"aw-server did not start; see {home / 'server.log'}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", default=".build/release/aw-server", help="the aw-server to run (default: the release build)")
+    parser.add_argument("--duration", type=float, default=600, help="seconds of scripted session (default 600)")
+    parser.add_argument("--switch", type=float, default=5, help="seconds between window switches (default 5)")
+    parser.add_argument("--afk-timeout", type=float, default=180, help="the AFK watcher's timeout (default 180)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="aw-bench-watchers."))
+    config = work / "config.toml"
+    config.write_text(f"[watchers.afk]\ntimeout = {args.afk_timeout}\n")
+    desktop = Desktop()
+    try:
+        (work / "watching").mkdir()
+        (work / "serving").mkdir()
+        watching, url, hostname = start_server(desktop, args.binary, work / "watching", config, watchers=True)
+        serving, _, _ = start_server(desktop, args.binary, work / "serving", config, watchers=False)
+        time.sleep(3)  # start-up is not steady state
+        cpu0 = {p.pid: cpu_seconds(p.pid) for p in (watching, serving)}
+        rss0 = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
+
+        # The script: a switch every `switch` seconds; an input every 10 s, except for one idle
+        # stretch of timeout + 20 s in the middle.
+        idle_from = max(0.0, args.duration / 2 - (args.afk_timeout + 20) / 2)
+        idle_until = idle_from + args.afk_timeout + 20
+        if idle_until >= args.duration:
+            sys.exit(f"--duration must be longer than the idle stretch (afk timeout + 20 s = {idle_until - idle_from:g} s)")
+        schedule = [(k * args.switch, "switch") for k in range(int(args.duration / args.switch))]
+        schedule += [(t, "input") for t in range(0, int(args.duration), 10) if not idle_from <= t < idle_until]
+        schedule.append((idle_until, "input"))
+        segments, inputs = [], []
+        begin = time.monotonic()
+        for offset, action in sorted(schedule):
+            time.sleep(max(0.0, begin + offset - time.monotonic()))
+            if action == "switch":
+                app = WINDOWS[len(segments) % len(WINDOWS)][0]
+                before = time.time()
+                desktop.activate(app)
+                segments.append((before, time.time(), app))
+            else:
+                desktop.run(["xdotool", "mousemove", str(100 + len(inputs) % 50), "100"])
+                inputs.append((offset, time.time()))
+        time.sleep(max(0.0, begin + args.duration - time.monotonic()))
+        end = time.time()
+        cpu1 = {p.pid: cpu_seconds(p.pid) for p in (watching, serving)}
+        rss1 = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
+        seconds = args.duration
+
+        time.sleep(2)
+        windows = get(f"{url}/buckets/aw-watcher-window_{hostname}/events?limit=-1")
+        afk = sorted(get(f"{url}/buckets/aw-watcher-afk_{hostname}/events?limit=-1"), key=lambda e: e["timestamp"])
+        if os.environ.get("BENCH_DEBUG"):
+            print(json.dumps(afk, indent=0), [(o, datetime.fromtimestamp(t, timezone.utc).isoformat()) for o, t in inputs])
+            print(json.dumps(sorted(windows, key=lambda e: e["timestamp"]), ensure_ascii=False), [(datetime.fromtimestamp(t, timezone.utc).isoformat(), a) for _, t, a in segments])
+        # Each window was surely active from when its switch returned until the next switch began
+        # (xdotool's own run time in between, some 10-60 ms, is the script's uncertainty).
+        titles = dict(WINDOWS)
+        right = scripted = 0.0
+        for (_, start, app), (stop, _, _) in zip(segments, segments[1:] + [(end, end, None)]):
+            scripted += stop - start
+            for event in windows:
+                if event["data"].get("app") == app and event["data"].get("title") == titles[app]:
+                    s = parse_time(event["timestamp"])
+                    right += max(0.0, min(stop, s + event["duration"]) - max(start, s))
+
+        watch_cpu = cpu1[watching.pid] - cpu0[watching.pid]
+        serve_cpu = cpu1[serving.pid] - cpu0[serving.pid]
+        per_hour = lambda cpu: cpu * 3600 / seconds
+        print(f"scripted session: {seconds:.0f} s, a window switch every {args.switch:g} s, "
+              f"{len(inputs)} inputs, AFK timeout {args.afk_timeout:g} s")
+        print(f"CPU, server with watchers:  {watch_cpu:.2f} s = {per_hour(watch_cpu):.2f} s/hour "
+              f"({100 * watch_cpu / seconds:.3f}% of one core)")
+        print(f"CPU, server alone:          {serve_cpu:.2f} s = {per_hour(serve_cpu):.2f} s/hour")
+        print(f"CPU, the watchers' share:   {per_hour(watch_cpu - serve_cpu):.2f} s/hour "
+              f"({100 * (watch_cpu - serve_cpu) / seconds:.3f}% of one core)")
+        print(f"RSS, server with watchers:  {rss0[watching.pid]:.1f} MiB at start, {rss1[watching.pid]:.1f} MiB at end "
+              f"(growth {rss1[watching.pid] - rss0[watching.pid]:+.1f} MiB)")
+        print(f"RSS, server alone:          {rss0[serving.pid]:.1f} MiB at start, {rss1[serving.pid]:.1f} MiB at end")
+        print(f"recorded with the right app and title: {100 * right / scripted:.2f}% of {scripted:.0f} s scripted "
+              f"({len(segments)} windows), "
+              f"{len(windows)} window events")
+        gone = max((t for offset, t in inputs if offset < idle_until), default=None)
+        back = min((t for offset, t in inputs if offset >= idle_until), default=None)
+        away = [e for e in afk if e["data"]["status"] == "afk"]
+        if gone and back and away:
+            event = min(away, key=lambda e: abs(parse_time(e["timestamp"]) - gone))
+            start = parse_time(event["timestamp"])
+            print(f"AFK edges vs the real input: away from {start - gone:+.3f} s, back at {start + event['duration'] - back:+.3f} s "
+                  f"(the edges of {len(away)} away period(s))")
+        else:
+            print("AFK: no away period recorded (is the session shorter than the timeout?)")
+    finally:
+        desktop.stop()
+
+
+if __name__ == "__main__":
+    main()
