@@ -43,7 +43,11 @@ let package = Package(
         ),
         .target(
             name: "AWX11",
-            dependencies: ["AWCore", "CX11", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AWCore", "AWWatcherKit", "CX11",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "WindowWatcher",

@@ -51,7 +51,9 @@ struct AFKStateMachine {
     }
 
     /// Time until the next sample: the poll time while you are active, half a second while away.
-    var sampleIntervalNanoseconds: Int64 { isAFK ? min(pollNanoseconds, Self.awaySamplingNanoseconds) : pollNanoseconds }
+    var sampleIntervalNanoseconds: Int64 {
+        isAFK ? min(pollNanoseconds, Self.awaySamplingNanoseconds) : pollNanoseconds
+    }
 
     /// The heartbeats for one sample: two at each change of state, else at most one per poll time.
     mutating func observe(_ sample: Sample) -> [Heartbeat] {
@@ -69,7 +71,9 @@ struct AFKStateMachine {
                     idle += asleep
                 } else {
                     // Input since the resume: the time asleep (from the last input before it) is away.
-                    heartbeats += transition(toAFK: true, lastInput: previous.lastInput, now: previous.clock.wall.advanced(byNanoseconds: asleep))
+                    heartbeats += transition(
+                        toAFK: true, lastInput: previous.lastInput,
+                        now: previous.clock.wall.advanced(byNanoseconds: asleep))
                 }
             }
         }
@@ -82,7 +86,9 @@ struct AFKStateMachine {
         let away = idle >= timeoutNanoseconds || sample.screenSaverActive
         heartbeats += transition(toAFK: away, lastInput: lastInput, now: now)
         previous = (sample.clock, lastInput)
-        if heartbeats.count == 1, let lastSent, now.nanoseconds(since: lastSent) < pollNanoseconds - Self.inputJitterNanoseconds {
+        if heartbeats.count == 1, let lastSent,
+            now.nanoseconds(since: lastSent) < pollNanoseconds - Self.inputJitterNanoseconds
+        {
             withheld = heartbeats  // unchanged, and sampled sooner than the poll time: tell later
             return []
         }
@@ -123,6 +129,8 @@ struct AFKStateMachine {
 
     private func ping(_ status: String, at time: Timestamp, until end: Timestamp? = nil) -> Heartbeat {
         let duration = max(0, end?.nanoseconds(since: time) ?? 0)
-        return Heartbeat(event: Event(timestamp: time, durationNanoseconds: duration, data: ["status": .string(status)]), pulsetime: pulsetime)
+        return Heartbeat(
+            event: Event(timestamp: time, durationNanoseconds: duration, data: ["status": .string(status)]),
+            pulsetime: pulsetime)
     }
 }

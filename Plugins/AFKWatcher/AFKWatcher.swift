@@ -32,22 +32,8 @@ public struct AFKWatcher: WatcherModule {
     }
 
     public func makeService(context: WatcherContext) -> any Service {
-        Runner(configuration: configuration, context: context)
-    }
-
-    struct Runner: Service {
-        let configuration: AFKWatcherConfiguration
-        let context: WatcherContext
-
-        func run() async throws {
-            let (heartbeats, loop) = X11PollLoop.start(
-                IdlePoller.self, configuration: configuration, displayName: configuration.display, logger: context.logger)
-            let reporter = HeartbeatReporter(bucket: AFKWatcher.bucket(hostname: context.hostname), client: context.client, logger: context.logger)
-            await withGracefulShutdownHandler {
-                await reporter.deliver(heartbeats)
-            } onGracefulShutdown: {
-                loop.stop()
-            }
-        }
+        X11WatcherService(
+            IdlePoller.self, configuration: configuration, displayName: configuration.display,
+            bucket: Self.bucket(hostname: context.hostname), context: context)
     }
 }

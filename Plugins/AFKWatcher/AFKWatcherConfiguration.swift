@@ -12,7 +12,10 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
     /// The X display; `nil` for `$DISPLAY`.
     public var display: String?
 
-    public init(testing: Bool = false, enabled: Bool = true, timeout: Double? = nil, pollTime: Double? = nil, display: String? = nil) {
+    public init(
+        testing: Bool = false, enabled: Bool = true, timeout: Double? = nil, pollTime: Double? = nil,
+        display: String? = nil
+    ) {
         self.enabled = enabled
         self.timeout = timeout ?? (testing ? 20 : 180)
         self.pollTime = pollTime ?? (testing ? 1 : 5)
@@ -32,7 +35,9 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
         timeout = try section.double("timeout") ?? timeout
         pollTime = try section.double("poll_time") ?? pollTime
         display = try section.string("display")
-        guard pollTime >= 0.1 && pollTime <= 3600 else { throw section.error("poll_time", "must be between 0.1 and 3600 seconds") }
+        guard pollTime >= 0.1 && pollTime <= 3600 else {
+            throw section.error("poll_time", "must be between 0.1 and 3600 seconds")
+        }
         guard timeout >= pollTime else { throw section.error("timeout", "must be at least poll_time (\(pollTime) s)") }
     }
 
@@ -42,7 +47,8 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
         return """
             [watchers.afk]
             # Record when you are at the computer ("not-afk") and away ("afk"), from the X server's
-            # idle time. An active screen saver counts as away; so does time the computer was asleep.
+            # idle time. An active screen saver counts as away (also a screen XScreenSaver has
+            # blanked or locked); so does time the computer was asleep.
             #enabled = true
             # Seconds without keyboard or mouse input after which you count as away.
             #timeout = \(Int(defaults.timeout))

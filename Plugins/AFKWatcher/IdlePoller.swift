@@ -21,13 +21,16 @@ struct IdlePoller: X11Poller {
     init?(display: XDisplay, configuration: AFKWatcherConfiguration, logger: Logger) {
         var eventBase: Int32 = 0
         var errorBase: Int32 = 0
-        guard XScreenSaverQueryExtension(display.handle, &eventBase, &errorBase) != 0, let info = XScreenSaverAllocInfo() else {
+        guard XScreenSaverQueryExtension(display.handle, &eventBase, &errorBase) != 0,
+            let info = XScreenSaverAllocInfo()
+        else {
             logger.error("the X display has no MIT-SCREEN-SAVER extension, so idle time cannot be read")
             return nil
         }
         self.display = display
         self.info = ScreenSaverInfo(info)
-        machine = AFKStateMachine(timeout: configuration.timeout, poll: configuration.pollTime, pulsetime: configuration.pulsetime)
+        machine = AFKStateMachine(
+            timeout: configuration.timeout, poll: configuration.pollTime, pulsetime: configuration.pulsetime)
     }
 
     var interval: Duration { .nanoseconds(machine.sampleIntervalNanoseconds) }
@@ -41,7 +44,17 @@ struct IdlePoller: X11Poller {
         let sample = AFKStateMachine.Sample(
             clock: .init(wall: clock.wall, monotonicNanoseconds: clock.monotonicNanoseconds),
             idleMilliseconds: Int64(info.pointer.pointee.idle),
-            screenSaverActive: info.pointer.pointee.state == ScreenSaverOn)
+            screenSaverActive: info.pointer.pointee.state == ScreenSaverOn || xscreensaverBlanked)
         return machine.observe(sample)
+    }
+
+    /// Whether XScreenSaver (the daemon) has blanked or locked the screen: it does not use the
+    /// X server's screen saver, but says so in `_SCREENSAVER_STATUS` on the root window, whose
+    /// first item is the atom `BLANK` or `LOCK` while the screen is off, else 0.
+    private var xscreensaverBlanked: Bool {
+        guard let status = display.longs("_SCREENSAVER_STATUS", of: display.root), let state = status.first else {
+            return false
+        }
+        return state != 0
     }
 }

@@ -42,9 +42,12 @@ public struct PrivacyRule: Sendable, Hashable {
             app: try section.string("app"), title: try section.string("title"),
             ignoreCase: try section.bool("ignore_case") ?? false, drop: try section.bool("drop") ?? false,
             replaceApp: try section.string("replace_app"), replaceTitle: try section.string("replace_title"))
-        guard app != nil || title != nil else { throw section.error("app", "or 'title' must be given: the rule would match every window") }
+        guard app != nil || title != nil else {
+            throw section.error("app", "or 'title' must be given: the rule would match every window")
+        }
         guard drop || replaceApp != nil || replaceTitle != nil else {
-            throw section.error("drop", "is not set and there is no replace_app or replace_title: the rule would do nothing")
+            throw section.error(
+                "drop", "is not set and there is no replace_app or replace_title: the rule would do nothing")
         }
         guard !(drop && (replaceApp != nil || replaceTitle != nil)) else {
             throw section.error("drop", "cannot be combined with replace_app or replace_title")
@@ -66,7 +69,8 @@ extension PrivacyRule {
             do {
                 _ = try Pattern(source, ignoreCase: ignoreCase)
             } catch {
-                throw section.error(key ?? name, "is not a valid regular expression: \(error.reason) (at offset \(error.offset))")
+                throw section.error(
+                    key ?? name, "is not a valid regular expression: \(error.reason) (at offset \(error.offset))")
             }
         }
     }

@@ -55,7 +55,8 @@ struct WindowPoller: X11Poller {
                 guard let decision = rule.apply(app: app, title: title) else { continue }
                 switch decision {
                 case .drop: return tracker.observe(nil, at: clock.wall)
-                case .record(let app, let title): return tracker.observe(["app": .string(app), "title": .string(title)], at: clock.wall)
+                case .record(let app, let title):
+                    return tracker.observe(["app": .string(app), "title": .string(title)], at: clock.wall)
                 }
             }
             return tracker.observe(["app": .string(app), "title": .string(title)], at: clock.wall)

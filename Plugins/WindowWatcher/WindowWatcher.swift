@@ -29,26 +29,13 @@ public struct WindowWatcher: WatcherModule {
 
     /// The bucket the watcher records into.
     public static func bucket(hostname: String) -> Bucket {
-        Bucket(id: "aw-watcher-window_\(hostname)", type: "currentwindow", client: "aw-watcher-window", hostname: hostname)
+        Bucket(
+            id: "aw-watcher-window_\(hostname)", type: "currentwindow", client: "aw-watcher-window", hostname: hostname)
     }
 
     public func makeService(context: WatcherContext) -> any Service {
-        Runner(configuration: configuration, context: context)
-    }
-
-    struct Runner: Service {
-        let configuration: WindowWatcherConfiguration
-        let context: WatcherContext
-
-        func run() async throws {
-            let (heartbeats, loop) = X11PollLoop.start(
-                WindowPoller.self, configuration: configuration, displayName: configuration.display, logger: context.logger)
-            let reporter = HeartbeatReporter(bucket: WindowWatcher.bucket(hostname: context.hostname), client: context.client, logger: context.logger)
-            await withGracefulShutdownHandler {
-                await reporter.deliver(heartbeats)
-            } onGracefulShutdown: {
-                loop.stop()
-            }
-        }
+        X11WatcherService(
+            WindowPoller.self, configuration: configuration, displayName: configuration.display,
+            bucket: Self.bucket(hostname: context.hostname), context: context)
     }
 }

@@ -32,7 +32,9 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
         self.init()
         enabled = try section.bool("enabled") ?? enabled
         pollTime = try section.double("poll_time") ?? pollTime
-        guard pollTime >= 0.1 && pollTime <= 3600 else { throw section.error("poll_time", "must be between 0.1 and 3600 seconds") }
+        guard pollTime >= 0.1 && pollTime <= 3600 else {
+            throw section.error("poll_time", "must be between 0.1 and 3600 seconds")
+        }
         display = try section.string("display")
         if try section.bool("exclude_title") == true {
             rules.append(PrivacyRule(title: "", replaceTitle: "excluded"))

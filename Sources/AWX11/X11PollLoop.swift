@@ -1,7 +1,7 @@
 import AWCore
+import CX11
 import Foundation
 import Glibc
-import CX11
 import Logging
 import Synchronization
 
@@ -85,7 +85,7 @@ public final class X11PollLoop: Sendable {
     public static let settleTime: Duration = .milliseconds(30)
 
     private let stopped = Mutex(false)
-    /// `stop()` writes to `wakeUp[1]`; the thread waits on `wakeUp[0]`.
+    /// `stop()` writes a byte to `wakeUp.write`, which wakes the thread waiting on `wakeUp.read`.
     private let wakeUp: (read: Int32, write: Int32)
 
     private init() {
@@ -118,7 +118,9 @@ public final class X11PollLoop: Sendable {
         let loop = X11PollLoop()
         let (outputs, continuation) = AsyncStream.makeStream(of: P.Output.self)
         let thread = Thread {
-            loop.run(P.self, configuration: configuration, displayName: displayName, logger: logger, continuation: continuation)
+            loop.run(
+                P.self, configuration: configuration, displayName: displayName, logger: logger,
+                continuation: continuation)
             continuation.finish()
         }
         thread.name = "aw-x11-\(P.self)"
@@ -145,7 +147,8 @@ public final class X11PollLoop: Sendable {
     }
 
     private func run<P: X11Poller>(
-        _: P.Type, configuration: P.Configuration, displayName: String?, logger: Logger, continuation: AsyncStream<P.Output>.Continuation
+        _: P.Type, configuration: P.Configuration, displayName: String?, logger: Logger,
+        continuation: AsyncStream<P.Output>.Continuation
     ) {
         let name = displayName ?? ProcessInfoDisplay.current
         var retryDelay: Duration = .seconds(1)
@@ -182,7 +185,11 @@ public final class X11PollLoop: Sendable {
                         if poller.needsPoll(after: event) && changedAt == nil {
                             let now = PollClock.now
                             changedAt = now
-                            due = min(due, max(polledAt + Self.minimumEventGap.nanosecondCount, now.monotonicNanoseconds + Self.settleTime.nanosecondCount))
+                            due = min(
+                                due,
+                                max(
+                                    polledAt + Self.minimumEventGap.nanosecondCount,
+                                    now.monotonicNanoseconds + Self.settleTime.nanosecondCount))
                         }
                     }
                     let now = PollClock.now.monotonicNanoseconds

@@ -27,7 +27,8 @@ extension XDisplay {
     private func compoundText(_ bytes: [UInt8], type: Atom) -> String? {
         var bytes = bytes
         return bytes.withUnsafeMutableBufferPointer { buffer -> String? in
-            var property = XTextProperty(value: buffer.baseAddress, encoding: type, format: 8, nitems: UInt(buffer.count))
+            var property = XTextProperty(
+                value: buffer.baseAddress, encoding: type, format: 8, nitems: UInt(buffer.count))
             var list: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
             var count: Int32 = 0
             guard Xutf8TextPropertyToTextList(handle, &property, &list, &count) >= Success, let list else { return nil }

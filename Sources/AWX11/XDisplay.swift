@@ -62,7 +62,9 @@ public final class XDisplay {
     /// - Parameters:
     ///   - type: The type to ask for; `AnyPropertyType` (0) takes whatever is there.
     /// - Returns: `nil` when the property is missing or the window is gone.
-    public func property(_ name: String, of window: Window, type: Atom = 0, maximumLength: Int = 4096) -> (type: Atom, format: Int32, bytes: [UInt8])? {
+    public func property(_ name: String, of window: Window, type: Atom = 0, maximumLength: Int = 4096) -> (
+        type: Atom, format: Int32, bytes: [UInt8]
+    )? {
         var actualType: Atom = 0
         var actualFormat: Int32 = 0
         var itemCount: UInt = 0

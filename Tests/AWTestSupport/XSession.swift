@@ -99,7 +99,9 @@ public final class XSession: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["DISPLAY": display]) { a, _ in a }) { _, b in b }
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            environment.merging(["DISPLAY": display]) { a, _ in a }
+        ) { _, b in b }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -126,7 +128,9 @@ public final class XSession: Sendable {
     /// The id of the first window of `windowClass`, waiting for it to appear.
     public func window(class windowClass: String) throws -> String {
         for _ in 0..<400 {
-            if let id = try run(["xdotool", "search", "--class", windowClass]).split(separator: "\n").first { return String(id) }
+            if let id = try run(["xdotool", "search", "--class", windowClass]).split(separator: "\n").first {
+                return String(id)
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw XSessionError("no window of class \(windowClass) appeared")

@@ -10,14 +10,20 @@ struct AFKStateMachineTests {
     let ms: Int64 = 1_000_000
     let s: Int64 = 1_000_000_000
 
-    func sample(_ wallSeconds: Double, idle: Double, saver: Bool = false, awake: Double? = nil) -> AFKStateMachine.Sample {
+    func sample(_ wallSeconds: Double, idle: Double, saver: Bool = false, awake: Double? = nil)
+        -> AFKStateMachine.Sample
+    {
         AFKStateMachine.Sample(
-            clock: .init(wall: t0.advanced(byNanoseconds: Int64(wallSeconds * 1e9)), monotonicNanoseconds: Int64((awake ?? wallSeconds) * 1e9)),
+            clock: .init(
+                wall: t0.advanced(byNanoseconds: Int64(wallSeconds * 1e9)),
+                monotonicNanoseconds: Int64((awake ?? wallSeconds) * 1e9)),
             idleMilliseconds: Int64(idle * 1000), screenSaverActive: saver)
     }
 
     func describe(_ heartbeats: [AWWatcherKitHeartbeat]) -> [String] {
-        heartbeats.map { "\($0.event.data["status"]!.stringValue!)@\($0.event.timestamp.nanoseconds(since: t0) / ms)ms+\($0.event.durationNanoseconds / ms)ms" }
+        heartbeats.map {
+            "\($0.event.data["status"]!.stringValue!)@\($0.event.timestamp.nanoseconds(since: t0) / ms)ms+\($0.event.durationNanoseconds / ms)ms"
+        }
     }
 
     @Test("aw-watcher-afk's worked example: away from the last input, back at the next input")
@@ -36,7 +42,8 @@ struct AFKStateMachineTests {
     func screenSaver() {
         var machine = AFKStateMachine(timeout: 180, poll: 5, pulsetime: 185)
         _ = machine.observe(sample(0, idle: 0))
-        #expect(describe(machine.observe(sample(10, idle: 4, saver: true))) == ["not-afk@6000ms+0ms", "afk@6001ms+3999ms"])
+        #expect(
+            describe(machine.observe(sample(10, idle: 4, saver: true))) == ["not-afk@6000ms+0ms", "afk@6001ms+3999ms"])
         #expect(machine.isAFK)
     }
 
@@ -47,7 +54,10 @@ struct AFKStateMachineTests {
         _ = machine.observe(sample(6, idle: 6))
         #expect(describe(machine.observe(sample(8, idle: 0.5))) == ["afk@7500ms+0ms", "not-afk@7501ms+0ms"])
         #expect(describe(machine.observe(sample(9, idle: 1.5))) == ["not-afk@7501ms+0ms"])
-        #expect(describe(machine.observe(sample(10, idle: 2.5, saver: true))) == ["not-afk@7501ms+0ms", "afk@7502ms+2498ms"])
+        #expect(
+            describe(machine.observe(sample(10, idle: 2.5, saver: true))) == [
+                "not-afk@7501ms+0ms", "afk@7502ms+2498ms",
+            ])
     }
 
     @Test("while away it samples every half second but repeats the away heartbeat once per poll time")
@@ -81,7 +91,10 @@ struct AFKStateMachineTests {
         _ = machine.observe(sample(0, idle: 0))
         _ = machine.observe(sample(5, idle: 3))
         // 1 hour asleep; the monotonic clock (and X's idle counter) only saw 5 s awake since.
-        #expect(describe(machine.observe(sample(3610, idle: 8, awake: 10))) == ["not-afk@2000ms+0ms", "afk@2001ms+3607999ms"])
+        #expect(
+            describe(machine.observe(sample(3610, idle: 8, awake: 10))) == [
+                "not-afk@2000ms+0ms", "afk@2001ms+3607999ms",
+            ])
     }
 
     @Test("woken by a key: the time asleep is away, then active from that input")
@@ -90,7 +103,8 @@ struct AFKStateMachineTests {
         _ = machine.observe(sample(0, idle: 0))
         _ = machine.observe(sample(5, idle: 3))
         let heartbeats = describe(machine.observe(sample(3610, idle: 1, awake: 10)))
-        #expect(heartbeats == ["not-afk@2000ms+0ms", "afk@2001ms+3602999ms", "afk@3609000ms+0ms", "not-afk@3609001ms+0ms"])
+        #expect(
+            heartbeats == ["not-afk@2000ms+0ms", "afk@2001ms+3602999ms", "afk@3609000ms+0ms", "not-afk@3609001ms+0ms"])
         #expect(!machine.isAFK)
     }
 }

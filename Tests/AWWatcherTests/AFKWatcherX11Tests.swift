@@ -15,7 +15,8 @@ struct AFKWatcherX11Tests {
     func transitions() async throws {
         let session = try XSession(windowManager: false)
         defer { session.stop() }
-        let watcher = AFKWatcher(configuration: AFKWatcherConfiguration(timeout: 1.5, pollTime: 0.2, display: session.display))
+        let watcher = AFKWatcher(
+            configuration: AFKWatcherConfiguration(timeout: 1.5, pollTime: 0.2, display: session.display))
         let store = try Datastore.inMemory()
         var lastInput = Timestamp.now
         var backAt = Timestamp.now
@@ -40,5 +41,48 @@ struct AFKWatcherX11Tests {
         #expect(events[0].end <= away.timestamp)
         let bucket = try store.bucket(id: Self.bucket)
         #expect(bucket.type == "afkstatus" && bucket.client == "aw-watcher-afk")
+    }
+
+    /// Sets `_SCREENSAVER_STATUS` on the root window as the XScreenSaver daemon does: the atom
+    /// `LOCK` (or 0 when the screen is back), the time, and one item per screen.
+    func setXScreenSaverStatus(_ session: XSession, locked: Bool) throws {
+        let script = """
+            import ctypes, sys, time
+            x = ctypes.CDLL("libX11.so.6")
+            x.XOpenDisplay.restype = ctypes.c_void_p
+            x.XDefaultRootWindow.restype = ctypes.c_ulong
+            x.XDefaultRootWindow.argtypes = [ctypes.c_void_p]
+            x.XInternAtom.restype = ctypes.c_ulong
+            x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+            x.XChangeProperty.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_int, ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+            x.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
+            d = x.XOpenDisplay(None)
+            state = x.XInternAtom(d, b"LOCK", 0) if sys.argv[1] == "lock" else 0
+            items = (ctypes.c_long * 3)(state, int(time.time()), 0)
+            x.XChangeProperty(d, x.XDefaultRootWindow(d), x.XInternAtom(d, b"_SCREENSAVER_STATUS", 0), 19, 32, 0, items, 3)
+            x.XSync(d, 0)
+            """
+        try session.run(["python3", "-c", script, locked ? "lock" : "unlock"])
+    }
+
+    @Test("a screen locked by the XScreenSaver daemon is away from the last input, before the timeout")
+    func xscreensaverLock() async throws {
+        let session = try XSession(windowManager: false)
+        defer { session.stop() }
+        let watcher = AFKWatcher(
+            configuration: AFKWatcherConfiguration(timeout: 60, pollTime: 0.2, display: session.display))
+        let store = try Datastore.inMemory()
+        try await runWatcher(watcher, store: store) { () async throws in
+            try session.run(["xdotool", "mousemove", "10", "10"])
+            try await Task.sleep(for: .seconds(0.5))
+            try setXScreenSaverStatus(session, locked: true)
+            #expect(
+                try await eventually(5) { await recordedEvents(store, Self.bucket).contains { $0.status == "afk" } })
+            try setXScreenSaverStatus(session, locked: false)
+            try session.run(["xdotool", "mousemove", "300", "300"])
+            #expect(try await eventually(5) { await recordedEvents(store, Self.bucket).first?.status == "not-afk" })
+        }
+        let events = await recordedEvents(store, Self.bucket).reversed().map(\.status)
+        #expect(events == ["not-afk", "afk", "not-afk"])
     }
 }

@@ -7,10 +7,14 @@ import ServiceLifecycle
 
 /// Runs a watcher module inside a service group against a real (in-memory) datastore, as
 /// `aw-server` does, for the duration of `body`; then shuts it down gracefully.
-func runWatcher(_ module: some WatcherModule, store: Datastore, hostname: String = "testhost", during body: () async throws -> Void) async throws {
+func runWatcher(
+    _ module: some WatcherModule, store: Datastore, hostname: String = "testhost", during body: () async throws -> Void
+) async throws {
     let api = ServerAPI(datastore: store, info: ServerInfo(hostname: hostname, testing: true, deviceID: "d"))
-    let context = WatcherContext(client: LocalClient(api: api), logger: Logger(label: "test-watcher"), hostname: hostname, testing: true)
-    let group = ServiceGroup(configuration: .init(services: [module.makeService(context: context)], logger: Logger(label: "test-group")))
+    let context = WatcherContext(
+        client: LocalClient(api: api), logger: Logger(label: "test-watcher"), hostname: hostname, testing: true)
+    let group = ServiceGroup(
+        configuration: .init(services: [module.makeService(context: context)], logger: Logger(label: "test-group")))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
         do {

@@ -31,7 +31,10 @@ struct WindowTrackerTests {
         let a: [String: JSON] = ["app": "A", "title": "a"]
         _ = tracker.observe(a, at: at(0))
         for second in 1...4 { #expect(tracker.observe(a, at: at(Int64(second))).isEmpty) }
-        #expect(tracker.observe(a, at: at(5)).map(\.event) == [Event(timestamp: at(0), durationNanoseconds: 5_000_000_000, data: a)])
+        #expect(
+            tracker.observe(a, at: at(5)).map(\.event) == [
+                Event(timestamp: at(0), durationNanoseconds: 5_000_000_000, data: a)
+            ])
         #expect(tracker.observe(a, at: at(6)).isEmpty)
         let last = tracker.finish(at: at(7))
         #expect(last.map(\.event) == [Event(timestamp: at(5), durationNanoseconds: 2_000_000_000, data: a)])
@@ -50,10 +53,14 @@ struct WindowTrackerTests {
         let drop = try CompiledPrivacyRule(PrivacyRule(app: "^keepassxc$", ignoreCase: true, drop: true))
         #expect(drop.apply(app: "KeePassXC", title: "Passwords") == .drop)
         #expect(drop.apply(app: "keepassxc-cli", title: "x") == nil)
-        let strip = try CompiledPrivacyRule(PrivacyRule(app: "^Code$", title: "^● (.*) - (.*)$", replaceTitle: "$1 in $2 ($9)"))
-        #expect(strip.apply(app: "Code", title: "● main.swift - aw-server") == .record(app: "Code", title: "main.swift in aw-server ()"))
+        let strip = try CompiledPrivacyRule(
+            PrivacyRule(app: "^Code$", title: "^● (.*) - (.*)$", replaceTitle: "$1 in $2 ($9)"))
+        #expect(
+            strip.apply(app: "Code", title: "● main.swift - aw-server")
+                == .record(app: "Code", title: "main.swift in aw-server ()"))
         #expect(strip.apply(app: "Code", title: "main.swift") == nil)
-        let app = try CompiledPrivacyRule(PrivacyRule(title: "(?i)private browsing", replaceApp: "browser", replaceTitle: "private"))
+        let app = try CompiledPrivacyRule(
+            PrivacyRule(title: "(?i)private browsing", replaceApp: "browser", replaceTitle: "private"))
         #expect(app.apply(app: "Firefox", title: "x — Private Browsing") == .record(app: "browser", title: "private"))
         #expect(CompiledPrivacyRule.expand("$$1 costs $5", groups: ["all", "one"]) == "$1 costs ")
     }
@@ -68,11 +75,19 @@ struct WindowTrackerTests {
             app = "^Slack$"
             drop = true
             """
-        let configuration = try WindowWatcherConfiguration(section: ConfigFile(path: "c.toml", text: text).section("watchers.window"))
+        let configuration = try WindowWatcherConfiguration(
+            section: ConfigFile(path: "c.toml", text: text).section("watchers.window"))
         #expect(configuration.pollTime == 0.5)
-        #expect(configuration.rules == [PrivacyRule(title: "secret", ignoreCase: true, replaceTitle: "excluded"), PrivacyRule(app: "^Slack$", drop: true)])
+        #expect(
+            configuration.rules == [
+                PrivacyRule(title: "secret", ignoreCase: true, replaceTitle: "excluded"),
+                PrivacyRule(app: "^Slack$", drop: true),
+            ])
         for (rule, message) in [
-            ("app = \"(\"\ndrop = true", "'watchers.window.rules[1].app' is not a valid regular expression: missing closing parenthesis"),
+            (
+                "app = \"(\"\ndrop = true",
+                "'watchers.window.rules[1].app' is not a valid regular expression: missing closing parenthesis"
+            ),
             ("app = \"x\"", "would do nothing"),
             ("drop = true", "would match every window"),
             ("app = \"x\"\ndrop = true\nreplace_title = \"y\"", "cannot be combined"),
@@ -86,10 +101,14 @@ struct WindowTrackerTests {
             }
         }
         #expect(throws: ConfigError.self) {
-            try WindowWatcherConfiguration(section: ConfigFile(path: "c.toml", text: "[watchers.window]\npoll_time = 0\n").section("watchers.window"))
+            try WindowWatcherConfiguration(
+                section: ConfigFile(path: "c.toml", text: "[watchers.window]\npoll_time = 0\n").section(
+                    "watchers.window"))
         }
         #expect {
-            try WindowWatcherConfiguration(section: ConfigFile(path: "c.toml", text: "[watchers.window]\nexclude_titles = [\"a\", \"[b\"]\n").section("watchers.window"))
+            try WindowWatcherConfiguration(
+                section: ConfigFile(path: "c.toml", text: "[watchers.window]\nexclude_titles = [\"a\", \"[b\"]\n")
+                    .section("watchers.window"))
         } throws: { error in
             "\(error)".contains("'watchers.window.exclude_titles' is not a valid regular expression")
         }

@@ -39,7 +39,8 @@ struct WindowWatcherX11Tests {
         let session = try XSession()
         defer { session.stop() }
         try session.spawn(["xterm", "-T", "Alpha — café", "-class", "AlphaApp"], environment: ["LC_ALL": "C"])
-        try session.spawn(["xterm", "-u8", "-T", "Beta ü 😀 ✓", "-class", "BetaApp"], environment: ["LC_ALL": "C.UTF-8"])
+        try session.spawn(
+            ["xterm", "-u8", "-T", "Beta ü 😀 ✓", "-class", "BetaApp"], environment: ["LC_ALL": "C.UTF-8"])
         try session.spawn(["xmessage", "-name", "msgbox", "hello"])
         try session.spawn(["xterm", "-T", "gamma", "-class", "GammaApp"])
         let alpha = try session.window(class: "AlphaApp")
@@ -81,12 +82,14 @@ struct WindowWatcherX11Tests {
         try session.activate(doomed)
         let store = try Datastore.inMemory()
         try await runWatcher(watcher(session, poll: 0.05), store: store) { () async throws in
-            #expect(try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "DoomedApp" } })
+            #expect(
+                try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "DoomedApp" } })
             try session.run(["xdotool", "windowkill", doomed])
             #expect(try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "unknown" } })
             try session.spawn(["xterm", "-T", "newcomer", "-class", "NewcomerApp"])
             try session.activate(try session.window(class: "NewcomerApp"))
-            #expect(try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "NewcomerApp" } })
+            #expect(
+                try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "NewcomerApp" } })
         }
         let apps = await recordedEvents(store, Self.bucket).reversed().map(\.app)
         #expect(apps == ["DoomedApp", "unknown", "NewcomerApp"])
@@ -141,13 +144,15 @@ struct WindowWatcherX11Tests {
         try session.activate(try session.window(class: "BeforeApp"))
         let store = try Datastore.inMemory()
         try await runWatcher(watcher(session), store: store) { () async throws in
-            #expect(try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "BeforeApp" } })
+            #expect(
+                try await eventually { await recordedEvents(store, Self.bucket).contains { $0.app == "BeforeApp" } })
             session.killServer()
             try await Task.sleep(for: .seconds(1.5))
             try session.restartServer()
             try session.spawn(["xterm", "-T", "after", "-class", "AfterApp"])
             try session.activate(try session.window(class: "AfterApp"))
-            #expect(try await eventually(20) { await recordedEvents(store, Self.bucket).contains { $0.app == "AfterApp" } })
+            #expect(
+                try await eventually(20) { await recordedEvents(store, Self.bucket).contains { $0.app == "AfterApp" } })
         }
     }
 }

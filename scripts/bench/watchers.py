@@ -142,9 +142,13 @@ def main():
         schedule += [(t, "input") for t in range(0, int(args.duration), 10) if not idle_from <= t < idle_until]
         schedule.append((idle_until, "input"))
         segments, inputs = [], []
+        warm_up = min(60.0, args.duration / 4)  # RSS growth is measured from here
+        warm_rss = None
         begin = time.monotonic()
         for offset, action in sorted(schedule):
             time.sleep(max(0.0, begin + offset - time.monotonic()))
+            if warm_rss is None and offset >= warm_up:
+                warm_rss = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
             if action == "switch":
                 app = WINDOWS[len(segments) % len(WINDOWS)][0]
                 before = time.time()
@@ -186,9 +190,10 @@ def main():
         print(f"CPU, server alone:          {serve_cpu:.2f} s = {per_hour(serve_cpu):.2f} s/hour")
         print(f"CPU, the watchers' share:   {per_hour(watch_cpu - serve_cpu):.2f} s/hour "
               f"({100 * (watch_cpu - serve_cpu) / seconds:.3f}% of one core)")
-        print(f"RSS, server with watchers:  {rss0[watching.pid]:.1f} MiB at start, {rss1[watching.pid]:.1f} MiB at end "
-              f"(growth {rss1[watching.pid] - rss0[watching.pid]:+.1f} MiB)")
-        print(f"RSS, server alone:          {rss0[serving.pid]:.1f} MiB at start, {rss1[serving.pid]:.1f} MiB at end")
+        print(f"RSS, server with watchers:  {rss0[watching.pid]:.1f} MiB at start, {warm_rss[watching.pid]:.1f} MiB after "
+              f"{warm_up:.0f} s, {rss1[watching.pid]:.1f} MiB at end (growth {rss1[watching.pid] - warm_rss[watching.pid]:+.1f} MiB)")
+        print(f"RSS, server alone:          {rss0[serving.pid]:.1f} MiB at start, {warm_rss[serving.pid]:.1f} MiB after "
+              f"{warm_up:.0f} s, {rss1[serving.pid]:.1f} MiB at end")
         print(f"recorded with the right app and title: {100 * right / scripted:.2f}% of {scripted:.0f} s scripted "
               f"({len(segments)} windows), "
               f"{len(windows)} window events")
