@@ -17,7 +17,10 @@ public struct X11WatcherService<Poller: X11Poller>: Service where Poller.Output 
     ///   - displayName: The X display; `nil` for `$DISPLAY`.
     ///   - bucket: Where the heartbeats go (created when missing).
     ///   - context: The client and logger.
-    public init(_ poller: Poller.Type, configuration: Poller.Configuration, displayName: String?, bucket: Bucket, context: WatcherContext) {
+    public init(
+        _ poller: Poller.Type, configuration: Poller.Configuration, displayName: String?, bucket: Bucket,
+        context: WatcherContext
+    ) {
         self.configuration = configuration
         self.displayName = displayName
         self.bucket = bucket
