@@ -4,7 +4,7 @@
 #        scripts/format.sh --check  change nothing; fail if any file is not formatted
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=$(git ls-files '*.swift')
+files=$(git ls-files --cached --others --exclude-standard '*.swift')  # new files too
 if [[ "${1:-}" == "--check" ]]; then
   unformatted=()
   for file in $files; do
