@@ -8,6 +8,8 @@ if [[ "${1:-build}" == "test" ]]; then
   # A real X server for the watcher tests: Xvfb, a window manager, and tools that open, switch
   # and poke windows (xterm, xmessage/xprop, xset, xdotool).
   want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)
+  # Validators for the autostart files.
+  want+=(desktop-file-utils systemd)
   python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)
 fi
 missing=()

@@ -13,12 +13,14 @@ import WindowWatcher
 struct AWServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aw-server",
-        abstract: "An ActivityWatch-compatible server: stores activity and serves /api/0 on http://127.0.0.1:5600.",
+        abstract:
+            "An ActivityWatch-compatible time tracker: records the active window and AFK time and serves /api/0 on http://127.0.0.1:5600.",
         discussion: """
             Settings come from config.toml in $XDG_CONFIG_HOME/activitywatch/aw-server-swift/ (written, \
             fully commented out, on first run); flags override them. Stop it with Ctrl-C or SIGTERM: \
             pending heartbeats are written before it exits.
-            """
+            """,
+        subcommands: [AutostartCommand.self]
     )
 
     /// The module name used for directories and log files.

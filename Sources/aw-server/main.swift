@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -8,8 +9,15 @@ import NIOPosix
 _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
 do {
-    let command = try AWServerCommand.parse()
-    try await command.serve()
+    var command = try AWServerCommand.parseAsRoot()
+    if let server = command as? AWServerCommand {
+        try await server.serve()
+    } else {
+        try command.run()
+    }
+} catch let error as AutostartError {
+    FileHandle.standardError.write(Data("aw-server: \(error)\n".utf8))
+    exit(1)
 } catch {
     AWServerCommand.exit(withError: error)
 }

@@ -20,6 +20,10 @@ public struct Directories: Sendable {
         return "activitywatch"
     }
 
+    /// `$XDG_CONFIG_HOME` (default `~/.config`), where desktop-wide settings such as autostart
+    /// entries and systemd user units live.
+    public var configHome: String { base("XDG_CONFIG_HOME", fallback: ".config") }
+
     /// `$XDG_CONFIG_HOME/activitywatch[/<module>]` (default `~/.config`).
     public func configDirectory(module: String? = nil) -> String {
         path(base: base("XDG_CONFIG_HOME", fallback: ".config"), module: module)
