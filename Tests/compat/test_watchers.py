@@ -103,4 +103,16 @@ def test_built_in_watchers_record_windows_and_afk(home, xserver):
             assert durations.get("CompatFirst", 0) > 0
             assert all(d >= 0 for d in durations.values())
     finally:
+        stopping = datetime.now(timezone.utc)
         assert server.stop() == 0, server.log.read_text()
+    assert (datetime.now(timezone.utc) - stopping).total_seconds() < 5
+
+    # After SIGTERM the last window event reaches the moment of shutdown: nothing was held back.
+    reader = ServerProcess(home, free_port(), config=config).start()
+    try:
+        with ActivityWatchClient("aw-compat-reader", testing=True, port=reader.port) as client:
+            last = client.get_events(window_bucket, limit=1)[0]
+            assert last.data["app"] == "CompatSecond"
+            assert last.timestamp + last.duration >= stopping
+    finally:
+        assert reader.stop() == 0
