@@ -68,6 +68,14 @@ let package = Package(
             path: "Plugins/AFKWatcher"
         ),
         .target(
+            name: "AWHost",
+            dependencies: [
+                "AWCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "AWDatastore",
             dependencies: [
                 "AWCore",
@@ -107,6 +115,7 @@ let package = Package(
                 "AWDatastore",
                 "AWServer",
                 "AWWatcherKit",
+                "AWHost",
                 "WindowWatcher",
                 "AFKWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -121,6 +130,10 @@ let package = Package(
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
         .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore", "AWTestSupport"]),
         .testTarget(name: "AWQueryTests", dependencies: ["AWCore", "AWDatastore", "AWQuery", "AWTestSupport"]),
+        .testTarget(
+            name: "AWHostTests",
+            dependencies: ["AWCore", "AWHost", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "AWWatcherTests",
             dependencies: [

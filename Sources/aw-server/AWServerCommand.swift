@@ -1,6 +1,7 @@
 import AFKWatcher
 import AWCore
 import AWDatastore
+import AWHost
 import AWServer
 import AWWatcherKit
 import ArgumentParser
@@ -58,16 +59,19 @@ struct AWServerCommand: ParsableCommand {
             ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
         var serverConfiguration: ServerConfiguration
         var watchers: [any WatcherModule] = []
+        var externalModules = ExternalModulesConfiguration()
         do {
             let defaults =
                 ([ServerConfiguration.defaultConfigFileContents(testing: testing)]
-                + Self.modules.map { $0.defaultConfiguration(testing: testing) }).joined(separator: "\n")
+                + Self.modules.map { $0.defaultConfiguration(testing: testing) }
+                + [ExternalModulesConfiguration.defaultFileContents]).joined(separator: "\n")
             let file = try ConfigFile.load(path: configPath, defaultContents: defaults)
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
             for module in Self.modules {
                 watchers.append(
                     try module.init(configuration: file.section("watchers.\(module.name)"), testing: testing))
             }
+            externalModules = try ExternalModulesConfiguration(section: file.section("modules"))
         } catch {
             throw fatal("\(error)")
         }
@@ -131,6 +135,16 @@ struct AWServerCommand: ParsableCommand {
                         failureTerminationBehavior: .ignore))
                 logger.info("starting the \(name) watcher")
             }
+        }
+        if !externalModules.autostart.isEmpty || externalModules.discover {
+            // A built-in watcher and its external namesake would record the same bucket.
+            let builtIns = noWatchers ? [] : watchers.filter(\.isEnabled).map { "aw-watcher-\(type(of: $0).name)" }
+            let supervisor = ModuleSupervisor(
+                configuration: externalModules, replacedByBuiltIns: Set(builtIns), port: serverConfiguration.port,
+                defaultPort: ServerConfiguration(testing: testing).port, testing: testing, directories: directories,
+                logger: Logger(label: "\(Self.moduleName).modules"))
+            services.append(
+                .init(service: supervisor, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(

@@ -133,6 +133,32 @@ public struct ConfigSection: Sendable {
         return result
     }
 
+    /// An item of a list that may hold names and inline tables.
+    public enum ListItem: Sendable {
+        case string(String)
+        case table(ConfigSection)
+    }
+
+    /// A list of strings and inline tables (`["a", { name = "b" }]`), or `nil` when absent.
+    ///
+    /// - Throws: `ConfigError` when the key or an item holds anything else.
+    public func stringsOrTables(_ key: String) throws(ConfigError) -> [ListItem]? {
+        guard let value = values[key] else { return nil }
+        let expected = "a list of names and { ... } tables"
+        guard case .array(let elements) = value else { throw mismatch(key, expected, value) }
+        var result: [ListItem] = []
+        for (index, element) in elements.enumerated() {
+            switch element {
+            case .string(let text): result.append(.string(text))
+            case .object(let members):
+                result.append(
+                    .table(ConfigSection(file: file, name: "\(self.key(key))[\(index + 1)]", values: members)))
+            default: throw mismatch(key, expected, element)
+            }
+        }
+        return result
+    }
+
     /// The keys present in this table.
     public var keys: [String] { values.keys.sorted() }
 

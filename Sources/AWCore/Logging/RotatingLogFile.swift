@@ -38,23 +38,28 @@ public final class RotatingLogFile: Sendable {
 
     /// Appends `text`, rotating first if it would make the file too large.
     public func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Appends raw bytes (a program's output, say), rotating first if they would make the file
+    /// too large.
+    public func write(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         state.withLock { state in
-            var text = text
-            text.withUTF8 { bytes in
-                if state.size > 0 && state.size + bytes.count > maximumBytes {
-                    rotate(&state)
-                }
-                var offset = 0
-                while offset < bytes.count {
-                    let written = Glibc.write(state.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
-                }
-                state.size += bytes.count
+            if state.size > 0 && state.size + bytes.count > maximumBytes {
+                rotate(&state)
             }
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(state.descriptor, base + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+            state.size += bytes.count
         }
     }
 
