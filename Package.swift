@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "AWDatastore", targets: ["AWDatastore"]),
         .library(name: "AWQuery", targets: ["AWQuery"]),
         .library(name: "AWServer", targets: ["AWServer"]),
+        .library(name: "AWClient", targets: ["AWClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     ],
     targets: [
         .target(
@@ -66,6 +68,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Plugins/AFKWatcher"
+        ),
+        .target(
+            name: "AWClient",
+            dependencies: [
+                "AWCore",
+                "AWTransform",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .target(
             name: "AWHost",
@@ -130,6 +144,14 @@ let package = Package(
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
         .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore", "AWTestSupport"]),
         .testTarget(name: "AWQueryTests", dependencies: ["AWCore", "AWDatastore", "AWQuery", "AWTestSupport"]),
+        .testTarget(
+            name: "AWClientTests",
+            dependencies: [
+                "AWCore", "AWClient", "AWDatastore", "AWServer", "AWTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "AWHostTests",
             dependencies: ["AWCore", "AWHost", .product(name: "Logging", package: "swift-log")]

@@ -51,7 +51,15 @@ public final class Datastore: Sendable {
                     path: path, reason: "cannot create the folder \(directory): \(error.localizedDescription)")
             }
         }
-        let lock = try FileLock(path: path)
+        let lock: FileLock
+        do {
+            lock = try FileLock(path: path)
+        } catch {
+            switch error {
+            case .held: throw .alreadyInUse(path: path)
+            case .cannotOpen(_, let reason): throw .cannotOpen(path: path, reason: reason)
+            }
+        }
         var configuration = Configuration()
         configuration.label = "aw-datastore"
         configuration.busyMode = .timeout(5)

@@ -1,16 +1,16 @@
 import Glibc
 import Synchronization
 
-/// An exclusive advisory lock (`flock`) on the database file, held while the datastore is open,
-/// so that two aw-server processes never share one database.
-final class FileLock: Sendable {
+/// An exclusive advisory lock (`flock`) on a file, held until released, so that two processes
+/// never share one database or one request queue.
+public final class FileLock: Sendable {
     private let descriptor: Mutex<Int32?>
 
     /// Locks `path`, creating the file when missing.
     ///
-    /// - Throws: `DatastoreError.alreadyInUse` when another process holds the lock,
-    ///   `.cannotOpen` when the file cannot be opened.
-    init(path: String) throws(DatastoreError) {
+    /// - Throws: `FileLockError.held` when another process holds the lock, `.cannotOpen` when
+    ///   the file cannot be opened.
+    public init(path: String) throws(FileLockError) {
         var descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if descriptor < 0 && (errno == EACCES || errno == EROFS) {
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -21,14 +21,14 @@ final class FileLock: Sendable {
         if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             close(descriptor)
-            if code == EWOULDBLOCK { throw .alreadyInUse(path: path) }
+            if code == EWOULDBLOCK { throw .held(path: path) }
             throw .cannotOpen(path: path, reason: String(cString: strerror(code)))
         }
         self.descriptor = Mutex(descriptor)
     }
 
-    /// Releases the lock (once the database itself is closed).
-    func release() {
+    /// Releases the lock.
+    public func release() {
         descriptor.withLock { descriptor in
             guard let open = descriptor else { return }
             flock(open, LOCK_UN)
@@ -40,4 +40,12 @@ final class FileLock: Sendable {
     deinit {
         release()
     }
+}
+
+/// Why a `FileLock` could not be taken.
+public enum FileLockError: Error, Sendable, Equatable {
+    /// Another process holds the lock.
+    case held(path: String)
+    /// The file cannot be opened or locked.
+    case cannotOpen(path: String, reason: String)
 }

@@ -1,0 +1,95 @@
+import AWCore
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+
+/// Sends requests to one ActivityWatch server and turns error answers into `ClientError`s.
+struct HTTPTransport: Sendable {
+    /// `http://host:port`.
+    let baseURL: String
+    let apiKey: String?
+    let timeout: TimeAmount
+    let client: HTTPClient
+
+    /// The largest answer read (exports of big databases).
+    static let maximumResponseBytes = 4 << 30
+
+    /// One HTTP client for the process. A refused connection fails at once instead of being
+    /// retried until the request's deadline: the request queue has its own back-off, and a
+    /// command-line user wants the answer now.
+    static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    init(
+        host: String, port: Int, apiKey: String?, timeout: TimeAmount = .seconds(30),
+        client: HTTPClient = Self.sharedClient
+    ) {
+        let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        baseURL = "http://\(bracketed):\(port)"
+        self.apiKey = apiKey
+        self.timeout = timeout
+        self.client = client
+    }
+
+    /// Sends a request to `path` (which starts with `/api/0/`) and returns the status and body
+    /// of a successful answer.
+    ///
+    /// - Throws: `ClientError.unreachable` when the server cannot be reached, `.http` for a 4xx
+    ///   or 5xx answer (with the server's message).
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws(ClientError) -> (
+        status: Int, body: [UInt8]
+    ) {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let status: Int
+        let bytes: [UInt8]
+        do {
+            let response = try await client.execute(request, timeout: timeout)
+            status = Int(response.status.code)
+            var buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            throw .unreachable(url: baseURL, reason: Self.describe(error))
+        }
+        guard status < 400 else {
+            let message =
+                (try? JSON.parse(bytes))?["message"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self)
+            throw .http(status: status, message: message.isEmpty ? "HTTP \(status)" : message, path: path)
+        }
+        return (status, bytes)
+    }
+
+    /// Sends a request and parses the JSON answer (`null` for an empty body).
+    func json(_ method: HTTPMethod, _ path: String, body: JSON? = nil) async throws(ClientError) -> JSON {
+        let (_, bytes) = try await send(method, path, body: body.map { Array($0.serialized().utf8) })
+        guard !bytes.isEmpty else { return .null }
+        do {
+            return try JSON.parse(bytes)
+        } catch {
+            throw .invalidResponse(path: path, reason: "\(error)")
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .connectTimeout: return "connection timed out"
+            case .deadlineExceeded, .readTimeout: return "no answer in time"
+            case .remoteConnectionClosed: return "the connection was closed"
+            default: return "\(error)"
+            }
+        }
+        let text = "\(error)"
+        if text.contains("refused") || text.contains("ECONNREFUSED") { return "connection refused" }
+        return text
+    }
+}
