@@ -125,6 +125,7 @@ let package = Package(
         .executableTarget(
             name: "aw-server",
             dependencies: [
+                "AWClient",
                 "AWCore",
                 "AWDatastore",
                 "AWServer",

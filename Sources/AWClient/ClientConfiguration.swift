@@ -24,13 +24,14 @@ public struct ClientConfiguration: Sendable, Hashable {
         self.apiKey = apiKey
     }
 
-    /// The settings for `testing` mode: `aw-client.toml` if present, else the defaults; an API key
-    /// is read from the local server's config when the host is this machine and the port matches.
+    /// The settings for `testing` mode: `aw-client.toml` if present, else the defaults, with `host`
+    /// and `port` (from a command line) taking precedence; an API key is read from the local
+    /// server's config when the host is this machine and the port matches.
     ///
     /// - Throws: `ConfigError` when `aw-client.toml` is malformed.
-    public static func load(testing: Bool, directories: Directories = Directories()) throws(ConfigError)
-        -> ClientConfiguration
-    {
+    public static func load(
+        testing: Bool, host: String? = nil, port: Int? = nil, directories: Directories = Directories()
+    ) throws(ConfigError) -> ClientConfiguration {
         var configuration = ClientConfiguration(testing: testing)
         let path = "\(directories.configDirectory(module: "aw-client"))/aw-client.toml"
         if FileManager.default.fileExists(atPath: path) {
@@ -42,6 +43,8 @@ public struct ClientConfiguration: Sendable, Hashable {
             configuration.commitInterval =
                 try file.section("client\(suffix)").double("commit_interval") ?? configuration.commitInterval
         }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
         configuration.apiKey = localServerAPIKey(
             host: configuration.host, port: configuration.port, testing: testing, directories: directories)
         return configuration

@@ -10,7 +10,8 @@ import Logging
 import ServiceLifecycle
 import WindowWatcher
 
-/// `aw-server`: the ActivityWatch-compatible time tracker's server (entry point in main.swift).
+/// `aw-server`: the ActivityWatch-compatible time tracker (entry point in main.swift). With no
+/// subcommand it serves (`ServeCommand`).
 struct AWServerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aw-server",
@@ -19,13 +20,45 @@ struct AWServerCommand: ParsableCommand {
         discussion: """
             Settings come from config.toml in $XDG_CONFIG_HOME/activitywatch/aw-server-swift/ (written, \
             fully commented out, on first run); flags override them. Stop it with Ctrl-C or SIGTERM: \
-            pending heartbeats are written before it exits.
+            pending heartbeats are written before it exits. `aw-server` takes the options of \
+            `serve` (see `aw-server serve --help`), e.g. `aw-server --testing --port 5601`.
             """,
-        subcommands: [AutostartCommand.self]
+        subcommands: [ServeCommand.self, WatchCommand.self, AutostartCommand.self],
+        defaultSubcommand: ServeCommand.self
     )
 
     /// The module name used for directories and log files.
     static let moduleName = "aw-server-swift"
+
+    /// The built-in watcher modules, in the order they start.
+    static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self]
+
+    /// Loads `config.toml` (or `config-testing.toml`, or `path`), writing it fully commented out
+    /// when it does not exist yet.
+    static func loadConfigFile(path: String?, testing: Bool, directories: Directories) throws -> ConfigFile {
+        let defaults =
+            ([ServerConfiguration.defaultConfigFileContents(testing: testing)]
+            + modules.map { $0.defaultConfiguration(testing: testing) }
+            + [ExternalModulesConfiguration.defaultFileContents]).joined(separator: "\n")
+        let path =
+            path
+            ?? "\(directories.configDirectory(module: moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
+        return try ConfigFile.load(path: path, defaultContents: defaults)
+    }
+
+    /// Prints `message` to stderr and returns the failure exit code to throw.
+    static func fatal(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("aw-server: \(message)\n".utf8))
+        return ExitCode.failure
+    }
+}
+
+/// `aw-server [serve]`: the server with its built-in watchers and external modules.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the server with the built-in watchers and external modules (the default)."
+    )
 
     @Flag(help: "Testing mode: port 5666, sqlite-testing.db and config-testing.toml.")
     var testing = false
@@ -48,32 +81,22 @@ struct AWServerCommand: ParsableCommand {
     @Flag(help: "Run the server only, without the built-in window and AFK watchers.")
     var noWatchers = false
 
-    /// The built-in watcher modules, in the order they start.
-    static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self]
-
     /// Runs the server until SIGTERM or SIGINT.
     func serve() async throws {
         let directories = Directories()
-        let configPath =
-            config
-            ?? "\(directories.configDirectory(module: Self.moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
         var serverConfiguration: ServerConfiguration
         var watchers: [any WatcherModule] = []
         var externalModules = ExternalModulesConfiguration()
         do {
-            let defaults =
-                ([ServerConfiguration.defaultConfigFileContents(testing: testing)]
-                + Self.modules.map { $0.defaultConfiguration(testing: testing) }
-                + [ExternalModulesConfiguration.defaultFileContents]).joined(separator: "\n")
-            let file = try ConfigFile.load(path: configPath, defaultContents: defaults)
+            let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: directories)
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
-            for module in Self.modules {
+            for module in AWServerCommand.modules {
                 watchers.append(
                     try module.init(configuration: file.section("watchers.\(module.name)"), testing: testing))
             }
             externalModules = try ExternalModulesConfiguration(section: file.section("modules"))
         } catch {
-            throw fatal("\(error)")
+            throw AWServerCommand.fatal("\(error)")
         }
         if let host { serverConfiguration.address = host }
         if let port {
@@ -83,17 +106,19 @@ struct AWServerCommand: ParsableCommand {
 
         let recentLogRecords = RecentLogRecords(capacity: 2000)
         LoggingSetup(
-            module: Self.moduleName, testing: testing, verbose: verbose, logToJSONFile: serverConfiguration.jsonLogFile,
+            module: AWServerCommand.moduleName, testing: testing, verbose: verbose,
+            logToJSONFile: serverConfiguration.jsonLogFile,
             directories: directories
         ).bootstrap(recent: recentLogRecords)
-        let logger = Logger(label: Self.moduleName)
+        let logger = Logger(label: AWServerCommand.moduleName)
 
-        let dataDirectory = directories.dataDirectory(module: Self.moduleName)
+        let dataDirectory = directories.dataDirectory(module: AWServerCommand.moduleName)
         let databasePath = dbpath ?? "\(dataDirectory)/\(testing ? "sqlite-testing.db" : "sqlite.db")"
         let datastore: Datastore
         let deviceID: String
         do {
-            datastore = try Datastore(path: databasePath, logger: Logger(label: "\(Self.moduleName).datastore"))
+            datastore = try Datastore(
+                path: databasePath, logger: Logger(label: "\(AWServerCommand.moduleName).datastore"))
             deviceID = try ServerInfo.deviceID(dataDirectory: dataDirectory)
         } catch {
             logger.critical("\(error)")
@@ -126,7 +151,7 @@ struct AWServerCommand: ParsableCommand {
             for watcher in watchers where watcher.isEnabled {
                 let name = type(of: watcher).name
                 let context = WatcherContext(
-                    client: client, logger: Logger(label: "\(Self.moduleName).watcher.\(name)"),
+                    client: client, logger: Logger(label: "\(AWServerCommand.moduleName).watcher.\(name)"),
                     hostname: api.info.hostname,
                     testing: testing)
                 services.append(
@@ -142,7 +167,7 @@ struct AWServerCommand: ParsableCommand {
             let supervisor = ModuleSupervisor(
                 configuration: externalModules, replacedByBuiltIns: Set(builtIns), port: serverConfiguration.port,
                 defaultPort: ServerConfiguration(testing: testing).port, testing: testing, directories: directories,
-                logger: Logger(label: "\(Self.moduleName).modules"))
+                logger: Logger(label: "\(AWServerCommand.moduleName).modules"))
             services.append(
                 .init(service: supervisor, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
         }
@@ -168,11 +193,5 @@ struct AWServerCommand: ParsableCommand {
             try? datastore.close()
             throw ExitCode.failure
         }
-    }
-
-    /// Prints `message` to stderr and returns the failure exit code to throw.
-    private func fatal(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("aw-server: \(message)\n".utf8))
-        return ExitCode.failure
     }
 }

@@ -10,8 +10,10 @@ _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGloba
 
 do {
     var command = try AWServerCommand.parseAsRoot()
-    if let server = command as? AWServerCommand {
+    if let server = command as? ServeCommand {
         try await server.serve()
+    } else if let watcher = command as? WatchCommand {
+        try await watcher.run()
     } else {
         try command.run()
     }

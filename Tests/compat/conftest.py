@@ -43,6 +43,10 @@ class ServerProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @staticmethod
+    def binary() -> str:
+        return SERVER_BINARY
+
     def start(self, timeout: float = 20) -> "ServerProcess":
         args = [SERVER_BINARY, "--testing", "--port", str(self.port)]
         if self.db:

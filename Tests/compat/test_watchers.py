@@ -1,6 +1,7 @@
 """aw-server with its built-in watchers on a real X server (Xvfb + openbox, driven by xdotool),
 seen the way a user's tools see it: through the Python aw-client and query2."""
 import shutil
+import signal
 import subprocess
 import time
 from datetime import datetime, timedelta, timezone
@@ -116,3 +117,42 @@ def test_built_in_watchers_record_windows_and_afk(home, xserver):
             assert last.timestamp + last.duration >= stopping
     finally:
         assert reader.stop() == 0
+
+
+def test_stand_alone_watcher_keeps_switches_made_while_the_server_is_away(home, xserver):
+    """`aw-server watch window` on its own reports over HTTP; a switch made while the server is
+    down waits in its queue on disk and arrives when the server is back."""
+    config = home / "config.toml"
+    config.write_text("[watchers.window]\npoll_time = 0.5\n")
+    xserver.open_window("alone — first", "AloneFirst")
+    server = ServerProcess(home, free_port()).start()
+    watcher_log = home / "watcher.log"
+    with open(watcher_log, "wb") as log:
+        watcher = subprocess.Popen(
+            [ServerProcess.binary(), "watch", "window", "--testing", "--port", str(server.port), "--config", str(config)],
+            env={**server.env, "DISPLAY": xserver.display}, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with ActivityWatchClient("aw-compat-alone", testing=True, port=server.port) as client:
+            bucket = f"aw-watcher-window_{client.get_info()['hostname']}"
+
+            def apps():
+                return [e.data["app"] for e in reversed(client.get_events(bucket))] if bucket in client.get_buckets() else []
+
+            try:
+                XServer.wait_for(lambda: "AloneFirst" in apps())
+            except AssertionError:
+                raise AssertionError(watcher_log.read_text())
+            assert client.get_buckets()[bucket]["client"] == "aw-watcher-window"
+            assert server.stop() == 0
+            xserver.open_window("alone — made while the server was away", "AloneOffline")
+            time.sleep(3)
+            server.start()
+            XServer.wait_for(lambda: "AloneOffline" in apps(), timeout=30)
+            assert apps()[:2] == ["AloneFirst", "AloneOffline"]
+            titles = {e.data["title"] for e in client.get_events(bucket)}
+            assert "alone — made while the server was away" in titles
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        assert watcher.wait(timeout=10) == 0, watcher_log.read_text()
+        server.stop()
+    assert "not connected to the server" in watcher_log.read_text(), watcher_log.read_text()
