@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "aw-server", targets: ["aw-server"]),
+        .executable(name: "aw", targets: ["aw"]),
         .library(name: "AWCore", targets: ["AWCore"]),
         .library(name: "AWTransform", targets: ["AWTransform"]),
         .library(name: "AWDatastore", targets: ["AWDatastore"]),
@@ -138,6 +139,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "aw",
+            dependencies: [
+                "AWClient", "AWCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),

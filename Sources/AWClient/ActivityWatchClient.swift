@@ -93,16 +93,25 @@ public final class ActivityWatchClient: Sendable {
         let path = "/api/0/buckets/"
         var result: [String: Bucket] = [:]
         for (id, value) in try await object(.GET, path) {
-            result[id] = try decode(path) { () throws(ModelDecodingError) in try Bucket(json: value, idOverride: id) }
+            result[id] = try decodeBucket(value, id: id, path: path)
         }
         return result
+    }
+
+    /// A bucket as the server describes it, with the time span of its events (`metadata`).
+    private func decodeBucket(_ json: JSON, id: String, path: String) throws(ClientError) -> Bucket {
+        var bucket = try decode(path) { () throws(ModelDecodingError) in try Bucket(json: json, idOverride: id) }
+        let span = json["metadata"]
+        bucket.metadata = BucketMetadata(
+            start: span?["start"]?.stringValue.flatMap { try? Timestamp(rfc3339: $0) },
+            end: span?["end"]?.stringValue.flatMap { try? Timestamp(rfc3339: $0) })
+        return bucket
     }
 
     /// One bucket with its metadata.
     public func bucket(_ id: String) async throws(ClientError) -> Bucket {
         let path = bucketPath(id)
-        let json = try await transport.json(.GET, path)
-        return try decode(path) { () throws(ModelDecodingError) in try Bucket(json: json, idOverride: id) }
+        return try decodeBucket(try await transport.json(.GET, path), id: id, path: path)
     }
 
     /// Creates a bucket of `type` for this client and host (an existing one is fine). Queued, it
@@ -253,6 +262,33 @@ public final class ActivityWatchClient: Sendable {
     /// The export document of one bucket.
     public func exportBucket(_ id: String) async throws(ClientError) -> JSON {
         try await transport.json(.GET, bucketPath(id) + "/export")
+    }
+
+    /// Writes the export document of every bucket (or of `bucketID`) to `file` as it arrives, without
+    /// holding it in memory; the number of bytes written.
+    public func export(bucketID: String? = nil, to file: FileHandle) async throws(ClientError) -> Int {
+        try await transport.download(bucketID.map { bucketPath($0) + "/export" } ?? "/api/0/export", to: file)
+    }
+
+    /// Imports an export document from the file at `path`, sent in chunks; `progress` is told the
+    /// bytes sent so far and the file's size. Returns the server's account per bucket
+    /// (`{"buckets": {id: {"created", "inserted", "skipped"}}}`).
+    ///
+    /// - Throws: `ClientError.file` when the file cannot be read.
+    @discardableResult
+    public func importFile(
+        atPath path: String, progress: @escaping @Sendable (_ sent: Int, _ total: Int) -> Void = { _, _ in }
+    ) async throws(ClientError) -> JSON {
+        guard let file = FileHandle(forReadingAtPath: path),
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        else {
+            throw .file(
+                path: path,
+                reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+        }
+        defer { try? file.close() }
+        let answer = try await transport.upload("/api/0/import", file: file, size: size) { progress($0, size) }
+        return (try? JSON.parse(answer)) ?? .null
     }
 
     /// Imports an export document (`{"buckets": {...}}`); buckets that exist are refused.

@@ -10,6 +10,8 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case queueInUse(path: String)
     /// The request queue on disk cannot be used.
     case queueUnavailable(path: String, reason: String)
+    /// A local file to send or write cannot be used.
+    case file(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,6 +20,7 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidResponse(let path, let reason): "\(path): unexpected answer from the server: \(reason)"
         case .queueInUse(let path): "another instance of this client is running (it holds \(path))"
         case .queueUnavailable(let path, let reason): "cannot use the request queue \(path): \(reason)"
+        case .file(let path, let reason): "\(path): \(reason)"
         }
     }
 

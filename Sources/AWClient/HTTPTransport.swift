@@ -1,5 +1,6 @@
 import AWCore
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -45,7 +46,7 @@ struct HTTPTransport: Sendable {
     ) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
-        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+        authorize(&request)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -60,12 +61,76 @@ struct HTTPTransport: Sendable {
         } catch {
             throw .unreachable(url: baseURL, reason: Self.describe(error))
         }
-        guard status < 400 else {
-            let message =
-                (try? JSON.parse(bytes))?["message"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self)
-            throw .http(status: status, message: message.isEmpty ? "HTTP \(status)" : message, path: path)
-        }
+        guard status < 400 else { throw Self.error(status: status, body: bytes, path: path) }
         return (status, bytes)
+    }
+
+    /// `GET`s `path` and writes the answer's body to `file` as it arrives; the number of bytes.
+    ///
+    /// - Throws: `ClientError` as `send` does, `.invalidResponse` when the file cannot be written.
+    func download(_ path: String, to file: FileHandle) async throws(ClientError) -> Int {
+        var request = HTTPClientRequest(url: baseURL + path)
+        authorize(&request)
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: timeout)
+        } catch {
+            throw .unreachable(url: baseURL, reason: Self.describe(error))
+        }
+        let status = Int(response.status.code)
+        var written = 0
+        do {
+            if status >= 400 {
+                var buffer = try await response.body.collect(upTo: 1 << 20)
+                throw Self.error(status: status, body: buffer.readBytes(length: buffer.readableBytes) ?? [], path: path)
+            }
+            for try await chunk in response.body {
+                try file.write(contentsOf: Data(chunk.readableBytesView))
+                written += chunk.readableBytes
+            }
+        } catch let error as ClientError {
+            throw error
+        } catch let error as HTTPClientError {
+            throw .unreachable(url: baseURL, reason: Self.describe(error))
+        } catch {
+            throw .file(path: "the output file", reason: "cannot write: \(error)")
+        }
+        return written
+    }
+
+    /// `POST`s the JSON file `file` (`size` bytes) to `path`, read and sent in chunks;
+    /// `progress` is told the bytes sent so far after each chunk.
+    func upload(
+        _ path: String, file: FileHandle, size: Int, progress: @escaping @Sendable (Int) -> Void
+    ) async throws(ClientError) -> [UInt8] {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        authorize(&request)
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .stream(FileChunks(file: file, progress: progress), length: .known(Int64(size)))
+        let status: Int
+        let bytes: [UInt8]
+        do {
+            let response = try await client.execute(request, timeout: .hours(1))
+            status = Int(response.status.code)
+            var buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
+            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch {
+            throw .unreachable(url: baseURL, reason: Self.describe(error))
+        }
+        guard status < 400 else { throw Self.error(status: status, body: bytes, path: path) }
+        return bytes
+    }
+
+    private func authorize(_ request: inout HTTPClientRequest) {
+        if let apiKey { request.headers.add(name: "Authorization", value: "Bearer \(apiKey)") }
+    }
+
+    /// The error for an answer with status `status` ≥ 400: the server's `message` if it sent one.
+    private static func error(status: Int, body: [UInt8], path: String) -> ClientError {
+        let message =
+            (try? JSON.parse(body))?["message"]?.stringValue ?? String(decoding: body.prefix(300), as: UTF8.self)
+        return .http(status: status, message: message.isEmpty ? "HTTP \(status)" : message, path: path)
     }
 
     /// Sends a request and parses the JSON answer (`null` for an empty body).
@@ -92,4 +157,26 @@ struct HTTPTransport: Sendable {
         if text.contains("refused") || text.contains("ECONNREFUSED") { return "connection refused" }
         return text
     }
+}
+
+/// A file read in 1 MiB chunks, for a streamed request body.
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let file: FileHandle
+    let progress: @Sendable (Int) -> Void
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let file: FileHandle
+        let progress: @Sendable (Int) -> Void
+        var sent = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let data = try file.read(upToCount: 1 << 20), !data.isEmpty else { return nil }
+            sent += data.count
+            progress(sent)
+            return ByteBuffer(bytes: data)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(file: file, progress: progress) }
 }

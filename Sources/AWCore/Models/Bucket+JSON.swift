@@ -44,6 +44,13 @@ extension Bucket {
         writer.writeByte(UInt8(ascii: "}"))
     }
 
+    /// The bucket as aw-server returns it (see `write(to:events:)`), as a JSON value.
+    public var json: JSON {
+        var writer = JSONWriter()
+        write(to: &writer)
+        return (try? JSON.parse(writer.bytes)) ?? .null
+    }
+
     /// Writes the opening brace and every field but `events`; the caller adds `"events"` and
     /// the closing brace.
     public func writeFields(to writer: inout JSONWriter) {
