@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "aw-server", targets: ["aw-server"]),
         .executable(name: "aw", targets: ["aw"]),
+        .executable(name: "aw-watcher-load", targets: ["aw-watcher-load"]),
         .library(name: "AWCore", targets: ["AWCore"]),
         .library(name: "AWTransform", targets: ["AWTransform"]),
         .library(name: "AWDatastore", targets: ["AWDatastore"]),
@@ -69,6 +70,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Plugins/AFKWatcher"
+        ),
+        .target(
+            name: "GitBranchWatcher",
+            dependencies: [
+                "AWCore", "AWWatcherKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "examples/git-watcher"
         ),
         .target(
             name: "AWClient",
@@ -134,6 +144,7 @@ let package = Package(
                 "AWHost",
                 "WindowWatcher",
                 "AFKWatcher",
+                "GitBranchWatcher",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -147,6 +158,11 @@ let package = Package(
                 "AWClient", "AWCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "aw-watcher-load",
+            dependencies: ["AWClient", "AWCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "examples/load-watcher"
         ),
         .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
         .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),

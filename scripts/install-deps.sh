@@ -10,6 +10,8 @@ if [[ "${1:-build}" == "test" ]]; then
   want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)
   # Validators for the autostart files.
   want+=(desktop-file-utils systemd)
+  # The example modules: a git working tree to watch.
+  want+=(git)
   python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)
 fi
 missing=()

@@ -6,6 +6,7 @@ import AWServer
 import AWWatcherKit
 import ArgumentParser
 import Foundation
+import GitBranchWatcher
 import Logging
 import ServiceLifecycle
 import WindowWatcher
@@ -31,7 +32,7 @@ struct AWServerCommand: ParsableCommand {
     static let moduleName = "aw-server-swift"
 
     /// The built-in watcher modules, in the order they start.
-    static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self]
+    static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self, GitBranchWatcher.self]
 
     /// Loads `config.toml` (or `config-testing.toml`, or `path`), writing it fully commented out
     /// when it does not exist yet.
@@ -78,7 +79,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Log debug messages.")
     var verbose = false
 
-    @Flag(help: "Run the server only, without the built-in window and AFK watchers.")
+    @Flag(help: "Run the server only, without the built-in watcher modules.")
     var noWatchers = false
 
     /// Runs the server until SIGTERM or SIGINT.

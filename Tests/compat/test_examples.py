@@ -1,0 +1,104 @@
+"""The examples run as the README shows them, against a live aw-server."""
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from aw_client import ActivityWatchClient
+from aw_core.models import Event
+
+from conftest import SERVER_BINARY, ServerProcess, free_port
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def wait_for(condition, timeout=15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("condition not met within the timeout")
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="needs git (scripts/install-deps.sh test)")
+def test_in_process_git_branch_module(home):
+    repository = home / "project"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repository)], check=True)
+    config = home / "config.toml"
+    config.write_text(f'[watchers.git]\nenabled = true\npath = "{repository}"\npoll_time = 0.2\n')
+    server = ServerProcess(home, free_port(), config=config, display=":none").start()
+    try:
+        with ActivityWatchClient("aw-compat-git", testing=True, port=server.port) as client:
+            bucket = f"aw-watcher-git_{client.get_info()['hostname']}"
+
+            def branches():
+                return [e.data["branch"] for e in reversed(client.get_events(bucket))] if bucket in client.get_buckets() else []
+
+            wait_for(lambda: branches() == ["main"])
+            subprocess.run(["git", "-C", str(repository), "checkout", "-q", "-b", "feature/login"], check=True)
+            wait_for(lambda: branches() == ["main", "feature/login"])
+            assert client.get_buckets()[bucket]["type"] == "app.vcs.branch"
+    finally:
+        assert server.stop() == 0, server.log.read_text()
+
+
+def test_git_module_without_a_path_is_a_config_error(home):
+    config = home / "config.toml"
+    config.write_text("[watchers.git]\nenabled = true\n")
+    result = subprocess.run([SERVER_BINARY, "--testing", "--port", str(free_port()), "--config", str(config)],
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode != 0 and "watchers.git.path" in result.stderr
+
+
+def test_stand_alone_load_watcher(server):
+    binary = str(Path(SERVER_BINARY).with_name("aw-watcher-load"))
+    watcher = subprocess.Popen([binary, "--testing", "--port", str(server.port), "--poll-time", "0.2"], env=server.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        with ActivityWatchClient("aw-compat-load", testing=True, port=server.port) as client:
+            bucket = f"aw-watcher-load_{client.get_info()['hostname']}"
+            wait_for(lambda: bucket in client.get_buckets() and client.get_events(bucket))
+            assert client.get_events(bucket)[0].data["state"] in {"idle", "busy", "overloaded"}
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        output = watcher.communicate(timeout=15)[0].decode()
+    assert watcher.returncode == 0, output
+    assert "reporting to" in output
+
+
+def test_rest_scripts(server):
+    curl = subprocess.run([str(EXAMPLES / "rest/curl.sh"), server.url], capture_output=True, text=True, timeout=60)
+    assert curl.returncode == 0, curl.stderr
+    result = json.loads(curl.stdout.strip().splitlines()[-1])
+    assert result[0][0]["data"] == {"label": "reading"} and result[0][0]["duration"] == pytest.approx(5, abs=1)
+
+    with ActivityWatchClient("aw-compat-examples", testing=True, port=server.port) as client:
+        hostname = client.get_info()["hostname"]
+        now = time.time()
+        start = datetime.fromtimestamp(now - 600, timezone.utc)
+        window, afk = f"aw-watcher-window_{hostname}", f"aw-watcher-afk_{hostname}"
+        client.create_bucket(window, "currentwindow")
+        client.create_bucket(afk, "afkstatus")
+        client.insert_events(window, [Event(timestamp=start, duration=300, data={"app": "Editor", "title": "a"}),
+                                      Event(timestamp=datetime.fromtimestamp(now - 300, timezone.utc), duration=200,
+                                            data={"app": "Browser", "title": "b"})])
+        client.insert_events(afk, [Event(timestamp=start, duration=500, data={"status": "not-afk"})])
+    top = subprocess.run([sys.executable, str(EXAMPLES / "rest/top_apps.py"), "--testing", "--port", str(server.port),
+                          "--since", datetime.fromtimestamp(now - 3600, timezone.utc).isoformat()],
+                         capture_output=True, text=True, env=server.env, timeout=60)
+    assert top.returncode == 0, top.stderr
+    lines = top.stdout.splitlines()
+    assert lines[1].split()[:3] == ["Editor", "5m", "00s"] and lines[2].split()[:3] == ["Browser", "3m", "20s"]
+
+    aw = str(Path(SERVER_BINARY).with_name("aw"))
+    titles = subprocess.run([aw, "query", "--file", str(EXAMPLES / "rest/top-titles.aw"), "--start", "-1h", "--json",
+                             "--url", server.url], capture_output=True, text=True, timeout=60)
+    assert titles.returncode == 0, titles.stderr
+    assert [e["data"]["title"] for e in json.loads(titles.stdout)[0]] == ["a", "b"]
