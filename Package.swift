@@ -164,6 +164,17 @@ let package = Package(
             dependencies: ["AWClient", "AWCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "examples/load-watcher"
         ),
+        .executableTarget(
+            name: "aw-client-bench",
+            dependencies: [
+                "AWClient", "AWCore", "AWDatastore", "AWServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/ClientBench"
+        ),
         .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
         .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),

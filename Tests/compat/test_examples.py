@@ -1,5 +1,6 @@
 """The examples run as the README shows them, against a live aw-server."""
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -102,3 +103,19 @@ def test_rest_scripts(server):
                              "--url", server.url], capture_output=True, text=True, timeout=60)
     assert titles.returncode == 0, titles.stderr
     assert [e["data"]["title"] for e in json.loads(titles.stdout)[0]] == ["a", "b"]
+
+
+def test_shell_command_watcher(server):
+    script = subprocess.Popen([str(EXAMPLES / "rest/command-watcher.sh"), "echo on-branch-main", "cmdtest", "1"],
+                              env={**server.env, "AW_SERVER": server.url}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        with ActivityWatchClient("aw-compat-cmd", testing=True, port=server.port) as client:
+            bucket = f"aw-watcher-cmdtest_{client.get_info()['hostname']}"
+            wait_for(lambda: bucket in client.get_buckets() and client.get_events(bucket)
+                     and client.get_events(bucket)[0].duration.total_seconds() >= 1)
+            events = client.get_events(bucket)
+            assert len(events) == 1 and events[0].data == {"output": "on-branch-main"}
+    finally:
+        os.killpg(script.pid, signal.SIGTERM)
+        script.wait(timeout=10)
