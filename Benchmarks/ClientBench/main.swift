@@ -32,8 +32,12 @@ let application = ServerApplication.make(
 let group = ServiceGroup(
     services: [DatastoreService(datastore: datastore, logger: quiet), application], logger: quiet)
 let serving = Task { try await group.run() }
-var ports = listening.makeAsyncIterator()
-let port = await ports.next()!
+/// The port the HTTP server listens on, once it does.
+func listeningPort(_ reports: AsyncStream<Int>) async -> Int {
+    for await port in reports { return port }
+    fatalError("the HTTP server did not start")
+}
+let port = await listeningPort(listening)
 
 /// A watcher's heartbeat stream: one per second, the window changing every 20 s.
 func heartbeat(_ index: Int, offset: Int) -> Event {

@@ -51,6 +51,13 @@ struct HTTPTransport: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))
         }
+        return try await execute(request, path: path, timeout: timeout)
+    }
+
+    /// Sends `request` and reads the whole answer; an error status becomes `ClientError.http`.
+    private func execute(_ request: HTTPClientRequest, path: String, timeout: TimeAmount) async throws(ClientError) -> (
+        status: Int, body: [UInt8]
+    ) {
         let status: Int
         let bytes: [UInt8]
         do {
@@ -67,7 +74,7 @@ struct HTTPTransport: Sendable {
 
     /// `GET`s `path` and writes the answer's body to `file` as it arrives; the number of bytes.
     ///
-    /// - Throws: `ClientError` as `send` does, `.invalidResponse` when the file cannot be written.
+    /// - Throws: `ClientError` as `send` does, `.file` when the file cannot be written.
     func download(_ path: String, to file: FileHandle) async throws(ClientError) -> Int {
         var request = HTTPClientRequest(url: baseURL + path)
         authorize(&request)
@@ -108,18 +115,7 @@ struct HTTPTransport: Sendable {
         authorize(&request)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .stream(FileChunks(file: file, progress: progress), length: .known(Int64(size)))
-        let status: Int
-        let bytes: [UInt8]
-        do {
-            let response = try await client.execute(request, timeout: .hours(1))
-            status = Int(response.status.code)
-            var buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch {
-            throw .unreachable(url: baseURL, reason: Self.describe(error))
-        }
-        guard status < 400 else { throw Self.error(status: status, body: bytes, path: path) }
-        return bytes
+        return try await execute(request, path: path, timeout: .hours(1)).body
     }
 
     private func authorize(_ request: inout HTTPClientRequest) {

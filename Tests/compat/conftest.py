@@ -20,6 +20,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(condition, timeout=20.0):
+    """Polls `condition` every 0.1 s until it returns something true, which is returned."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("condition not met within the timeout")
+
+
 class ServerProcess:
     """One aw-server process; `start()` waits until /api/0/info answers."""
 

@@ -13,19 +13,9 @@ import pytest
 from aw_client import ActivityWatchClient
 from aw_core.models import Event
 
-from conftest import SERVER_BINARY, ServerProcess, free_port
+from conftest import wait_for, SERVER_BINARY, ServerProcess, free_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-def wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("condition not met within the timeout")
 
 
 @pytest.mark.skipif(not shutil.which("git"), reason="needs git (scripts/install-deps.sh test)")

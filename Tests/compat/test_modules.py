@@ -11,7 +11,7 @@ import time
 import pytest
 from aw_client import ActivityWatchClient
 
-from conftest import ServerProcess, free_port
+from conftest import wait_for, ServerProcess, free_port
 
 WATCHER = textwrap.dedent(f"""\
     #!{sys.executable}
@@ -31,16 +31,6 @@ WATCHER = textwrap.dedent(f"""\
         client.heartbeat(bucket, Event(timestamp=datetime.now(timezone.utc), data={{"state": "on"}}), pulsetime=5)
         time.sleep(0.2)
     """)
-
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError("condition not met within the timeout")
 
 
 @pytest.fixture

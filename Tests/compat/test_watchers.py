@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from aw_client import ActivityWatchClient
 
-from conftest import ServerProcess, free_port
+from conftest import wait_for, ServerProcess, free_port
 
 pytestmark = pytest.mark.skipif(not (shutil.which("Xvfb") and shutil.which("openbox") and shutil.which("xdotool")),
                                 reason="needs Xvfb, openbox and xdotool (scripts/install-deps.sh test)")
@@ -23,7 +23,7 @@ class XServer:
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.display = ":" + self.xvfb.stdout.readline().decode().strip()
         self.children = [self.spawn(["openbox", "--sm-disable"])]
-        self.wait_for(lambda: "window id" in self.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]))
+        wait_for(lambda: "window id" in self.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]))
 
     def spawn(self, args):
         process = subprocess.Popen(args, env={"DISPLAY": self.display, "PATH": "/usr/bin:/bin"},
@@ -36,19 +36,9 @@ class XServer:
 
     def open_window(self, title: str, app: str) -> str:
         self.children.append(self.spawn(["xterm", "-T", title, "-class", app]))
-        window = self.wait_for(lambda: self.run(["xdotool", "search", "--class", app]).split())[0]
+        window = wait_for(lambda: self.run(["xdotool", "search", "--class", app]).split())[0]
         self.run(["xdotool", "windowactivate", "--sync", window])
         return window
-
-    @staticmethod
-    def wait_for(condition, timeout=15.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = condition()
-            if result:
-                return result
-            time.sleep(0.1)
-        raise AssertionError("condition not met within the timeout")
 
     def stop(self):
         for child in self.children + [self.xvfb]:
@@ -78,11 +68,11 @@ def test_built_in_watchers_record_windows_and_afk(home, xserver):
             def titles():
                 return {e.data.get("title") for e in client.get_events(window_bucket)} if window_bucket in client.get_buckets() else set()
 
-            XServer.wait_for(lambda: "compat — first window" in titles())
+            wait_for(lambda: "compat — first window" in titles())
             xserver.open_window("compat — second window", "CompatSecond")
-            XServer.wait_for(lambda: "compat — second window" in titles())
+            wait_for(lambda: "compat — second window" in titles())
             # Two seconds without input: away, backdated to the mouse move.
-            XServer.wait_for(lambda: any(e.data["status"] == "afk" for e in client.get_events(afk_bucket)))
+            wait_for(lambda: any(e.data["status"] == "afk" for e in client.get_events(afk_bucket)))
 
             buckets = client.get_buckets()
             assert buckets[window_bucket]["type"] == "currentwindow"
@@ -139,7 +129,7 @@ def test_stand_alone_watcher_keeps_switches_made_while_the_server_is_away(home, 
                 return [e.data["app"] for e in reversed(client.get_events(bucket))] if bucket in client.get_buckets() else []
 
             try:
-                XServer.wait_for(lambda: "AloneFirst" in apps())
+                wait_for(lambda: "AloneFirst" in apps())
             except AssertionError:
                 raise AssertionError(watcher_log.read_text())
             assert client.get_buckets()[bucket]["client"] == "aw-watcher-window"
@@ -147,7 +137,7 @@ def test_stand_alone_watcher_keeps_switches_made_while_the_server_is_away(home, 
             xserver.open_window("alone — made while the server was away", "AloneOffline")
             time.sleep(3)
             server.start()
-            XServer.wait_for(lambda: "AloneOffline" in apps(), timeout=30)
+            wait_for(lambda: "AloneOffline" in apps(), timeout=30)
             assert apps()[:2] == ["AloneFirst", "AloneOffline"]
             titles = {e.data["title"] for e in client.get_events(bucket)}
             assert "alone — made while the server was away" in titles

@@ -39,6 +39,16 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
+def rss_parts_mib(pid):
+    """The resident memory's own (anonymous) part and the part mapped from the binary and libraries."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("RssAnon", "RssFile", "RssShmem"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields.get("RssAnon", 0.0), fields.get("RssFile", 0.0) + fields.get("RssShmem", 0.0)
+
+
 def rss_mib(pid):
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -161,6 +171,7 @@ def main():
         end = time.time()
         cpu1 = {p.pid: cpu_seconds(p.pid) for p in (watching, serving)}
         rss1 = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
+        anonymous, mapped = rss_parts_mib(watching.pid)
         seconds = args.duration
 
         time.sleep(2)
@@ -192,6 +203,8 @@ def main():
               f"({100 * (watch_cpu - serve_cpu) / seconds:.3f}% of one core)")
         print(f"RSS, server with watchers:  {rss0[watching.pid]:.1f} MiB at start, {warm_rss[watching.pid]:.1f} MiB after "
               f"{warm_up:.0f} s, {rss1[watching.pid]:.1f} MiB at end (growth {rss1[watching.pid] - warm_rss[watching.pid]:+.1f} MiB)")
+        print(f"  of which its own memory:  {anonymous:.1f} MiB; code and data mapped from the binary and shared "
+              f"libraries: {mapped:.1f} MiB")
         print(f"RSS, server alone:          {rss0[serving.pid]:.1f} MiB at start, {warm_rss[serving.pid]:.1f} MiB after "
               f"{warm_up:.0f} s, {rss1[serving.pid]:.1f} MiB at end")
         print(f"recorded with the right app and title: {100 * right / scripted:.2f}% of {scripted:.0f} s scripted "
