@@ -24,7 +24,8 @@ defer { try? FileManager.default.removeItem(atPath: directory) }
 var quiet = Logger(label: "bench")
 quiet.logLevel = .critical
 let datastore = try Datastore(path: "\(directory)/bench.db", logger: quiet)
-let api = ServerAPI(datastore: datastore, info: ServerInfo(hostname: "bench", testing: true, deviceID: "bench"), logger: quiet)
+let api = ServerAPI(
+    datastore: datastore, info: ServerInfo(hostname: "bench", testing: true, deviceID: "bench"), logger: quiet)
 let (listening, reportPort) = AsyncStream.makeStream(of: Int.self)
 let application = ServerApplication.make(
     api: api, configuration: ServerConfiguration(testing: true, port: 0), logger: quiet
