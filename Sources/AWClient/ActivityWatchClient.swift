@@ -419,6 +419,7 @@ public struct RemoteWatcherClient: WatcherClient {
     /// The client underneath.
     public let client: ActivityWatchClient
 
+    /// Reports through `client`'s queue.
     public init(client: ActivityWatchClient) {
         self.client = client
     }

@@ -14,6 +14,8 @@ public struct ClientConfiguration: Sendable, Hashable {
     /// The API key to send as `Authorization: Bearer`, if any.
     public var apiKey: String?
 
+    /// The defaults (127.0.0.1, port 5600 or 5666 when testing, commit interval 10 or 5 s) with
+    /// the given values instead.
     public init(
         testing: Bool = false, host: String = "127.0.0.1", port: Int? = nil, commitInterval: Double? = nil,
         apiKey: String? = nil

@@ -23,6 +23,7 @@ public struct GitBranchWatcher: WatcherModule {
     /// Seconds between reads of `.git/HEAD`.
     public let pollTime: Double
 
+    /// The `[watchers.git]` section written into a new config.toml, commented out.
     public static func defaultConfiguration(testing: Bool) -> String {
         """
         [watchers.git]
@@ -34,6 +35,7 @@ public struct GitBranchWatcher: WatcherModule {
         """
     }
 
+    /// Reads `enabled`, `path` and `poll_time`; an enabled module needs a `path`.
     public init(configuration: ConfigSection, testing: Bool) throws(ConfigError) {
         isEnabled = try configuration.bool("enabled") ?? false
         pollTime = try configuration.double("poll_time") ?? 5
@@ -50,6 +52,7 @@ public struct GitBranchWatcher: WatcherModule {
         Bucket(id: "aw-watcher-git_\(hostname)", type: "app.vcs.branch", client: "aw-watcher-git", hostname: hostname)
     }
 
+    /// The service that polls the working tree.
     public func makeService(context: WatcherContext) -> any Service {
         BranchPoller(watcher: self, context: context)
     }
