@@ -117,10 +117,18 @@ def test_stand_alone_watcher_keeps_switches_made_while_the_server_is_away(home, 
     xserver.open_window("alone — first", "AloneFirst")
     server = ServerProcess(home, free_port()).start()
     watcher_log = home / "watcher.log"
-    with open(watcher_log, "wb") as log:
-        watcher = subprocess.Popen(
-            [ServerProcess.binary(), "watch", "window", "--testing", "--port", str(server.port), "--config", str(config)],
-            env={**server.env, "DISPLAY": xserver.display}, stdout=log, stderr=subprocess.STDOUT)
+
+    def start_watcher():
+        with open(watcher_log, "ab") as log:
+            return subprocess.Popen(
+                [ServerProcess.binary(), "watch", "window", "--testing", "--port", str(server.port), "--config",
+                 str(config)], env={**server.env, "DISPLAY": xserver.display}, stdout=log, stderr=subprocess.STDOUT)
+
+    def stop_watcher(process):
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0, watcher_log.read_text()
+
+    watcher = start_watcher()
     try:
         with ActivityWatchClient("aw-compat-alone", testing=True, port=server.port) as client:
             bucket = f"aw-watcher-window_{client.get_info()['hostname']}"
@@ -135,14 +143,22 @@ def test_stand_alone_watcher_keeps_switches_made_while_the_server_is_away(home, 
             assert client.get_buckets()[bucket]["client"] == "aw-watcher-window"
             assert server.stop() == 0
             xserver.open_window("alone — made while the server was away", "AloneOffline")
-            time.sleep(3)
+            time.sleep(2)
+            # The watcher process ends and a new one starts while the server is still away: the
+            # first one's heartbeats wait on disk and the second one sends them.
+            stop_watcher(watcher)
+            restarted = datetime.now(timezone.utc)
+            watcher = start_watcher()
+            time.sleep(2)
             server.start()
             wait_for(lambda: "AloneOffline" in apps(), timeout=30)
             assert apps()[:2] == ["AloneFirst", "AloneOffline"]
-            titles = {e.data["title"] for e in client.get_events(bucket)}
-            assert "alone — made while the server was away" in titles
+            events = client.get_events(bucket)
+            assert "alone — made while the server was away" in {e.data["title"] for e in events}
+            assert len({e.timestamp for e in events}) == len(events)  # nothing delivered twice
+            offline = [e for e in events if e.data["app"] == "AloneOffline"]
+            assert min(e.timestamp for e in offline) < restarted  # recorded by the first process
     finally:
-        watcher.send_signal(signal.SIGTERM)
-        assert watcher.wait(timeout=10) == 0, watcher_log.read_text()
+        stop_watcher(watcher)
         server.stop()
     assert "not connected to the server" in watcher_log.read_text(), watcher_log.read_text()
