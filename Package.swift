@@ -178,7 +178,10 @@ let package = Package(
         .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
         .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
-        .testTarget(name: "AWDatastoreTests", dependencies: ["AWCore", "AWDatastore", "AWTestSupport"]),
+        .testTarget(
+            name: "AWDatastoreTests",
+            dependencies: ["AWCore", "AWDatastore", "AWTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "AWQueryTests", dependencies: ["AWCore", "AWDatastore", "AWQuery", "AWTestSupport"]),
         .testTarget(
             name: "AWClientTests",

@@ -28,6 +28,17 @@ extension Datastore {
     ///
     /// - Throws: a storage error; then nothing of this bucket was imported.
     public func importBucket(_ bucket: Bucket, events: [Event]) async throws(DatastoreError) -> BucketImportResult {
+        try await importBucket(bucket) { deliver in try deliver(events) }
+    }
+
+    /// Imports a bucket whose events come in batches from `produce`, which calls the function it
+    /// is given once per batch, inside the import's one transaction: large sources (another
+    /// database) are imported without holding all their events in memory. Rules as in
+    /// `importBucket(_:events:)`; an error thrown by `produce` rolls the bucket's import back.
+    public func importBucket(
+        _ bucket: Bucket,
+        batches produce: @escaping @Sendable (_ deliver: ([Event]) throws -> Void) throws -> Void
+    ) async throws(DatastoreError) -> BucketImportResult {
         try await flush()
         let outcome = try await write { db -> ImportOutcome in
             var existing = self.state.withLock { state -> (row: Int64, stored: Int64)? in
@@ -45,44 +56,45 @@ extension Datastore {
                 existing = (db.lastInsertedRowID, 0)
             }
             let (row, storedMaximum) = existing!
-            var toInsert: [Event] = []
             let present = try db.cachedStatement(
                 sql: "SELECT 1 FROM events WHERE bucketrow = ? AND starttime = ? AND endtime = ? AND data = ? LIMIT 1"
             )
-            for event in events {
-                if !created,
-                    try Bool.fetchOne(
-                        present,
-                        arguments: [
-                            row, event.timestamp.nanoseconds, event.end.nanoseconds,
-                            JSON.object(event.data).serialized(),
-                        ]
-                    ) == true
-                {
-                    continue
-                }
-                toInsert.append(event)
-            }
-            var nextID = self.state.withLock { $0.allocateEventIDs(toInsert.count) }
             var writer = try EventRowWriter(db, replacing: false)
-            var maximum = storedMaximum
-            var inserted: [Event] = []
-            inserted.reserveCapacity(toInsert.count)
-            for event in toInsert {
-                var stored = event
-                stored.id = nextID
-                nextID += 1
-                try writer.write(stored, id: nextID - 1, bucketRow: row)
-                maximum = max(maximum, event.durationNanoseconds)
-                inserted.append(stored)
+            var outcome = ImportOutcome(
+                row: row, created: created, inserted: 0, skipped: 0, metadata: BucketMetadata(),
+                maximumDuration: storedMaximum)
+            try produce { events in
+                var toInsert: [Event] = []
+                for event in events {
+                    if !created,
+                        try Bool.fetchOne(
+                            present,
+                            arguments: [
+                                row, event.timestamp.nanoseconds, event.end.nanoseconds,
+                                JSON.object(event.data).serialized(),
+                            ]
+                        ) == true
+                    {
+                        outcome.skipped += 1
+                        continue
+                    }
+                    toInsert.append(event)
+                }
+                var nextID = self.state.withLock { $0.allocateEventIDs(toInsert.count) }
+                for event in toInsert {
+                    try writer.write(event, id: nextID, bucketRow: row)
+                    nextID += 1
+                    outcome.maximumDuration = max(outcome.maximumDuration, event.durationNanoseconds)
+                    outcome.metadata = outcome.metadata.including(event)
+                }
+                outcome.inserted += toInsert.count
             }
-            if maximum > storedMaximum {
-                try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
+            if outcome.maximumDuration > storedMaximum {
+                try db.execute(
+                    sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [outcome.maximumDuration, row])
             }
             try self.storeEventIDHighWater(db)
-            return ImportOutcome(
-                row: row, created: created, inserted: inserted, skipped: events.count - toInsert.count,
-                maximumDuration: maximum)
+            return outcome
         } onCommit: { outcome in
             self.state.withLock { state in
                 if outcome.created {
@@ -93,21 +105,24 @@ extension Datastore {
                         storedMaximumDurationNanoseconds: 0,
                         lastEvent: .none)
                 }
-                guard state.buckets[bucket.id]?.row == outcome.row else { return }
-                for event in outcome.inserted { state.buckets[bucket.id]!.include(event) }
+                guard state.buckets[bucket.id]?.row == outcome.row, outcome.inserted > 0 else { return }
+                state.buckets[bucket.id]!.bucket.metadata = state.buckets[bucket.id]!.bucket.metadata.including(
+                    outcome.metadata)
+                state.buckets[bucket.id]!.maximumDurationNanoseconds = max(
+                    state.buckets[bucket.id]!.maximumDurationNanoseconds, outcome.maximumDuration)
                 state.buckets[bucket.id]!.storedMaximumDurationNanoseconds = outcome.maximumDuration
-                if !outcome.inserted.isEmpty { state.buckets[bucket.id]!.lastEvent = .unknown }
+                state.buckets[bucket.id]!.lastEvent = .unknown
             }
         }
         logger.debug(
             "imported bucket",
             metadata: [
-                "bucket.id": "\(bucket.id)", "events.inserted": "\(outcome.inserted.count)",
+                "bucket.id": "\(bucket.id)", "events.inserted": "\(outcome.inserted)",
                 "events.skipped": "\(outcome.skipped)",
             ]
         )
         return BucketImportResult(
-            bucketID: bucket.id, created: outcome.created, inserted: outcome.inserted.count, skipped: outcome.skipped)
+            bucketID: bucket.id, created: outcome.created, inserted: outcome.inserted, skipped: outcome.skipped)
     }
 }
 
@@ -115,7 +130,9 @@ extension Datastore {
 struct ImportOutcome: Sendable {
     var row: Int64
     var created: Bool
-    var inserted: [Event]
+    var inserted: Int
     var skipped: Int
+    /// The time span of the inserted events.
+    var metadata: BucketMetadata
     var maximumDuration: Int64
 }

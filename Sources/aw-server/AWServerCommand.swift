@@ -24,7 +24,7 @@ struct AWServerCommand: ParsableCommand {
             pending heartbeats are written before it exits. `aw-server` takes the options of \
             `serve` (see `aw-server serve --help`), e.g. `aw-server --testing --port 5601`.
             """,
-        subcommands: [ServeCommand.self, WatchCommand.self, AutostartCommand.self],
+        subcommands: [ServeCommand.self, WatchCommand.self, ImportLegacyCommand.self, AutostartCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 

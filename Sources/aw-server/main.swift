@@ -14,6 +14,8 @@ do {
         try await server.serve()
     } else if let watcher = command as? WatchCommand {
         try await watcher.run()
+    } else if let importer = command as? ImportLegacyCommand {
+        try await importer.run()
     } else {
         try command.run()
     }

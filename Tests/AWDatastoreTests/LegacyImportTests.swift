@@ -1,0 +1,182 @@
+import AWCore
+import AWTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import AWDatastore
+
+/// aw-server-rust databases of each schema version and a Python aw-server (peewee) database, built
+/// from their documented schemas, imported into a real SQLite file.
+@Suite("Importing aw-server-rust and Python aw-server databases")
+struct LegacyImportTests {
+    /// Events with the edge cases: zero duration, nanosecond fractions, large data, null data.
+    static let start: Int64 = 1_704_164_645_123_456_789
+    static let big = String(repeating: "é", count: 100_000)
+
+    /// Creates an aw-server-rust database of schema `version` with two buckets.
+    static func makeRustDatabase(_ path: String, version: Int) throws {
+        let database = try DatabaseQueue(path: path)
+        try database.write { db in
+            let data =
+                version >= 3
+                ? ", data_deprecated TEXT DEFAULT '{}', data TEXT NOT NULL DEFAULT '{}'"
+                : version == 2 ? ", data TEXT NOT NULL DEFAULT '{}'" : ""
+            try db.execute(
+                sql: """
+                    CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
+                        client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL\(data));
+                    CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL,
+                        starttime INTEGER NOT NULL, endtime INTEGER NOT NULL, data TEXT NOT NULL);
+                    """)
+            if version >= 4 {
+                try db.execute(
+                    sql: "CREATE TABLE key_value (key TEXT PRIMARY KEY, value TEXT, last_modified NUMBER NOT NULL)")
+                try db.execute(
+                    sql: "INSERT INTO key_value VALUES ('settings.startOfDay', '\"04:00\"', 1), ('other', '1', 1)")
+            }
+            let bucketData = version >= 2 ? ", data" : ""
+            let bucketValue = version >= 2 ? ", '{\"device\":\"laptop\"}'" : ""
+            try db.execute(
+                sql: """
+                    INSERT INTO buckets (id, name, type, client, hostname, created\(bucketData)) VALUES
+                        (7, 'aw-watcher-window_old', 'currentwindow', 'aw-watcher-window', 'old', '2024-01-02 03:04:05.123456789+00:00'\(bucketValue)),
+                        (9, 'empty', 'test', 'c', 'old', '2024-01-02T03:04:05Z'\(version >= 2 ? ", '{}'" : ""))
+                    """)
+            try db.execute(
+                sql:
+                    "INSERT INTO events (bucketrow, starttime, endtime, data) VALUES (7, ?, ?, ?), (7, ?, ?, ?), (7, ?, ?, ?), (7, ?, ?, ?)",
+                arguments: [
+                    start, start + 1_000_000_001, "{\"app\":\"Ünïcode ✓\",\"title\":\"x\"}",
+                    start + 5_000_000_000, start + 5_000_000_000, "{\"app\":\"zero\"}",
+                    start + 6_000_000_000, start + 7_000_000_000, "{\"big\":\"\(big)\"}",
+                    start + 8_000_000_000, start + 9_000_000_000, "null",
+                ])
+            try db.execute(sql: "PRAGMA user_version = \(version)")
+        }
+    }
+
+    @Test("every rust schema version: buckets, every event to the nanosecond, settings", arguments: 1...5)
+    func rustVersions(version: Int) async throws {
+        let folder = TemporaryDirectory()
+        let source = folder.file("sqlite.db")
+        try Self.makeRustDatabase(source, version: version)
+        let before = try Data(contentsOf: URL(fileURLWithPath: source))
+        let store = try Datastore(path: folder.file("target.db"))
+        let legacy = try LegacyDatabase(path: source)
+        #expect(legacy.kind == .rust(version: version))
+        let summary = try await store.importLegacy(legacy)
+        #expect(summary.buckets.map(\.bucketID) == ["aw-watcher-window_old", "empty"])
+        #expect(summary.eventsInserted == 4 && summary.eventsSkipped == 0)
+        #expect(summary.settingsImported == (version >= 4 ? 1 : 0))
+        let bucket = try store.bucket(id: "aw-watcher-window_old")
+        #expect(bucket.created == (try Timestamp(rfc3339: "2024-01-02T03:04:05.123456789Z")))
+        #expect(bucket.data == (version >= 2 ? ["device": "laptop"] : [:]))
+        let events = try await store.events(bucketID: "aw-watcher-window_old").reversed().map { $0 }
+        #expect(
+            events.map(\.timestamp.nanoseconds) == [
+                Self.start, Self.start + 5_000_000_000, Self.start + 6_000_000_000, Self.start + 8_000_000_000,
+            ])
+        #expect(events.map(\.durationNanoseconds) == [1_000_000_001, 0, 1_000_000_000, 1_000_000_000])
+        #expect(events[0].data == ["app": "Ünïcode ✓", "title": "x"])
+        #expect(events[2].data["big"]?.stringValue == Self.big)
+        #expect(events[3].data.isEmpty)
+        if version >= 4 { #expect(try await store.setting("startOfDay") == "04:00") }
+        // Idempotent, and the source is never changed.
+        let again = try await store.importLegacy(try LegacyDatabase(path: source))
+        #expect(again.eventsInserted == 0 && again.eventsSkipped == 4)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)
+    }
+
+    @Test("a Python aw-server (peewee) database: text timestamps, durations in seconds")
+    func python() async throws {
+        let folder = TemporaryDirectory()
+        let source = folder.file("peewee-sqlite.v2.db")
+        let database = try DatabaseQueue(path: source)
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bucketmodel (key INTEGER PRIMARY KEY, id VARCHAR(255) NOT NULL UNIQUE, created DATETIME NOT NULL,
+                        name VARCHAR(255), type VARCHAR(255) NOT NULL, client VARCHAR(255) NOT NULL, hostname VARCHAR(255) NOT NULL,
+                        datastr VARCHAR(255));
+                    CREATE TABLE eventmodel (id INTEGER PRIMARY KEY, bucket_id INTEGER NOT NULL, timestamp DATETIME NOT NULL,
+                        duration DECIMAL(10, 5) NOT NULL, datastr VARCHAR(255) NOT NULL);
+                    INSERT INTO bucketmodel VALUES (3, 'aw-watcher-afk_py', '2023-05-06 07:08:09.123456', NULL, 'afkstatus',
+                        'aw-watcher-afk', 'py', '{"x": 1}');
+                    INSERT INTO eventmodel VALUES (1, 3, '2023-05-06 07:08:10.250000+00:00', 12.5, '{"status": "not-afk"}'),
+                        (2, 3, '2023-05-06 09:08:10+02:00', 0, '{"status": "afk"}');
+                    """)
+        }
+        let store = try Datastore(path: folder.file("target.db"))
+        let summary = try await store.importLegacy(try LegacyDatabase(path: source))
+        #expect(summary.eventsInserted == 2)
+        let bucket = try store.bucket(id: "aw-watcher-afk_py")
+        #expect(bucket.type == "afkstatus" && bucket.data == ["x": 1])
+        #expect(bucket.created == (try Timestamp(rfc3339: "2023-05-06T07:08:09.123456Z")))
+        let events = try await store.events(bucketID: "aw-watcher-afk_py")
+        #expect(
+            events.map(\.timestamp)
+                == [try Timestamp(rfc3339: "2023-05-06T07:08:10.25Z"), try Timestamp(rfc3339: "2023-05-06T07:08:10Z")]
+                .sorted(by: >))
+        #expect(Set(events.map(\.durationSeconds)) == [12.5, 0])
+    }
+
+    @Test("merging into an existing bucket adds only the missing events")
+    func merge() async throws {
+        let folder = TemporaryDirectory()
+        let source = folder.file("sqlite.db")
+        try Self.makeRustDatabase(source, version: 5)
+        let store = try Datastore(path: folder.file("target.db"))
+        try await store.createBucket(
+            Bucket(id: "aw-watcher-window_old", type: "currentwindow", client: "aw-watcher-window", hostname: "old"))
+        _ = try await store.insertEvents(
+            [
+                Event(
+                    timestamp: Timestamp(nanoseconds: Self.start), durationNanoseconds: 1_000_000_001,
+                    data: ["app": "Ünïcode ✓", "title": "x"]),
+                Event(timestamp: Timestamp(nanoseconds: 1), data: ["mine": true]),
+            ],
+            bucketID: "aw-watcher-window_old")
+        let summary = try await store.importLegacy(try LegacyDatabase(path: source))
+        #expect(summary.buckets.first?.created == false)
+        #expect(summary.buckets.first?.inserted == 3 && summary.buckets.first?.skipped == 1)
+        #expect(try await store.events(bucketID: "aw-watcher-window_old").count == 5)
+    }
+
+    @Test("bad input: a clear error naming the file, nothing of the bad bucket imported")
+    func badInput() async throws {
+        let folder = TemporaryDirectory()
+        func error(_ path: String) -> String {
+            do {
+                _ = try LegacyDatabase(path: path)
+                return "opened"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(error(folder.file("missing.db")) == "\(folder.file("missing.db")): no such file")
+        try Data("not a database at all, just text that is long enough".utf8).write(
+            to: URL(fileURLWithPath: folder.file("text.db")))
+        #expect(error(folder.file("text.db")).contains("not an SQLite database"))
+        let foreign = try DatabaseQueue(path: folder.file("foreign.db"))
+        try await foreign.write { try $0.execute(sql: "CREATE TABLE photos (id INTEGER)") }
+        #expect(error(folder.file("foreign.db")).contains("not an ActivityWatch database"))
+        try Self.makeRustDatabase(folder.file("future.db"), version: 9)
+        #expect(error(folder.file("future.db")).contains("schema version 9 is not known"))
+
+        // An event whose data is not an object: its bucket is rolled back, the error names it.
+        try Self.makeRustDatabase(folder.file("broken.db"), version: 5)
+        try await DatabaseQueue(path: folder.file("broken.db")).write { db in
+            try db.execute(sql: "INSERT INTO events (bucketrow, starttime, endtime, data) VALUES (7, 1, 2, '[1, 2]')")
+        }
+        let store = try Datastore(path: folder.file("target.db"))
+        await #expect {
+            _ = try await store.importLegacy(try LegacyDatabase(path: folder.file("broken.db")))
+        } throws: { error in
+            "\(error)".contains("event 5 of bucket 'aw-watcher-window_old' has data that is not a JSON object")
+        }
+        #expect(throws: DatastoreError.bucketNotFound(id: "aw-watcher-window_old")) {
+            try store.bucket(id: "aw-watcher-window_old")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+"""A database made for real by the reference Python aw-server 0.12.0 (from PyPI), filled through its
+REST API, imported with `aw-server import-legacy`, and compared event by event."""
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from aw_client import ActivityWatchClient
+from aw_core.models import Event
+
+from conftest import SERVER_BINARY, ServerProcess, free_port, wait_for
+
+PYTHON_SERVER = Path(sys.executable).with_name("aw-server")
+
+
+@pytest.mark.skipif(not PYTHON_SERVER.exists(), reason="needs aw-server from PyPI in the test venv")
+def test_python_aw_server_database_is_imported_losslessly(home):
+    peer_home = home / "peer"
+    env = {**os.environ, "HOME": str(peer_home), "XDG_DATA_HOME": str(peer_home / "data"),
+           "XDG_CONFIG_HOME": str(peer_home / "config"), "XDG_CACHE_HOME": str(peer_home / "cache")}
+    port = free_port()
+    log = open(home / "peer.log", "wb")
+    peer = subprocess.Popen([str(PYTHON_SERVER), "--port", str(port), "--storage", "peewee"], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    expected = {}
+    try:
+        client = ActivityWatchClient("aw-compat-legacy", port=port)
+        wait_for(lambda: _answers(client), timeout=60)
+        start = datetime(2026, 5, 1, 9, 0, 0, 123456, tzinfo=timezone.utc)
+        buckets = {
+            "aw-watcher-window_old": ("currentwindow", [
+                {"app": "Ünïcode ✓ 编辑器", "title": "naïve café — “quotes” \\ back\nslash"},
+                {"app": "Browser", "title": "x" * 5000},
+                {"app": "Terminal", "title": "", "nested": {"a": [1, 2.5, None, True]}},
+            ]),
+            "aw-watcher-afk_old": ("afkstatus", [{"status": "not-afk"}, {"status": "afk"}]),
+            "my-script": ("app.custom", [{}]),
+        }
+        for bucket, (kind, datas) in buckets.items():
+            client.create_bucket(bucket, kind)
+            events = [Event(timestamp=start + timedelta(minutes=i), duration=timedelta(seconds=i * 7.25), data=d)
+                      for i, d in enumerate(datas * 40)]
+            client.insert_events(bucket, events)
+            expected[bucket] = client.get_events(bucket, limit=-1)
+            assert len(expected[bucket]) == len(events)
+    finally:
+        peer.terminate()
+        peer.wait(timeout=20)
+    databases = list((peer_home / "data").rglob("peewee-sqlite*.db"))
+    assert len(databases) == 1, databases
+    before = databases[0].read_bytes()
+
+    target = home / "imported.db"
+    run = subprocess.run([SERVER_BINARY, "import-legacy", str(databases[0]), "--dbpath", str(target), "--testing"],
+                         capture_output=True, text=True, env={**os.environ, "HOME": str(home)}, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "3 buckets, 240 events imported, 0 skipped" in run.stdout
+    again = subprocess.run([SERVER_BINARY, "import-legacy", str(databases[0]), "--dbpath", str(target), "--testing"],
+                           capture_output=True, text=True, env={**os.environ, "HOME": str(home)}, timeout=120)
+    assert "0 events imported, 240 skipped" in again.stdout
+    assert databases[0].read_bytes() == before  # never modified
+
+    server = ServerProcess(home, free_port(), db=target).start()
+    try:
+        with ActivityWatchClient("aw-compat-legacy-reader", testing=True, port=server.port) as client:
+            imported = client.get_buckets()
+            assert set(imported) >= set(buckets)
+            for bucket, (kind, _) in buckets.items():
+                assert imported[bucket]["type"] == kind
+                got = client.get_events(bucket, limit=-1)
+                assert [(e.timestamp, e.duration, e.data) for e in got] == \
+                       [(e.timestamp, e.duration, e.data) for e in expected[bucket]]
+    finally:
+        assert server.stop() == 0
+
+
+def _answers(client):
+    try:
+        client.get_info()
+        return True
+    except Exception:
+        return False
+
+
+def test_bad_legacy_database_is_refused_untouched(home):
+    bad = home / "peewee-sqlite.v2.db"
+    bad.write_bytes(b"definitely not SQLite" * 100)
+    run = subprocess.run([SERVER_BINARY, "import-legacy", str(bad), "--dbpath", str(home / "t.db")], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode != 0
+    assert f"{bad}: not an SQLite database, or damaged" in run.stderr
+    assert bad.read_bytes() == b"definitely not SQLite" * 100
+    missing = subprocess.run([SERVER_BINARY, "import-legacy", "--testing", "--dbpath", str(home / "t.db")],
+                             capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(home),
+                                                                              "XDG_DATA_HOME": str(home / "nodata")})
+    assert missing.returncode != 0 and "no ActivityWatch database found" in missing.stderr
