@@ -142,29 +142,31 @@ public struct LegacyDatabase: Sendable {
     public func forEachBatch(
         of bucket: StoredBucket, batchSize: Int = 10_000, _ body: ([Event]) throws -> Void
     ) throws {
+        // `+bucketrow` keeps SQLite on the rowid order: with the (bucketrow, starttime) index it
+        // would sort the whole bucket again for every batch.
+        let sql =
+            switch kind {
+            case .rust:
+                "SELECT id, starttime, endtime, data FROM events WHERE +bucketrow = ? AND id > ? ORDER BY id LIMIT ?"
+            case .python:
+                "SELECT id, timestamp, duration, datastr FROM eventmodel WHERE +bucket_id = ? AND id > ? ORDER BY id LIMIT ?"
+            }
         var after: Int64 = .min
         while true {
-            let rows: [Row] = try reading { db in
-                switch kind {
-                case .rust:
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT id, starttime, endtime, data FROM events
-                            WHERE bucketrow = ? AND id > ? ORDER BY id LIMIT ?
-                            """, arguments: [bucket.row, after, batchSize])
-                case .python:
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT id, timestamp, duration, datastr FROM eventmodel
-                            WHERE bucket_id = ? AND id > ? ORDER BY id LIMIT ?
-                            """, arguments: [bucket.row, after, batchSize])
+            let (events, last): ([Event], Int64?) = try reading { db in
+                var events: [Event] = []
+                events.reserveCapacity(batchSize)
+                var last: Int64?
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: [bucket.row, after, batchSize])
+                while let row = try rows.next() {
+                    events.append(try event(row, bucketID: bucket.bucket.id))
+                    last = row[0]
                 }
+                return (events, last)
             }
-            guard let last = rows.last else { return }
-            after = last[0]
-            try body(rows.map { row throws(LegacyDatabaseError) in try event(row, bucketID: bucket.bucket.id) })
+            guard let last else { return }
+            after = last
+            try body(events)
         }
     }
 

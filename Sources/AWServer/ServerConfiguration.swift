@@ -21,6 +21,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var requestBodyLimit: Int
     /// Also write a JSON-lines log file.
     public var jsonLogFile: Bool
+    /// On the first start (no database yet), import aw-server-rust's or the Python aw-server's
+    /// database when one is found.
+    public var legacyImport: Bool
 
     /// The port used when none is configured: 5600, or 5666 in testing mode.
     public static func defaultPort(testing: Bool) -> Int { testing ? 5666 : 5600 }
@@ -33,7 +36,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         corsOriginPatterns: [String] = [],
         apiKey: String? = nil,
         requestBodyLimit: Int = 512 * 1024 * 1024,
-        jsonLogFile: Bool = false
+        jsonLogFile: Bool = false,
+        legacyImport: Bool = true
     ) {
         self.testing = testing
         self.address = address
@@ -43,6 +47,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.apiKey = apiKey
         self.requestBodyLimit = requestBodyLimit
         self.jsonLogFile = jsonLogFile
+        self.legacyImport = legacyImport
     }
 
     /// Reads the settings of a config file; absent ones keep their defaults.
@@ -65,6 +70,7 @@ public struct ServerConfiguration: Sendable, Hashable {
             requestBodyLimit = megabytes * 1024 * 1024
         }
         jsonLogFile = try logging.bool("json_file") ?? false
+        legacyImport = try top.bool("legacy_import") ?? true
         guard (0...65535).contains(port) else {
             throw ConfigError(path: file.path, reason: "'port' \(port) is not a TCP port")
         }
@@ -107,6 +113,10 @@ public struct ServerConfiguration: Sendable, Hashable {
 
         # The largest request body accepted (imports of big exports need a large value), in MiB.
         #request_body_limit_mb = 512
+
+        # On the first start, import the history of aw-server-rust or the Python aw-server when
+        # their database is found (aw-server import-legacy does it by hand).
+        #legacy_import = true
 
         [auth]
         # When set, every request to /api/ except /api/0/info must carry

@@ -82,6 +82,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Run the server only, without the built-in watcher modules.")
     var noWatchers = false
 
+    @Flag(help: "Do not import aw-server-rust's or the Python aw-server's database on the first start.")
+    var noLegacyImport = false
+
     /// Runs the server until SIGTERM or SIGINT.
     func serve() async throws {
         let directories = Directories()
@@ -115,6 +118,7 @@ struct ServeCommand: ParsableCommand {
 
         let dataDirectory = directories.dataDirectory(module: AWServerCommand.moduleName)
         let databasePath = dbpath ?? "\(dataDirectory)/\(testing ? "sqlite-testing.db" : "sqlite.db")"
+        let firstStart = !FileManager.default.fileExists(atPath: databasePath)
         let datastore: Datastore
         let deviceID: String
         do {
@@ -124,6 +128,9 @@ struct ServeCommand: ParsableCommand {
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure
+        }
+        if firstStart && serverConfiguration.legacyImport && !noLegacyImport {
+            await importLegacyDatabases(into: datastore, directories: directories, logger: logger)
         }
         let api = ServerAPI(
             datastore: datastore,
@@ -193,6 +200,24 @@ struct ServeCommand: ParsableCommand {
             }
             try? datastore.close()
             throw ExitCode.failure
+        }
+    }
+
+    /// Imports the ActivityWatch databases found in their default places; a database that cannot
+    /// be read is logged and skipped, the server starts either way.
+    func importLegacyDatabases(into datastore: Datastore, directories: Directories, logger: Logger) async {
+        for path in ImportLegacyCommand.defaultSources(testing: testing, directories: directories)
+        where FileManager.default.fileExists(atPath: path) {
+            do {
+                let legacy = try LegacyDatabase(path: path)
+                logger.info("first start: importing \(legacy.kind) \(path)")
+                let summary = try await datastore.importLegacy(legacy)
+                logger.info(
+                    "imported \(summary.buckets.count) buckets, \(summary.eventsInserted) events and \(summary.settingsImported) settings from \(path)"
+                )
+            } catch {
+                logger.error("cannot import \(path): \(error); run aw-server import-legacy to try again")
+            }
         }
     }
 }

@@ -96,3 +96,58 @@ def test_bad_legacy_database_is_refused_untouched(home):
                              capture_output=True, text=True, timeout=60, env={**os.environ, "HOME": str(home),
                                                                               "XDG_DATA_HOME": str(home / "nodata")})
     assert missing.returncode != 0 and "no ActivityWatch database found" in missing.stderr
+
+
+def make_rust_database(path: Path):
+    import sqlite3
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
+            client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL, data_deprecated TEXT DEFAULT '{}',
+            data TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL, starttime INTEGER NOT NULL,
+            endtime INTEGER NOT NULL, data TEXT NOT NULL);
+        CREATE TABLE key_value (key TEXT PRIMARY KEY, value TEXT, last_modified NUMBER NOT NULL);
+        INSERT INTO buckets (name, type, client, hostname, created) VALUES
+            ('aw-watcher-window_rust', 'currentwindow', 'aw-watcher-window', 'rust', '2025-01-01 00:00:00+00:00');
+        INSERT INTO events (bucketrow, starttime, endtime, data) VALUES
+            (1, 1735689600000000001, 1735689660000000001, '{"app":"Rusty","title":"t"}');
+        INSERT INTO key_value VALUES ('settings.theme', '"dark"', 0);
+        PRAGMA user_version = 4;
+    """)
+    db.commit()
+    db.close()
+
+
+def test_first_start_imports_the_rust_database_once(home):
+    make_rust_database(home / "data/activitywatch/aw-server-rust/sqlite-testing.db")
+    server = ServerProcess(home, free_port()).start()
+    try:
+        with ActivityWatchClient("aw-compat-first-start", testing=True, port=server.port) as client:
+            events = client.get_events("aw-watcher-window_rust")
+            assert [e.data["app"] for e in events] == ["Rusty"] and events[0].duration == timedelta(minutes=1)
+            assert client.get_setting("theme") == "dark"
+            client.delete_bucket("aw-watcher-window_rust", force=True)
+    finally:
+        assert server.stop() == 0
+    assert "imported 1 buckets, 1 events and 1 settings" in server.log.read_text()
+    # Not the first start any more: a deleted bucket stays deleted.
+    again = ServerProcess(home, free_port()).start()
+    try:
+        with ActivityWatchClient("aw-compat-second-start", testing=True, port=again.port) as client:
+            assert "aw-watcher-window_rust" not in client.get_buckets()
+    finally:
+        assert again.stop() == 0
+
+
+def test_first_start_import_can_be_turned_off(home):
+    make_rust_database(home / "data/activitywatch/aw-server-rust/sqlite-testing.db")
+    config = home / "config.toml"
+    config.write_text("legacy_import = false\n")
+    server = ServerProcess(home, free_port(), config=config).start()
+    try:
+        with ActivityWatchClient("aw-compat-no-import", testing=True, port=server.port) as client:
+            assert "aw-watcher-window_rust" not in client.get_buckets()
+    finally:
+        assert server.stop() == 0

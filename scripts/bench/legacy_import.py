@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Import speed of `aw-server import-legacy`: an aw-server-rust database (schema 5) with N events
+in a few buckets, made here with sqlite3, imported into a new aw-server-swift database. Prints
+events/s and the importer's peak RSS (the import is streamed, so it should not grow with N).
+
+Usage: swift build -c release --product aw-server && scripts/bench/legacy_import.py [--events 1000000]
+       [--binary .build/release/aw-server]
+"""
+import argparse
+import json
+import resource
+import sqlite3
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_database(path: Path, events: int, buckets: int = 4):
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
+            client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL, data_deprecated TEXT DEFAULT '{}',
+            data TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL, starttime INTEGER NOT NULL,
+            endtime INTEGER NOT NULL, data TEXT NOT NULL);
+        CREATE INDEX events_bucketrow_starttime_endtime_index ON events(bucketrow, starttime DESC, endtime);
+        CREATE TABLE key_value (key TEXT PRIMARY KEY, value TEXT, last_modified NUMBER NOT NULL);
+        PRAGMA user_version = 5;
+    """)
+    for b in range(buckets):
+        db.execute("INSERT INTO buckets (name, type, client, hostname, created) VALUES (?, 'currentwindow', 'bench', 'h', "
+                   "'2024-01-01 00:00:00+00:00')", (f"bucket-{b}",))
+    start = 1_704_067_200_000_000_000
+    per_bucket = events // buckets
+
+    def rows():
+        for b in range(buckets):
+            for i in range(per_bucket):
+                t = start + i * 5_000_000_000
+                yield (b + 1, t, t + 4_000_000_000,
+                       json.dumps({"app": f"App{i % 13}", "title": f"Window {i % 997} — project"}, separators=(",", ":")))
+
+    db.executemany("INSERT INTO events (bucketrow, starttime, endtime, data) VALUES (?, ?, ?, ?)", rows())
+    db.commit()
+    db.close()
+    return per_bucket * buckets
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--binary", default=str(Path(__file__).resolve().parents[2] / ".build/release/aw-server"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aw-legacy-bench-") as directory:
+        source = Path(directory) / "sqlite.db"
+        count = make_database(source, args.events)
+        began = time.monotonic()
+        run = subprocess.run([args.binary, "import-legacy", str(source), "--dbpath", str(Path(directory) / "new.db")],
+                             capture_output=True, text=True)
+        elapsed = time.monotonic() - began
+        if run.returncode != 0:
+            raise SystemExit(run.stderr)
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(run.stdout.strip().splitlines()[-1].strip())
+        print(f"imported {count:,} events in {elapsed:.2f} s: {count / elapsed:,.0f} events/s, importer peak RSS {peak:.1f} MiB "
+              f"(source {source.stat().st_size / 2**20:.0f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
