@@ -151,3 +151,21 @@ def test_first_start_import_can_be_turned_off(home):
             assert "aw-watcher-window_rust" not in client.get_buckets()
     finally:
         assert server.stop() == 0
+
+
+def test_locked_legacy_database_is_reported(home):
+    source = home / "sqlite.db"
+    make_rust_database(source)
+    holder = subprocess.Popen([sys.executable, "-c", "import sqlite3, sys, time\n"
+                               "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                               "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(30)", str(source)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        run = subprocess.run([SERVER_BINARY, "import-legacy", str(source), "--dbpath", str(home / "t.db")],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode != 0
+        assert f"{source}: locked by another program" in run.stderr, run.stderr
+    finally:
+        holder.kill()
+        holder.wait()
