@@ -4,7 +4,8 @@
 #   2. builds and runs the Swift test suites (datastore on real SQLite files, HTTP in process and
 #      over live sockets, the watchers on private Xvfb + openbox displays driven by xdotool),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
-#      (also with its watchers on Xvfb), and the kill -9 crash test.
+#      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
+#      reference Python aw-server, and the kill -9 crash test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test

@@ -13,6 +13,7 @@ from aw_core.models import Event
 from conftest import SERVER_BINARY, ServerProcess, free_port, wait_for
 
 PYTHON_SERVER = Path(sys.executable).with_name("aw-server")
+RUST_SCHEMA = Path(__file__).with_name("aw-server-rust-schema.sql")
 
 
 @pytest.mark.skipif(not PYTHON_SERVER.exists(), reason="needs aw-server from PyPI in the test venv")
@@ -102,19 +103,13 @@ def make_rust_database(path: Path):
     import sqlite3
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path)
+    db.executescript(RUST_SCHEMA.read_text())
     db.executescript("""
-        CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
-            client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL, data_deprecated TEXT DEFAULT '{}',
-            data TEXT NOT NULL DEFAULT '{}');
-        CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL, starttime INTEGER NOT NULL,
-            endtime INTEGER NOT NULL, data TEXT NOT NULL);
-        CREATE TABLE key_value (key TEXT PRIMARY KEY, value TEXT, last_modified NUMBER NOT NULL);
         INSERT INTO buckets (name, type, client, hostname, created) VALUES
             ('aw-watcher-window_rust', 'currentwindow', 'aw-watcher-window', 'rust', '2025-01-01 00:00:00+00:00');
         INSERT INTO events (bucketrow, starttime, endtime, data) VALUES
             (1, 1735689600000000001, 1735689660000000001, '{"app":"Rusty","title":"t"}');
         INSERT INTO key_value VALUES ('settings.theme', '"dark"', 0);
-        PRAGMA user_version = 4;
     """)
     db.commit()
     db.close()

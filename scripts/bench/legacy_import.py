@@ -18,16 +18,7 @@ from pathlib import Path
 
 def make_database(path: Path, events: int, buckets: int = 4):
     db = sqlite3.connect(path)
-    db.executescript("""
-        CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
-            client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL, data_deprecated TEXT DEFAULT '{}',
-            data TEXT NOT NULL DEFAULT '{}');
-        CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL, starttime INTEGER NOT NULL,
-            endtime INTEGER NOT NULL, data TEXT NOT NULL);
-        CREATE INDEX events_bucketrow_starttime_endtime_index ON events(bucketrow, starttime DESC, endtime);
-        CREATE TABLE key_value (key TEXT PRIMARY KEY, value TEXT, last_modified NUMBER NOT NULL);
-        PRAGMA user_version = 5;
-    """)
+    db.executescript((Path(__file__).resolve().parents[2] / "Tests/compat/aw-server-rust-schema.sql").read_text())
     for b in range(buckets):
         db.execute("INSERT INTO buckets (name, type, client, hostname, created) VALUES (?, 'currentwindow', 'bench', 'h', "
                    "'2024-01-01 00:00:00+00:00')", (f"bucket-{b}",))
