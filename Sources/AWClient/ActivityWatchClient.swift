@@ -49,17 +49,11 @@ public final class ActivityWatchClient: Sendable {
         self.logger = logger ?? Logger(label: clientName)
         transport = HTTPTransport(
             host: self.configuration.host, port: self.configuration.port, apiKey: self.configuration.apiKey)
-        clientHostname = Self.localHostname
+        clientHostname = Hostname.local
     }
 
     /// `http://host:port` of the server.
     public var serverURL: String { transport.baseURL }
-
-    static var localHostname: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return "unknown" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
 
     // MARK: Server
 

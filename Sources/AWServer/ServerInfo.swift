@@ -1,6 +1,5 @@
 import AWCore
 import Foundation
-import Glibc
 
 /// What `GET /api/0/info` reports.
 public struct ServerInfo: Sendable, Hashable {
@@ -22,15 +21,6 @@ public struct ServerInfo: Sendable, Hashable {
 
     /// The version string of this build.
     public static let currentVersion = "v0.1.0 (swift)"
-
-    /// The machine's hostname as `gethostname` reports it (what watchers put in bucket ids), or
-    /// `unknown`.
-    public static var localHostname: String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return name.isEmpty ? "unknown" : name
-    }
 
     /// Reads the device id from `<dataDirectory>/device_id`, creating it (a random UUID) on first use.
     ///

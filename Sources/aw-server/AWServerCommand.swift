@@ -134,7 +134,7 @@ struct ServeCommand: ParsableCommand {
         }
         let api = ServerAPI(
             datastore: datastore,
-            info: ServerInfo(hostname: ServerInfo.localHostname, testing: testing, deviceID: deviceID),
+            info: ServerInfo(hostname: Hostname.local, testing: testing, deviceID: deviceID),
             recentLogRecords: recentLogRecords,
             logger: logger
         )
