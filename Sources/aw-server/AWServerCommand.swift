@@ -47,6 +47,13 @@ struct AWServerCommand: ParsableCommand {
         return try ConfigFile.load(path: path, defaultContents: defaults)
     }
 
+    /// The database file: `dbpath` if given, else `sqlite.db` (`sqlite-testing.db`) in the data
+    /// directory.
+    static func databasePath(_ dbpath: String?, testing: Bool, directories: Directories) -> String {
+        dbpath
+            ?? "\(directories.dataDirectory(module: moduleName))/\(testing ? "sqlite-testing.db" : "sqlite.db")"
+    }
+
     /// Prints `message` to stderr and returns the failure exit code to throw.
     static func fatal(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("aw-server: \(message)\n".utf8))
@@ -117,7 +124,7 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: AWServerCommand.moduleName)
 
         let dataDirectory = directories.dataDirectory(module: AWServerCommand.moduleName)
-        let databasePath = dbpath ?? "\(dataDirectory)/\(testing ? "sqlite-testing.db" : "sqlite.db")"
+        let databasePath = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
         let firstStart = !FileManager.default.fileExists(atPath: databasePath)
         let datastore: Datastore
         let deviceID: String

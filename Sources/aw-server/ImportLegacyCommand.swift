@@ -61,9 +61,7 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                 throw AWServerCommand.fatal("\(error)")
             }
         }
-        let target =
-            dbpath
-            ?? "\(directories.dataDirectory(module: AWServerCommand.moduleName))/\(testing ? "sqlite-testing.db" : "sqlite.db")"
+        let target = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
         var quiet = Logger(label: AWServerCommand.moduleName)
         quiet.logLevel = .warning
         let datastore: Datastore
