@@ -23,23 +23,23 @@ extension Datastore {
     /// nothing). Settings this datastore already has are kept.
     ///
     /// - Parameter progress: told the bucket, the events read so far and its event count after
-    ///   each batch.
+    ///   each batch; without it the buckets are not counted first.
     /// - Throws: `LegacyDatabaseError` when the database cannot be read (the bucket being imported
     ///   is rolled back; those before it stay), `DatastoreError` when this one cannot be written.
     public func importLegacy(
         _ legacy: LegacyDatabase,
-        progress: @escaping @Sendable (_ bucketID: String, _ done: Int, _ total: Int) -> Void = { _, _, _ in }
+        progress: (@Sendable (_ bucketID: String, _ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> LegacyImportSummary {
         var summary = LegacyImportSummary()
         for stored in try legacy.buckets() {
-            let total = try legacy.eventCount(of: stored)
-            progress(stored.bucket.id, 0, total)
+            let total = progress == nil ? 0 : try legacy.eventCount(of: stored)
+            progress?(stored.bucket.id, 0, total)
             let result = try await importBucket(stored.bucket) { deliver in
                 var done = 0
                 try legacy.forEachBatch(of: stored) { events in
                     try deliver(events)
                     done += events.count
-                    progress(stored.bucket.id, done, total)
+                    progress?(stored.bucket.id, done, total)
                 }
             }
             summary.buckets.append(result)

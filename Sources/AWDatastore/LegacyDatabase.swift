@@ -101,37 +101,34 @@ public struct LegacyDatabase: Sendable {
     /// Every bucket, ordered by id.
     public func buckets() throws(LegacyDatabaseError) -> [StoredBucket] {
         try reading { db in
+            // Columns: the row events refer to, id, type, client, hostname, created, data.
+            let sql: String
             switch kind {
             case .rust(let version):
-                let data = version >= 2 ? "data" : "'{}'"
-                return try Row.fetchAll(
-                    db, sql: "SELECT id, name, type, client, hostname, created, \(data) FROM buckets ORDER BY name"
-                ).map { row throws(LegacyDatabaseError) in
-                    try stored(row, row: row[0], data: row[6])
-                }
+                sql =
+                    "SELECT id, name, type, client, hostname, created, \(version >= 2 ? "data" : "'{}'") FROM buckets ORDER BY name"
             case .python:
-                let columns = try db.columns(in: "bucketmodel").map(\.name)
-                let data = columns.contains("datastr") ? "datastr" : "'{}'"
-                return try Row.fetchAll(
-                    db, sql: "SELECT key, id, type, client, hostname, created, \(data) FROM bucketmodel ORDER BY id"
-                ).map { row throws(LegacyDatabaseError) in
-                    try stored(row, row: row[0], data: row[6])
-                }
+                let data = try db.columns(in: "bucketmodel").contains { $0.name == "datastr" } ? "datastr" : "'{}'"
+                sql = "SELECT key, id, type, client, hostname, created, \(data) FROM bucketmodel ORDER BY id"
             }
+            return try Row.fetchAll(db, sql: sql).map { row throws(LegacyDatabaseError) in try stored(row) }
+        }
+    }
+
+    /// The events table and its column naming the bucket's row.
+    private var eventTable: (name: String, bucketColumn: String) {
+        switch kind {
+        case .rust: ("events", "bucketrow")
+        case .python: ("eventmodel", "bucket_id")
         }
     }
 
     /// The number of events in `bucket`.
     public func eventCount(of bucket: StoredBucket) throws(LegacyDatabaseError) -> Int {
         try reading { db in
-            switch kind {
-            case .rust:
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE bucketrow = ?", arguments: [bucket.row])
-                    ?? 0
-            case .python:
-                try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM eventmodel WHERE bucket_id = ?", arguments: [bucket.row]) ?? 0
-            }
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM \(eventTable.name) WHERE \(eventTable.bucketColumn) = ?",
+                arguments: [bucket.row]) ?? 0
         }
     }
 
@@ -144,13 +141,13 @@ public struct LegacyDatabase: Sendable {
     ) throws {
         // `+bucketrow` keeps SQLite on the rowid order: with the (bucketrow, starttime) index it
         // would sort the whole bucket again for every batch.
-        let sql =
+        let columns =
             switch kind {
-            case .rust:
-                "SELECT id, starttime, endtime, data FROM events WHERE +bucketrow = ? AND id > ? ORDER BY id LIMIT ?"
-            case .python:
-                "SELECT id, timestamp, duration, datastr FROM eventmodel WHERE +bucket_id = ? AND id > ? ORDER BY id LIMIT ?"
+            case .rust: "id, starttime, endtime, data"
+            case .python: "id, timestamp, duration, datastr"
             }
+        let sql =
+            "SELECT \(columns) FROM \(eventTable.name) WHERE +\(eventTable.bucketColumn) = ? AND id > ? ORDER BY id LIMIT ?"
         var after: Int64 = .min
         while true {
             let (events, last): ([Event], Int64?) = try reading { db in
@@ -186,17 +183,18 @@ public struct LegacyDatabase: Sendable {
 
     // MARK: Decoding
 
-    private func stored(_ row: Row, row bucketRow: Int64, data: String?) throws(LegacyDatabaseError) -> StoredBucket {
+    /// A bucket from a row of `buckets()`'s query.
+    private func stored(_ row: Row) throws(LegacyDatabaseError) -> StoredBucket {
         let id: String = row[1]
         guard let created = Self.timestamp(row[5]) else {
             throw LegacyDatabaseError(path: path, reason: "bucket '\(id)' has an unreadable creation time")
         }
-        let fields = data.flatMap { try? JSON.parse($0) }?.objectValue ?? [:]
+        let fields = (row[6] as String?).flatMap { try? JSON.parse($0) }?.objectValue ?? [:]
         return StoredBucket(
             bucket: Bucket(
                 id: id, type: row[2] ?? "", client: row[3] ?? "", hostname: row[4] ?? "", created: created,
                 data: fields),
-            row: bucketRow)
+            row: row[0])
     }
 
     private func event(_ row: Row, bucketID: String) throws(LegacyDatabaseError) -> Event {
@@ -235,16 +233,13 @@ public struct LegacyDatabase: Sendable {
     /// Reads the timestamp forms these servers stored: RFC 3339 with `T` or a space, with or
     /// without a UTC offset (then UTC), with any number of fraction digits.
     static func timestamp(_ value: DatabaseValue) -> Timestamp? {
-        guard let text = String.fromDatabaseValue(value)?.trimmingCharacters(in: .whitespaces), text.count >= 19 else {
+        // The date and time are joined by `T` or a space.
+        guard let text = String.fromDatabaseValue(value)?.trimmingCharacters(in: .whitespaces), text.count >= 19,
+            [" ", "T"].contains(text.dropFirst(10).first)
+        else {
             return nil
         }
-        var normalized = text
-        if normalized[normalized.index(normalized.startIndex, offsetBy: 10)] == " " {
-            normalized.replaceSubrange(
-                normalized.index(
-                    normalized.startIndex, offsetBy: 10)...normalized.index(normalized.startIndex, offsetBy: 10),
-                with: "T")
-        }
+        var normalized = String(text.prefix(10)) + "T" + text.dropFirst(11)
         let time = normalized.dropFirst(19)
         if !time.contains("Z") && !time.contains("+") && !time.contains("-") { normalized += "Z" }
         return try? Timestamp(rfc3339: normalized)
