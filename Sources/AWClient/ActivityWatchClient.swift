@@ -172,12 +172,7 @@ public final class ActivityWatchClient: Sendable {
     /// Inserts events (ids are given by the server). Queued, they are sent in order when the
     /// server can be reached.
     public func insertEvents(_ events: [Event], bucketID: String, queued: Bool = false) async throws(ClientError) {
-        let body = JSON.array(
-            events.map { event in
-                var copy = event
-                copy.id = nil
-                return copy.json
-            })
+        let body = withoutIDs(events)
         let path = bucketPath(bucketID) + "/events"
         if queued {
             try requestQueue().enqueue([QueuedRequest(method: "POST", path: path, body: Array(body.serialized().utf8))])
@@ -188,10 +183,8 @@ public final class ActivityWatchClient: Sendable {
 
     /// Inserts one event and returns it as stored (with its id).
     public func insertEvent(_ event: Event, bucketID: String) async throws(ClientError) -> Event {
-        var copy = event
-        copy.id = nil
         let path = bucketPath(bucketID) + "/events"
-        let json = try await transport.json(.POST, path, body: .array([copy.json]))
+        let json = try await transport.json(.POST, path, body: withoutIDs([event]))
         return try decode(path) { () throws(ModelDecodingError) in
             guard let stored = try Event.array(json: json).first else {
                 throw ModelDecodingError(field: "events", reason: "empty answer")
@@ -238,7 +231,7 @@ public final class ActivityWatchClient: Sendable {
         var body: [String: JSON] = [
             "query": .array(
                 program.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) }),
-            "timeperiods": .array(timeperiods.map { .string("\($0.start.rfc3339)/\($0.end.rfc3339)") }),
+            "timeperiods": .array(timeperiods.map { .string($0.description) }),
         ]
         if let name { body["name"] = .string(name) }
         let path = "/api/0/query/" + (cache && name != nil ? "?cache=1" : "")
@@ -250,18 +243,18 @@ public final class ActivityWatchClient: Sendable {
 
     /// The export document of every bucket (`{"buckets": {...}}`).
     public func exportAll() async throws(ClientError) -> JSON {
-        try await transport.json(.GET, "/api/0/export")
+        try await transport.json(.GET, exportPath(bucketID: nil))
     }
 
     /// The export document of one bucket.
     public func exportBucket(_ id: String) async throws(ClientError) -> JSON {
-        try await transport.json(.GET, bucketPath(id) + "/export")
+        try await transport.json(.GET, exportPath(bucketID: id))
     }
 
     /// Writes the export document of every bucket (or of `bucketID`) to `file` as it arrives, without
     /// holding it in memory; the number of bytes written.
     public func export(bucketID: String? = nil, to file: FileHandle) async throws(ClientError) -> Int {
-        try await transport.download(bucketID.map { bucketPath($0) + "/export" } ?? "/api/0/export", to: file)
+        try await transport.download(exportPath(bucketID: bucketID), to: file)
     }
 
     /// Imports an export document from the file at `path`, sent in chunks; `progress` is told the
@@ -381,6 +374,21 @@ public final class ActivityWatchClient: Sendable {
     }
 
     private func bucketPath(_ id: String) -> String { "/api/0/buckets/\(PathComponent.escape(id))" }
+
+    /// The export of one bucket, or of all with `nil`.
+    private func exportPath(bucketID: String?) -> String {
+        bucketID.map { bucketPath($0) + "/export" } ?? "/api/0/export"
+    }
+
+    /// Events as the server takes them: without ids, which it assigns.
+    private func withoutIDs(_ events: [Event]) -> JSON {
+        .array(
+            events.map { event in
+                var copy = event
+                copy.id = nil
+                return copy.json
+            })
+    }
 
     private func query(_ items: [String: String?]) -> String {
         let pairs = items.keys.sorted().compactMap { key in
