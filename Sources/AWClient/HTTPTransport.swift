@@ -55,21 +55,30 @@ struct HTTPTransport: Sendable {
     }
 
     /// Sends `request` and reads the whole answer; an error status becomes `ClientError.http`.
-    private func execute(_ request: HTTPClientRequest, path: String, timeout: TimeAmount) async throws(ClientError) -> (
-        status: Int, body: [UInt8]
-    ) {
-        let status: Int
-        let bytes: [UInt8]
-        do {
-            let response = try await client.execute(request, timeout: timeout)
-            status = Int(response.status.code)
-            var buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch {
-            throw .unreachable(url: baseURL, reason: Self.describe(error))
+    ///
+    /// With `replayable` (a body in memory), a request that met a pooled connection the server had
+    /// already closed is sent once more on a new one: it never reached the server.
+    private func execute(
+        _ request: HTTPClientRequest, path: String, timeout: TimeAmount, replayable: Bool = true
+    ) async throws(ClientError) -> (status: Int, body: [UInt8]) {
+        var retried = !replayable
+        while true {
+            let status: Int
+            let bytes: [UInt8]
+            do {
+                let response = try await client.execute(request, timeout: timeout)
+                status = Int(response.status.code)
+                var buffer = try await response.body.collect(upTo: Self.maximumResponseBytes)
+                bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            } catch ChannelError.ioOnClosedChannel where !retried {
+                retried = true
+                continue
+            } catch {
+                throw .unreachable(url: baseURL, reason: Self.describe(error))
+            }
+            guard status < 400 else { throw Self.error(status: status, body: bytes, path: path) }
+            return (status, bytes)
         }
-        guard status < 400 else { throw Self.error(status: status, body: bytes, path: path) }
-        return (status, bytes)
     }
 
     /// `GET`s `path` and writes the answer's body to `file` as it arrives; the number of bytes.
@@ -115,7 +124,7 @@ struct HTTPTransport: Sendable {
         authorize(&request)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .stream(FileChunks(file: file, progress: progress), length: .known(Int64(size)))
-        return try await execute(request, path: path, timeout: .hours(1)).body
+        return try await execute(request, path: path, timeout: .hours(1), replayable: false).body
     }
 
     private func authorize(_ request: inout HTTPClientRequest) {
