@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// On the first start (no database yet), import aw-server-rust's or the Python aw-server's
     /// database when one is found.
     public var legacyImport: Bool
+    /// Where the web UI at `/` comes from: the built-in dashboard or a directory.
+    public var webUI: WebUISource
 
     /// The port used when none is configured: 5600, or 5666 in testing mode.
     public static func defaultPort(testing: Bool) -> Int { testing ? 5666 : 5600 }
@@ -37,7 +39,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         apiKey: String? = nil,
         requestBodyLimit: Int = 512 * 1024 * 1024,
         jsonLogFile: Bool = false,
-        legacyImport: Bool = true
+        legacyImport: Bool = true,
+        webUI: WebUISource = .builtIn
     ) {
         self.testing = testing
         self.address = address
@@ -48,6 +51,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.requestBodyLimit = requestBodyLimit
         self.jsonLogFile = jsonLogFile
         self.legacyImport = legacyImport
+        self.webUI = webUI
     }
 
     /// Reads the settings of a config file; absent ones keep their defaults.
@@ -71,6 +75,12 @@ public struct ServerConfiguration: Sendable, Hashable {
         }
         jsonLogFile = try logging.bool("json_file") ?? false
         legacyImport = try top.bool("legacy_import") ?? true
+        if let path = try top.string("webpath"), !path.isEmpty {
+            if let problem = WebUISource.problem(withDirectory: path) {
+                throw ConfigError(path: file.path, reason: "'webpath': \(problem)")
+            }
+            webUI = .directory(path)
+        }
         guard (0...65535).contains(port) else {
             throw ConfigError(path: file.path, reason: "'port' \(port) is not a TCP port")
         }
@@ -117,6 +127,10 @@ public struct ServerConfiguration: Sendable, Hashable {
         # On the first start, import the history of aw-server-rust or the Python aw-server when
         # their database is found (aw-server import-legacy does it by hand).
         #legacy_import = true
+
+        # A directory with a web UI build to serve at / instead of the built-in dashboard, e.g.
+        # the official ActivityWatch web UI (aw-webui's dist folder).
+        #webpath = ""
 
         [auth]
         # When set, every request to /api/ except /api/0/info must carry

@@ -92,6 +92,10 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Do not import aw-server-rust's or the Python aw-server's database on the first start.")
     var noLegacyImport = false
 
+    @Option(
+        help: "Serve this directory (e.g. a build of the official aw-webui) at / instead of the built-in dashboard.")
+    var webpath: String?
+
     /// Runs the server until SIGTERM or SIGINT.
     func serve() async throws {
         let directories = Directories()
@@ -113,6 +117,10 @@ struct ServeCommand: ParsableCommand {
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port") }
             serverConfiguration.port = port
+        }
+        if let webpath {
+            if let problem = WebUISource.problem(withDirectory: webpath) { throw AWServerCommand.fatal(problem) }
+            serverConfiguration.webUI = .directory(webpath)
         }
 
         let recentLogRecords = RecentLogRecords(capacity: 2000)

@@ -11,6 +11,7 @@ public struct APIResponder: HTTPResponder {
     let routes: [Route]
     let security: RequestSecurity
     let bodyLimit: Int
+    let webUI: WebUI
     let logger: Logger
 
     /// Creates the responder for an API.
@@ -22,6 +23,7 @@ public struct APIResponder: HTTPResponder {
             + QueryController(api: api).routes
         self.security = RequestSecurity(configuration: configuration)
         self.bodyLimit = configuration.requestBodyLimit
+        self.webUI = WebUI(source: configuration.webUI)
         self.logger = logger
     }
 
@@ -34,6 +36,8 @@ public struct APIResponder: HTTPResponder {
             try security.check(request, segments: segments)
             if request.method == .options {
                 response = security.preflight(request)
+            } else if segments.first != "api" {
+                response = try webUI.response(for: request, segments: segments)
             } else {
                 response = try await dispatch(request, segments: segments)
             }
