@@ -35,9 +35,10 @@ class ServerProcess:
     """One aw-server process; `start()` waits until /api/0/info answers."""
 
     def __init__(self, home: Path, port: int, db: Path | None = None, display: str | None = None,
-                 config: Path | None = None):
+                 config: Path | None = None, extra_args: list[str] | None = None):
         """`display`: run the built-in watchers on this X display; `None` runs the server alone."""
         self.home, self.port, self.db, self.display, self.config = home, port, db, display, config
+        self.extra_args = extra_args or []
         self.process: subprocess.Popen | None = None
         self.log = home / f"server-{port}.log"
 
@@ -66,6 +67,7 @@ class ServerProcess:
             args += ["--config", str(self.config)]
         if not self.display:
             args.append("--no-watchers")
+        args += self.extra_args
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

@@ -5,6 +5,7 @@ Screenshots of every view, wide and phone-narrow, go to .build/test-artifacts/da
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import urllib.request
 from datetime import datetime, timedelta, timezone
@@ -147,6 +148,8 @@ def test_activity_view_shows_what_the_queries_compute(browser, server, client):
     assert [label for label, _ in domains] == [event["data"]["$domain"] for event in expected["domains"]]
     assert [seconds for _, seconds in domains] == pytest.approx([e["duration"] for e in expected["domains"]], abs=0.01)
     assert {label for label, _ in domains} == {"github.com", "youtube.com", "stackoverflow.com"}
+    pages = dict(bars(browser, "top-urls"))
+    assert sum(pages.values()) == pytest.approx(sum(seconds for _, seconds in domains), abs=0.01)
     # Default categories: every active second lands in exactly one category.
     categories = dict(bars(browser, "top-categories"))
     assert sum(categories.values()) == pytest.approx(expected["duration"], abs=0.01)
@@ -154,6 +157,27 @@ def test_activity_view_shows_what_the_queries_compute(browser, server, client):
     # The day's strip: one lane of applications, one of AFK status.
     labels = [text.text for text in browser.find_elements(By.CSS_SELECTOR, "#day-timeline .lane-label")]
     assert labels == ["Applications", "AFK status"]
+
+
+def test_clicking_a_category_shows_only_its_time(browser, server):
+    open_view(browser, server, "activity?date=2026-11-20")
+    categories = dict(bars(browser, "top-categories"))
+    browser.find_element(By.CSS_SELECTOR, "#top-categories li[data-label='Comms > Email']").click()
+    wait_ready(browser, "activity-category")
+    assert "category=Comms" in browser.current_url
+    assert bars(browser, "top-apps") == [("Thunderbird", pytest.approx(categories["Comms > Email"], abs=0.01))]
+    assert "Comms > Email" in browser.find_element(By.ID, "category-filter").text
+    # A parent category includes its subcategories.
+    browser.find_element(By.CSS_SELECTOR, "#category-filter button").click()
+    wait_ready(browser)
+    browser.find_element(By.CSS_SELECTOR, "#top-categories li[data-label='Work']").click()
+    wait_ready(browser)
+    work = sum(seconds for name, seconds in categories.items() if name == "Work" or name.startswith("Work > "))
+    assert float(browser.find_element(By.ID, "active-time").get_attribute("data-seconds")) == pytest.approx(work, abs=0.01)
+    assert {label for label, _ in bars(browser, "top-apps")} == {"code", "firefox", "libreoffice"}
+    browser.find_element(By.CSS_SELECTOR, "#category-filter button").click()
+    wait_ready(browser)
+    assert not browser.find_elements(By.ID, "category-filter")
 
 
 def test_day_timeline_hover_and_zoom(browser, server):
@@ -407,3 +431,24 @@ def test_api_key_is_asked_for_once_and_remembered(browser, tmp_path):
         assert not browser.find_elements(By.CSS_SELECTOR, "dialog.modal[open]")
     finally:
         assert keyed.stop() == 0
+
+
+def test_webpath_serves_another_web_ui_build(browser, tmp_path):
+    build = tmp_path / "dist"
+    (build / "js").mkdir(parents=True)
+    (build / "index.html").write_text('<!doctype html><title>Other UI</title><script src="/js/app.js"></script>')
+    (build / "js/app.js").write_text(
+        "fetch('/api/0/info').then(r => r.json()).then(i => { document.title = 'Other UI on ' + i.hostname; });")
+    other = ServerProcess(tmp_path, free_port(), extra_args=["--webpath", str(build)]).start()
+    try:
+        browser.get(other.url + "/")
+        hostname = json.load(urllib.request.urlopen(f"{other.url}/api/0/info"))["hostname"]
+        wait_for(lambda: browser.title == f"Other UI on {hostname}", 10)
+    finally:
+        assert other.stop() == 0
+    missing = subprocess.run([ServerProcess.binary(), "--testing", "--port", str(free_port()), "--no-watchers",
+                              "--webpath", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=30,
+                             env={**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+                                  "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
+    assert missing.returncode == 1
+    assert f"web UI directory '{tmp_path / 'nowhere'}' does not exist" in missing.stderr

@@ -34,12 +34,18 @@ export async function render(view, { params, navigate }) {
   const range = ranges.includes(params.range) ? params.range : 'day';
   const date = parseDate(params.date) || logicalDate(new Date(), settings.startOfDay);
   const period = periodOf(range, date, settings.startOfDay, settings.startOfWeek);
-  const go = (changes) => navigate('activity', [], { host: host.hostname, range, date: formatDate(date), ...changes });
+  const go = (changes) => navigate('activity', [], {
+    host: host.hostname, range, date: formatDate(date), category: params.category, ...changes,
+  });
   const step = (direction) => {
     if (range === 'day') return formatDate(addDays(date, direction));
     if (range === 'week') return formatDate(addDays(date, 7 * direction));
     return formatDate(new Date(date.getFullYear(), date.getMonth() + direction, 1));
   };
+  // A chosen category shows only its time, its subcategories' included.
+  const category = params.category ? params.category.split(' > ') : null;
+  const categoryPaths = category && [...settings.classes.map((entry) => entry.name), ['Uncategorized']]
+    .filter((name) => Array.isArray(name) && category.every((part, index) => name[index] === part));
   const title = range === 'day' ? formatDate(period.start)
     : range === 'week' ? `Week of ${formatDate(period.start)}`
       : period.start.toLocaleDateString(undefined, { year: 'numeric', month: 'long' });
@@ -56,9 +62,14 @@ export async function render(view, { params, navigate }) {
       el('button', { type: 'button', id: 'previous', title: 'Earlier', onclick: () => go({ date: step(-1) }) }, '‹'),
       el('button', { type: 'button', id: 'today', onclick: () => go({ date: formatDate(logicalDate(new Date(), settings.startOfDay)) }) }, 'Today'),
       el('button', { type: 'button', id: 'next', title: 'Later', onclick: () => go({ date: step(1) }) }, '›')),
-    el('input', { type: 'date', id: 'date', value: formatDate(date), onchange: (event) => event.target.value && go({ date: event.target.value }) })));
+    el('input', { type: 'date', id: 'date', value: formatDate(date), onchange: (event) => event.target.value && go({ date: event.target.value }) }),
+    category ? el('span', { class: 'chip', id: 'category-filter' }, `Category: ${category.join(' > ')}`,
+      el('button', { type: 'button', title: 'Show all categories', onclick: () => go({ category: undefined }) }, '×')) : null));
 
-  const sources = { windowBucket: host.window, afkBucket: host.afk, browserBuckets: host.browsers, classes: settings.classes };
+  const sources = {
+    windowBucket: host.window, afkBucket: host.afk, browserBuckets: host.browsers, classes: settings.classes,
+    categories: categoryPaths && (categoryPaths.length ? categoryPaths : [category]),
+  };
   const [[summary], detail] = await Promise.all([
     api.query([period], activityQuery(sources)),
     range === 'day'
@@ -93,15 +104,20 @@ export async function render(view, { params, navigate }) {
     card('top-categories', 'Top categories', barList(window.cat_events.map((event) => {
       const name = Array.isArray(event.data.$category) ? event.data.$category : [String(event.data.$category)];
       return { label: name.join(' > '), seconds: event.duration, color: categoryColor(name, settings.classes) };
-    }))),
+    }), { onSelect: (item) => go({ category: item.label }) })),
     card('top-titles', 'Top window titles', barList(window.title_events.map((event) => ({
       label: event.data.title, seconds: event.duration, color: colorFor(event.data.app), detail: `${event.data.app}: ${event.data.title}`,
     })))),
   );
   if (host.browsers.length > 0) {
-    grid.append(card('top-domains', 'Browser domains', barList(browser.domains.map((event) => ({
-      label: event.data.$domain || '(no domain)', seconds: event.duration, color: colorFor(event.data.$domain),
-    })))));
+    grid.append(
+      card('top-domains', 'Browser domains', barList(browser.domains.map((event) => ({
+        label: event.data.$domain || '(no domain)', seconds: event.duration, color: colorFor(event.data.$domain),
+      })))),
+      card('top-urls', 'Browser pages', barList(browser.urls.map((event) => ({
+        label: event.data.url, seconds: event.duration, color: colorFor(event.data.$domain),
+      })))),
+    );
   }
   view.append(grid);
 }

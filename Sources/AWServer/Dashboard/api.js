@@ -90,7 +90,6 @@ export const api = {
     form.append('buckets.json', file, file.name);
     return request('POST', 'import', { body: form });
   },
-  setting: (key) => request('GET', `settings/${encodeURIComponent(key)}`),
   saveSetting: (key, value) => request('POST', `settings/${encodeURIComponent(key)}`, { json: value }),
 };
 
@@ -126,11 +125,11 @@ export function forgetSettings() {
 
 /** The settings, with defaults for those not stored yet (read once per view). */
 export function loadSettings() {
-  settingsPromise ??= Promise.all(Object.entries(settingDefaults).map(async ([key, fallback]) => {
-    const value = await api.setting(key);
-    return [key, value === null || value === undefined ? fallback : value];
-  })).then((entries) => {
-    const values = Object.fromEntries(entries);
+  settingsPromise ??= request('GET', 'settings/').then((stored) => {
+    const values = { ...settingDefaults };
+    for (const key of Object.keys(settingDefaults)) {
+      if (stored && stored[key] !== null && stored[key] !== undefined) values[key] = stored[key];
+    }
     if (!Array.isArray(values.classes)) values.classes = defaultClasses;
     return values;
   }).catch((error) => {

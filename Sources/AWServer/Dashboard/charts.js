@@ -4,16 +4,21 @@ import { el, formatDuration, formatTime, formatDate, tooltip } from './util.js';
 
 /**
  * A ranked list of horizontal bars. `items` carry `label`, `seconds`, and optionally `color`
- * and `detail` (shown on hover).
+ * and `detail` (shown on hover); with `onSelect` a click on a row calls it with the item.
  */
-export function barList(items, { empty = 'No activity in this period.' } = {}) {
+export function barList(items, { empty = 'No activity in this period.', onSelect } = {}) {
   if (items.length === 0) return el('p', { class: 'empty' }, empty);
   const longest = Math.max(...items.map((item) => item.seconds), 1);
   return el('ol', { class: 'bars' }, items.map((item) => {
     const fill = el('span', { class: 'fill' });
     fill.style.width = `${Math.max(0.5, (item.seconds / longest) * 100)}%`;
     if (item.color) fill.style.background = item.color;
-    return el('li', { dataset: { label: item.label, seconds: String(item.seconds) }, title: item.detail || item.label },
+    return el('li', {
+      dataset: { label: item.label, seconds: String(item.seconds) }, title: item.detail || item.label,
+      class: onSelect ? 'selectable' : undefined, tabindex: onSelect ? '0' : undefined,
+      onclick: onSelect && (() => onSelect(item)),
+      onkeydown: onSelect && ((event) => event.key === 'Enter' && onSelect(item)),
+    },
       el('span', { class: 'label' }, item.label),
       el('span', { class: 'bar' }, fill),
       el('span', { class: 'value' }, formatDuration(item.seconds)));

@@ -27,10 +27,10 @@ export function categoryRules(classes) {
 
 /**
  * The statements every activity query starts with: `events` (window events while not AFK,
- * categorized), `not_afk`, and `browser_events` (the host's browser buckets while their browser
- * window was active).
+ * categorized, and only those of `categories`, a list of category paths, when given), `not_afk`,
+ * and `browser_events` (the host's browser buckets while their browser window was active).
  */
-export function canonicalEvents({ windowBucket, afkBucket, browserBuckets = [], classes = [] }) {
+export function canonicalEvents({ windowBucket, afkBucket, browserBuckets = [], classes = [], categories = null }) {
   const lines = [`events = flood(query_bucket(${literal(windowBucket)}));`];
   if (afkBucket) {
     lines.push(
@@ -55,6 +55,7 @@ export function canonicalEvents({ windowBucket, afkBucket, browserBuckets = [], 
   if (afkBucket) lines.push('events = filter_period_intersect(events, not_afk);');
   const rules = categoryRules(classes);
   if (rules.length > 0) lines.push(`events = categorize(events, ${literal(rules)});`);
+  if (categories) lines.push(`events = filter_keyvals(events, "$category", ${literal(categories)});`);
   return lines;
 }
 
