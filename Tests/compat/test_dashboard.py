@@ -62,6 +62,12 @@ def server():
             for event in bucket["events"]:
                 event["timestamp"] = (datetime.fromisoformat(event["timestamp"]) - timedelta(days=1)).isoformat()
         assert post_json(process, "import", document) == 200
+        # A third host that reports windows but has no AFK watcher.
+        kiosk = [{"timestamp": (DAY - timedelta(days=2, hours=-9)).isoformat(), "duration": 1800,
+                  "data": {"app": "kiosk-browser", "title": "Welcome"}}]
+        assert post_json(process, "import", {"buckets": {"aw-watcher-window_kiosk": {
+            "id": "aw-watcher-window_kiosk", "type": "currentwindow", "hostname": "kiosk", "client": "aw-watcher-window",
+            "events": kiosk}}}) == 200
         yield process
         assert process.stop() == 0, process.log.read_text()
 
@@ -202,7 +208,7 @@ def test_day_timeline_hover_and_zoom(browser, server):
 def test_host_selection(browser, server, client):
     open_view(browser, server, "activity?date=2026-11-19")
     select = Select(browser.find_element(By.ID, "host"))
-    assert [option.text for option in select.options] == ["laptop", "desktop"]
+    assert [option.text for option in select.options] == ["laptop", "desktop", "kiosk"]
     select.select_by_visible_text("desktop")
     wait_ready(browser, "activity-second-host")
     assert "host=desktop" in browser.current_url
@@ -210,6 +216,12 @@ def test_host_selection(browser, server, client):
                             [(PERIOD[0] - timedelta(days=1), PERIOD[1] - timedelta(days=1))])[0]
     assert bars(browser, "top-apps") == [("gimp", pytest.approx(expected))]
     assert not browser.find_elements(By.ID, "top-domains"), "the desktop has no browser bucket"
+    # Without an AFK bucket all window time counts, and the view says so.
+    open_view(browser, server, "activity?host=kiosk&date=2026-11-18", "activity-no-afk")
+    assert bars(browser, "top-apps") == [("kiosk-browser", 1800.0)]
+    assert "No AFK bucket" in browser.find_element(By.CSS_SELECTOR, ".summary .warning").text
+    assert [t.text for t in browser.find_elements(By.CSS_SELECTOR, "#day-timeline .lane-label")] == ["Applications",
+                                                                                                       "AFK status"]
 
 
 def test_week_and_month(browser, server, client):

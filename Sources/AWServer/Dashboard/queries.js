@@ -82,7 +82,7 @@ export function activityQuery(buckets) {
 export function dayStripQuery({ windowBucket, afkBucket }) {
   return [
     `events = flood(query_bucket(${literal(windowBucket)}));`,
-    `afk = flood(query_bucket(${literal(afkBucket)}));`,
+    afkBucket ? `afk = flood(query_bucket(${literal(afkBucket)}));` : 'afk = [];',
     'RETURN = {"apps": chunk_events_by_key(sort_by_timestamp(events), "app"),',
     '  "afk": chunk_events_by_key(sort_by_timestamp(afk), "status")};',
   ].join('\n');
