@@ -30,10 +30,10 @@ def main():
         window = filter_period_intersect(window, active);
         RETURN = sort_by_duration(merge_events_by_keys(window, ["app"]));
     """
-    midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+    start = args.since or datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
     end = datetime.now(timezone.utc) + timedelta(minutes=1)
     try:
-        events = client.query(query, [(midnight, end)])[0]
+        events = client.query(query, [(start, end)])[0]
     except HTTPError as error:  # e.g. no window or AFK bucket for this host yet
         sys.exit(f"top_apps.py: {error.response.json().get('message', error)}")
     total = sum(e["duration"] for e in events)
