@@ -132,7 +132,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.embedInCode("Dashboard")]
+            resources: [.embedInCode("Dashboard"), .embedInCode("OpenAPI")]
         ),
         .executableTarget(
             name: "aw-server",

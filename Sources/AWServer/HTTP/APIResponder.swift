@@ -20,7 +20,7 @@ public struct APIResponder: HTTPResponder {
             InfoController(api: api).routes + BucketsController(api: api).routes
             + EventsController(api: api).routes + ExportController(api: api).routes
             + SettingsController(api: api).routes + LogController(api: api).routes
-            + QueryController(api: api).routes
+            + QueryController(api: api).routes + OpenAPIController().routes
         self.security = RequestSecurity(configuration: configuration)
         self.bodyLimit = configuration.requestBodyLimit
         self.webUI = WebUI(source: configuration.webUI)

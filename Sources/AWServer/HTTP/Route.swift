@@ -12,6 +12,8 @@ struct Route: Sendable {
     }
 
     let method: HTTPRequest.Method
+    /// The path as written, e.g. `/api/0/buckets/{}/events`.
+    let path: String
     let pattern: [Segment]
     let handler: @Sendable (APIRequest) async throws -> Response
 
@@ -21,6 +23,7 @@ struct Route: Sendable {
         _ handler: @escaping @Sendable (APIRequest) async throws -> Response
     ) {
         self.method = method
+        self.path = path
         self.pattern = path.split(separator: "/").map { $0 == "{}" ? .parameter : .literal(String($0)) }
         self.handler = handler
     }
