@@ -5,7 +5,8 @@
 #      over live sockets, the watchers on private Xvfb + openbox displays driven by xdotool),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
-#      reference Python aw-server, and the kill -9 crash test.
+#      reference Python aw-server, the kill -9 crash test, and the dashboard in headless Chromium,
+#   4. fuzzes the REST API against its OpenAPI document with Schemathesis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
@@ -28,4 +29,7 @@ if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
   cp Tests/compat/requirements.txt "$stamp"
 fi
 AW_SERVER_BIN="$PWD/.build/debug/aw-server" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/compat
+
+echo "== contract fuzzing (Schemathesis against /api/0/openapi.json)" >&2
+Tests/contract/run.sh .build/debug/aw-server
 echo "== all tests passed" >&2

@@ -51,6 +51,12 @@ public final class Datastore: Sendable {
                     path: path, reason: "cannot create the folder \(directory): \(error.localizedDescription)")
             }
         }
+        let folder = directory.isEmpty ? "." : directory
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && !FileManager.default.isWritableFile(atPath: folder) {
+            throw .cannotOpen(
+                path: path, reason: "the folder \(folder) is not writable (a read-only file system, or no permission)")
+        }
         let lock: FileLock
         do {
             lock = try FileLock(path: path)
@@ -60,6 +66,7 @@ public final class Datastore: Sendable {
             case .cannotOpen(_, let reason): throw .cannotOpen(path: path, reason: reason)
             }
         }
+        try Schema.checkExistingFile(path: path)
         var configuration = Configuration()
         configuration.label = "aw-datastore"
         configuration.busyMode = .timeout(5)
@@ -73,6 +80,10 @@ public final class Datastore: Sendable {
             throw DatastoreError.wrapping(error, path: path)
         }
         try self.init(writer: pool, path: path, fileLock: lock, flushDelay: flushDelay, logger: logger)
+        if !FileManager.default.isWritableFile(atPath: path) || !FileManager.default.isWritableFile(atPath: folder) {
+            logger.warning(
+                "the database \(path) is read-only: everything recorded so far can be read, nothing new can be written")
+        }
     }
 
     /// A datastore that lives in memory only (for tests and throw-away servers).
@@ -181,8 +192,17 @@ public final class Datastore: Sendable {
     }
 
     /// Runs `body` on a read-only snapshot that includes every acknowledged write.
+    ///
+    /// When the disk is full (or the database read-only or locked by another writer), the
+    /// pending heartbeats cannot be written first; the read then goes ahead without them, so
+    /// reading keeps working while writing does not. They stay pending and are written, and
+    /// visible, as soon as a write succeeds again.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DatastoreError) -> T {
-        try await flush()
+        do {
+            try await flush()
+        } catch where error.refusesWritesOnly {
+            logger.debug("reading without the pending heartbeats: \(error)")
+        }
         do {
             return try await writer.read(body)
         } catch {

@@ -27,6 +27,15 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Any other storage failure.
     case storageFailure(reason: String)
 
+    /// Whether the storage can still be read though it refuses writes: the disk is full, the
+    /// file is read-only, or another program holds the write lock.
+    public var refusesWritesOnly: Bool {
+        switch self {
+        case .storageFull, .readOnly, .databaseLocked: return true
+        default: return false
+        }
+    }
+
     public var description: String {
         switch self {
         case .bucketNotFound(let id):

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The database schema and its named migrations.
@@ -48,30 +49,48 @@ enum Schema {
         return migrator
     }
 
+    /// Refuses a database this version must not change: one written by a newer aw-server
+    /// (migrations it does not know), or another program's (tables, but none of ours).
+    ///
+    /// - Throws: `DatastoreError.unknownSchema` or `.notADatabase`, or the SQLite error of a
+    ///   file that is not a database at all.
+    static func checkIsOurs(_ db: Database, path: String) throws {
+        let tables = try String.fetchAll(
+            db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        guard tables.contains("grdb_migrations") else {
+            guard tables.isEmpty else {
+                throw DatastoreError.notADatabase(
+                    path: path, reason: "it holds tables of another program (\(tables.prefix(5).joined(separator: ", ")))")
+            }
+            return
+        }
+        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        let unknown = applied.filter { !migrator.migrations.contains($0) }
+        if !unknown.isEmpty { throw DatastoreError.unknownSchema(path: path, migrations: unknown) }
+    }
+
+    /// Checks an existing file with a read-only connection, before anything (even switching it to
+    /// WAL mode) writes to it: a file that is not ours is left exactly as it was.
+    static func checkExistingFile(path: String) throws(DatastoreError) {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else {
+            return
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            try DatabaseQueue(path: path, configuration: configuration).read { db in try checkIsOurs(db, path: path) }
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+    }
+
     /// Brings the database at `path` up to date.
     ///
     /// - Throws: `DatastoreError.unknownSchema` when the file has migrations this version does not
-    ///   know (it was written by a newer aw-server), or the underlying SQLite error.
+    ///   know (it was written by a newer aw-server), `.notADatabase` for another program's
+    ///   database, or the underlying SQLite error.
     static func migrate(_ writer: any DatabaseWriter, path: String) throws {
-        let migrator = migrator
-        let unknown = try writer.read { db -> [String] in
-            guard try db.tableExists("grdb_migrations") else { return [] }
-            let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
-            return applied.filter { !migrator.migrations.contains($0) }
-        }
-        if !unknown.isEmpty { throw DatastoreError.unknownSchema(path: path, migrations: unknown) }
-        try writer.read { db in
-            // A file that holds tables but none of ours (another program's database) is refused
-            // rather than filled with ours.
-            let tables = try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            if !tables.isEmpty && !tables.contains("grdb_migrations") {
-                throw DatastoreError.notADatabase(
-                    path: path,
-                    reason: "it holds tables of another program (\(tables.prefix(5).joined(separator: ", ")))"
-                )
-            }
-        }
+        try writer.read { db in try checkIsOurs(db, path: path) }
         try migrator.migrate(writer)
     }
 }

@@ -95,6 +95,16 @@ struct SecurityTests {
             #expect(preflight.headers[.accessControlAllowOrigin] == "http://dash.local")
             #expect(preflight.headers[.accessControlAllowMethods]?.contains("DELETE") == true)
             #expect(preflight.headers[.accessControlAllowHeaders] == "content-type")
+            #expect(preflight.headers[.allow] == "GET, HEAD, POST, PUT, DELETE, OPTIONS")
+            let events = try await client.send(.options, "/api/0/buckets/x/events")
+            #expect(events.headers[.allow] == "GET, HEAD, POST, OPTIONS", "only the methods the path supports")
+            #expect(try await client.send(.options, "/api/0/info").headers[.allow] == "GET, HEAD, OPTIONS")
+            #expect(try await client.send(.options, "/").headers[.allow] == "GET, HEAD, OPTIONS")
+            // The literal route wins over the one with a parameter in its place.
+            #expect(try await client.send(.options, "/api/0/buckets/x/events/count").headers[.allow] == "GET, HEAD, OPTIONS")
+            let deleteCount = try await client.send(.delete, "/api/0/buckets/x/events/count")
+            #expect(deleteCount.status == 405)
+            #expect(deleteCount.headers[.allow] == "GET")
             for origin in [
                 "http://evil.example", "https://example.org", "https://a.example.org.evil.com",
                 "chrome-extension://other",

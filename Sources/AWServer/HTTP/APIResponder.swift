@@ -35,7 +35,7 @@ public struct APIResponder: HTTPResponder {
             }
             try security.check(request, segments: segments)
             if request.method == .options {
-                response = security.preflight(request)
+                response = security.preflight(request, methods: methods(for: segments))
             } else if segments.first != "api" {
                 response = try webUI.response(for: request, segments: segments)
             } else {
@@ -57,20 +57,30 @@ public struct APIResponder: HTTPResponder {
         return response
     }
 
+    /// The routes a path fits, with their parameters. Where routes overlap, the most literal
+    /// ones win: `/buckets/x/events/count` is the count, never the event with id `count`.
+    private func matches(_ segments: [String]) -> [(route: Route, parameters: [String])] {
+        let all = routes.compactMap { route in route.match(segments).map { (route: route, parameters: $0) } }
+        let fewest = all.map(\.parameters.count).min()
+        return all.filter { $0.parameters.count == fewest }
+    }
+
+    /// The methods a path answers to (HEAD wherever GET works); every web UI path is read-only.
+    private func methods(for segments: [String]) -> [String] {
+        guard segments.first == "api" else { return ["GET", "HEAD"] }
+        return matches(segments).flatMap { $0.route.method == .get ? ["GET", "HEAD"] : [$0.route.method.rawValue] }
+    }
+
     private func dispatch(_ request: Request, segments: [String]) async throws -> Response {
         let method = request.method == .head ? .get : request.method
-        var allowed: [HTTPRequest.Method] = []
-        for route in routes {
-            guard let parameters = route.match(segments) else { continue }
-            guard route.method == method else {
-                allowed.append(route.method)
-                continue
-            }
-            return try await route.handler(APIRequest(request: request, parameters: parameters, bodyLimit: bodyLimit))
+        let candidates = matches(segments)
+        if let match = candidates.first(where: { $0.route.method == method }) {
+            return try await match.route.handler(
+                APIRequest(request: request, parameters: match.parameters, bodyLimit: bodyLimit))
         }
         let path = "/" + segments.joined(separator: "/")
-        if !allowed.isEmpty {
-            let names = allowed.map(\.rawValue).joined(separator: ", ")
+        if !candidates.isEmpty {
+            let names = candidates.map(\.route.method.rawValue).joined(separator: ", ")
             throw APIError(
                 .methodNotAllowed, "\(request.method) is not supported on \(path) (use \(names))",
                 headers: [.allow: names])

@@ -101,12 +101,13 @@ struct RequestSecurity: Sendable {
         return difference == 0
     }
 
-    /// The answer to a CORS preflight (`OPTIONS` with `Origin`), or to a plain `OPTIONS`.
-    func preflight(_ request: Request) -> Response {
+    /// The answer to a CORS preflight (`OPTIONS` with `Origin`), or to a plain `OPTIONS`:
+    /// `methods` are those the path supports.
+    func preflight(_ request: Request, methods: [String]) -> Response {
         var response = Response.empty(.ok)
-        response.headers[.allow] = "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+        response.headers[.allow] = (methods + ["OPTIONS"]).joined(separator: ", ")
         if request.headers[.origin] != nil {
-            response.headers[.accessControlAllowMethods] = "GET, HEAD, POST, PUT, DELETE"
+            response.headers[.accessControlAllowMethods] = methods.joined(separator: ", ")
             if let requested = request.headers[.accessControlRequestHeaders] {
                 response.headers[.accessControlAllowHeaders] = requested
             }
