@@ -200,7 +200,7 @@ public final class Datastore: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DatastoreError) -> T {
         do {
             try await flush()
-        } catch where error.refusesWritesOnly {
+        } catch  where error.refusesWritesOnly {
             logger.debug("reading without the pending heartbeats: \(error)")
         }
         do {

@@ -60,7 +60,8 @@ enum Schema {
         guard tables.contains("grdb_migrations") else {
             guard tables.isEmpty else {
                 throw DatastoreError.notADatabase(
-                    path: path, reason: "it holds tables of another program (\(tables.prefix(5).joined(separator: ", ")))")
+                    path: path,
+                    reason: "it holds tables of another program (\(tables.prefix(5).joined(separator: ", ")))")
             }
             return
         }

@@ -101,7 +101,9 @@ struct SecurityTests {
             #expect(try await client.send(.options, "/api/0/info").headers[.allow] == "GET, HEAD, OPTIONS")
             #expect(try await client.send(.options, "/").headers[.allow] == "GET, HEAD, OPTIONS")
             // The literal route wins over the one with a parameter in its place.
-            #expect(try await client.send(.options, "/api/0/buckets/x/events/count").headers[.allow] == "GET, HEAD, OPTIONS")
+            #expect(
+                try await client.send(.options, "/api/0/buckets/x/events/count").headers[.allow] == "GET, HEAD, OPTIONS"
+            )
             let deleteCount = try await client.send(.delete, "/api/0/buckets/x/events/count")
             #expect(deleteCount.status == 405)
             #expect(deleteCount.headers[.allow] == "GET")
@@ -150,6 +152,70 @@ struct SecurityTests {
             let head = try await client.send(.head, "/api/0/info")
             #expect(head.status == 200)
             #expect(head.text.isEmpty)
+        }
+    }
+}
+
+@Suite("REST: hostile bucket ids and error bodies")
+struct HostileInputTests {
+    /// Ids that look like paths, SQL or markup are stored and returned as plain text.
+    static let ids = [
+        "a/b", "..", "../../etc/passwd", "nul\u{0}byte", "quote\"d", "it's", "x'; DROP TABLE buckets; --",
+        "<script>alert(1)</script>", "percent%41", "space d", "ünïcødé-🙂",
+    ]
+
+    static func encoded(_ id: String) -> String {
+        id.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+    }
+
+    @Test("bucket ids with /, .., NUL, quotes, SQL and markup are data: created, listed, read, deleted")
+    func hostileBucketIDs() async throws {
+        try await TestServer().withClient { (client) async throws in
+            try await client.send(.post, "/api/0/buckets/keep", #"{"client":"c","type":"t","hostname":"h"}"#)
+            for id in Self.ids {
+                let path = "/api/0/buckets/\(Self.encoded(id))"
+                #expect(
+                    try await client.send(.post, path, #"{"client":"c","type":"t","hostname":"h"}"#).status == 200,
+                    "\(id)")
+                let stored = try await client.send(
+                    .post, path + "/events", #"[{"timestamp":"2024-01-01T00:00:00Z","data":{"v":1}}]"#)
+                #expect(stored.status == 200, "\(id)")
+                let bucket = try JSON.parse(Array(try await client.send(.get, path).text.utf8))
+                #expect(bucket["id"] == .string(id))
+            }
+            let listed = try JSON.parse(Array(try await client.send(.get, "/api/0/buckets").text.utf8))
+            #expect(Set(listed.objectValue?.keys.map { $0 } ?? []) == Set(Self.ids + ["keep"]))
+            for id in Self.ids {
+                #expect(try await client.send(.delete, "/api/0/buckets/\(Self.encoded(id))").status == 200, "\(id)")
+            }
+            let left = try JSON.parse(Array(try await client.send(.get, "/api/0/buckets").text.utf8))
+            #expect(left.objectValue?.keys.sorted() == ["keep"], "only the named buckets were deleted")
+        }
+    }
+
+    @Test("error bodies carry a message only: no stack traces, source files or database paths")
+    func errorBodies() async throws {
+        try await TestServer().withClient { (client) async throws in
+            let answers = [
+                try await client.send(.get, "/api/0/buckets/none"),
+                try await client.send(.post, "/api/0/buckets/x", "{not json"),
+                try await client.send(.post, "/api/0/query", #"{"timeperiods":["x"],"query":["RETURN = 1;"]}"#),
+                try await client.send(
+                    .post, "/api/0/query",
+                    #"{"timeperiods":["2024-01-01T00:00:00Z/2024-01-02T00:00:00Z"],"query":["RETURN = nope(;"]}"#),
+                try await client.send(.get, "/api/0/buckets/x/events?start=yesterday"),
+                try await client.send(.get, "/api/0/buckets/x/events/abc"),
+                try await client.send(.post, "/api/0/settings/" + String(repeating: "k", count: 200), "1"),
+                try await client.send(.get, "/%2E%2E/etc/passwd"),
+            ]
+            for answer in answers {
+                #expect((400..<500).contains(answer.status), "\(answer.status) \(answer.text)")
+                let body = try JSON.parse(Array(answer.text.utf8))
+                #expect(body["message"] != nil, "\(answer.text)")
+                for leak in [".swift", "/tmp/", "/home/", "Fatal error", "Thread ", "0x0000"] {
+                    #expect(!answer.text.contains(leak), "\(answer.text)")
+                }
+            }
         }
     }
 }

@@ -79,6 +79,7 @@ def test_disk_full_refuses_writes_keeps_reads_and_recovers(home):
             acknowledged.extend(body)
         assert refusal is not None and acknowledged, "the disk never filled up"
         assert refusal[0] == 507 and "is full; nothing was written" in refusal[1]["message"]
+        assert str(disk) not in refusal[1]["message"], "error bodies name no files"
 
         # Heartbeats: once the flush has failed, none is acknowledged any more.
         heartbeats = []
@@ -170,7 +171,8 @@ def test_database_locked_by_another_program(home):
         status, events = call(f"{api}/buckets/b/events")
         assert status == 200 and events[0]["data"] == {"before": True}
         status, body = call(f"{api}/buckets/b/events", "POST", [{"timestamp": T0.isoformat(), "data": {"during": 1}}])
-        assert status == 503 and "locked" in body["message"], body
+        assert status == 503 and "locked by another program" in body["message"], body
+        assert str(home) not in body["message"]
     finally:
         holder.communicate("", timeout=10)
     status, body = call(f"{api}/buckets/b/events", "POST", [{"timestamp": T0.isoformat(), "data": {"after": 1}}])
@@ -200,7 +202,7 @@ def test_read_only_data_folder(home):
         status, events = call(f"{api}/buckets/b/events")
         assert status == 200 and events[0]["data"] == {"kept": True}
         status, body = call(f"{api}/buckets/b/events", "POST", [{"timestamp": T0.isoformat(), "data": {}}])
-        assert status == 503 and "read-only" in body["message"]
+        assert status == 503 and body["message"] == "the database is read-only; nothing was written"
         assert call(f"{api}/settings/x", "POST", 1)[0] == 503
         server.kill()
         assert "is read-only: everything recorded so far can be read" in server.log.read_text()

@@ -36,7 +36,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         case let error as APIError:
             self = error
         case let error as DatastoreError:
-            self = APIError(error.httpStatus, error.description)
+            self = APIError(error.httpStatus, error.clientMessage)
         case let error as ModelDecodingError:
             self = APIError(.badRequest, "invalid request body: \(error.description)")
         case let error as JSONParseError:
@@ -71,6 +71,19 @@ extension DatastoreError {
         case .storageFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
         case .readOnly, .databaseLocked, .alreadyInUse, .cannotOpen: return .serviceUnavailable
         case .notADatabase, .unknownSchema, .storageFailure: return .internalServerError
+        }
+    }
+
+    /// The message a client sees: what happened and whether anything was written, without the
+    /// database's path or SQLite's wording (the server's log has those).
+    var clientMessage: String {
+        switch self {
+        case .bucketNotFound, .bucketAlreadyExists, .eventNotFound, .invalidSettingKey: return description
+        case .storageFull: return "the disk holding the database is full; nothing was written"
+        case .readOnly: return "the database is read-only; nothing was written"
+        case .databaseLocked: return "the database is locked by another program; nothing was written, try again later"
+        case .alreadyInUse, .cannotOpen, .notADatabase, .unknownSchema, .storageFailure:
+            return "the database could not be used; the server's log says why"
         }
     }
 }
