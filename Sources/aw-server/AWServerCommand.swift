@@ -24,6 +24,7 @@ struct AWServerCommand: ParsableCommand {
             pending heartbeats are written before it exits. `aw-server` takes the options of \
             `serve` (see `aw-server serve --help`), e.g. `aw-server --testing --port 5601`.
             """,
+        version: ServerInfo.currentVersion,
         subcommands: [ServeCommand.self, WatchCommand.self, ImportLegacyCommand.self, AutostartCommand.self],
         defaultSubcommand: ServeCommand.self
     )

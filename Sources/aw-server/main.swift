@@ -8,6 +8,10 @@ import NIOPosix
 // lower latency). This must happen before any other async code runs.
 _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
+// What aw-server writes (the activity database, logs, config, the device id) is for this user
+// only: new files are created 0600 and new folders 0700, whatever the session's umask.
+umask(0o077)
+
 do {
     var command = try AWServerCommand.parseAsRoot()
     if let server = command as? ServeCommand {

@@ -235,3 +235,16 @@ def test_clock_stepping_backwards_during_heartbeats(server):
     assert sum(d for t, d, a in spans if t < "2024-01-01T00:01:00Z") == pytest.approx(14, abs=1)
     with sqlite3.connect(server.home / "data/activitywatch/aw-server-swift/sqlite-testing.db") as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_files_are_private_to_the_user(server):
+    """Other local users can read neither the activity database nor the logs."""
+    call(f"{server.url}/api/0/buckets/b", "POST", {"client": "c", "type": "t", "hostname": "h"})
+    call(f"{server.url}/api/0/buckets/b/events", "POST", [{"timestamp": T0.isoformat(), "data": {"title": "secret"}}])
+    data = server.home / "data/activitywatch/aw-server-swift"
+    created = [data, data / "sqlite-testing.db", server.home / "cache/activitywatch/log/aw-server-swift",
+               server.home / "config/activitywatch/aw-server-swift/config-testing.toml"]
+    created += list(data.glob("sqlite-testing.db-*")) + list((server.home / "cache/activitywatch/log/aw-server-swift").iterdir())
+    for path in created:
+        mode = path.stat().st_mode & 0o777
+        assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
