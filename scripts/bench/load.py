@@ -72,17 +72,21 @@ def run_load(url: str, seconds: float = 60) -> dict:
             with lock:
                 errors.append(f"{kind}: {error!r}")
 
+    def record(kind, status, body, elapsed, acknowledge):
+        """Notes one answer: its latency, and either the acknowledged write or the error."""
+        with lock:
+            latencies[kind].append(elapsed)
+            if status != 200:
+                errors.append(f"{kind} {status}: {body}")
+            else:
+                acknowledge(body)
+
     def heartbeat_writer(index):
         connection, beat = Connection(url), 0
         while not stop.is_set():
             event = {"timestamp": (T0 + timedelta(seconds=beat)).isoformat(), "data": {"state": beat // 10}}
-            status, body, elapsed = connection.call("POST", f"/api/0/buckets/load-hb-{index}/heartbeat?pulsetime=2", event)
-            with lock:
-                latencies["heartbeat"].append(elapsed)
-                if status != 200:
-                    errors.append(f"heartbeat {status}: {body}")
-                else:
-                    heartbeats[(index, body["id"])] = body
+            answer = connection.call("POST", f"/api/0/buckets/load-hb-{index}/heartbeat?pulsetime=2", event)
+            record("heartbeat", *answer, lambda body: heartbeats.__setitem__((index, body["id"]), body))
             beat += 1
 
     def bulk_inserter(index):
@@ -90,13 +94,8 @@ def run_load(url: str, seconds: float = 60) -> dict:
         while not stop.is_set():
             events = [{"timestamp": (T0 + timedelta(minutes=batch * BULK_SIZE + i)).isoformat(), "duration": 30,
                        "data": {"batch": batch, "i": i}} for i in range(BULK_SIZE)]
-            status, body, elapsed = connection.call("POST", f"/api/0/buckets/load-bulk-{index}/events", events)
-            with lock:
-                latencies["bulk insert"].append(elapsed)
-                if status != 200:
-                    errors.append(f"bulk insert {status}: {body}")
-                else:
-                    inserted[index].extend(body)
+            answer = connection.call("POST", f"/api/0/buckets/load-bulk-{index}/events", events)
+            record("bulk insert", *answer, inserted[index].extend)
             batch += 1
 
     query = {"timeperiods": [f"{T0.isoformat()}/{(T0 + timedelta(days=1)).isoformat()}"],
