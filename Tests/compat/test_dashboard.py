@@ -102,8 +102,11 @@ def open_view(browser, server, route: str, screenshot: str | None = None):
 
 
 def wait_ready(browser, screenshot: str | None = None):
-    view = WebDriverWait(browser, 20).until(
-        lambda driver: driver.find_element(By.CSS_SELECTOR, "#view .view[data-state='ready'], #view .view[data-state='error']"))
+    # The view drawn for the current address (a click may not have replaced the previous one yet).
+    WebDriverWait(browser, 20).until(lambda driver: driver.execute_script(
+        "const view = document.querySelector('#view .view');"
+        "return view && view.dataset.route === location.hash && view.dataset.state !== 'loading';"))
+    view = browser.find_element(By.CSS_SELECTOR, "#view .view")
     # Script errors fail the test; 4xx answers the test provoked (logged as network errors) do not.
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE" and entry["source"] != "network"]
     assert view.get_attribute("data-state") == "ready", view.text

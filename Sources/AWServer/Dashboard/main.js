@@ -27,7 +27,8 @@ async function route() {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const name = views[parts[0]] ? parts[0] : 'activity';
   for (const link of document.querySelectorAll('#nav a')) link.classList.toggle('active', link.dataset.view === name);
-  const view = el('div', { class: 'view', id: `view-${name}`, dataset: { state: 'loading' } });
+  // `route` tells which address a view was drawn for (tests and benchmarks wait for the current one).
+  const view = el('div', { class: 'view', id: `view-${name}`, dataset: { state: 'loading', route: location.hash } });
   document.getElementById('view').replaceChildren(view);
   document.title = `${name === 'query' ? 'Query' : name[0].toUpperCase() + name.slice(1)} · ActivityWatch`;
   const run = ++current;
