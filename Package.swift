@@ -21,7 +21,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
@@ -29,10 +28,7 @@ let package = Package(
     targets: [
         .target(
             name: "AWCore",
-            dependencies: [
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
-            ]
+            dependencies: [.product(name: "Logging", package: "swift-log")]
         ),
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "AWTransform", dependencies: ["AWCore", "CPCRE2"]),
@@ -176,8 +172,18 @@ let package = Package(
             ],
             path: "Benchmarks/ClientBench"
         ),
+        .target(
+            name: "AWFuzzTargets",
+            dependencies: [
+                "AWCore", "AWDatastore", "AWQuery", "AWServer", "AWHost", "WindowWatcher", "AFKWatcher",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/Targets"
+        ),
+        .executableTarget(name: "aw-fuzz", dependencies: ["AWFuzzTargets"], path: "Fuzz/Driver"),
         .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
         .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),
+        .testTarget(name: "AWFuzzTests", dependencies: ["AWFuzzTargets"]),
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
         .testTarget(
             name: "AWDatastoreTests",

@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// A TOML configuration file of an ActivityWatch module, read into JSON values.
 ///
@@ -40,34 +39,10 @@ public struct ConfigFile: Sendable {
     public init(path: String, text: String) throws(ConfigError) {
         self.path = path
         do {
-            let table = try TOMLTable(string: text)
-            values = Self.convert(table)
-        } catch let error as TOMLParseError {
-            throw ConfigError(
-                path: path,
-                reason: "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)"
-            )
+            values = try TOMLReader.parse(text)
         } catch {
-            throw ConfigError(path: path, reason: "\(error)")
+            throw ConfigError(path: path, reason: "line \(error.line), column \(error.column): \(error.reason)")
         }
-    }
-
-    private static func convert(_ table: TOMLTable) -> [String: JSON] {
-        var result: [String: JSON] = [:]
-        for key in table.keys {
-            if let value = table[key] { result[key] = convert(value) }
-        }
-        return result
-    }
-
-    private static func convert(_ value: any TOMLValueConvertible) -> JSON {
-        if let table = value.table { return .object(convert(table)) }
-        if let array = value.array { return .array(array.map { convert($0) }) }
-        if let flag = value.bool { return .bool(flag) }
-        if let number = value.int { return .int(Int64(number)) }
-        if let number = value.double { return .double(number) }
-        if let text = value.string { return .string(text) }
-        return .string(value.debugDescription)
     }
 
     /// A typed view of one table of the file: `nil` for the top level, a name such as `auth`,

@@ -9,7 +9,9 @@ extension Event {
     ///
     /// Equivalent to parsing the JSON and calling `Event(json:)` on each element, with the same
     /// rules and messages, but without building intermediate dictionaries for the events
-    /// themselves (only their `data` is materialized). This is the bulk-insert hot path.
+    /// themselves (only their `data` is materialized). This is the bulk-insert hot path. Two
+    /// differences: an event with several faults is blamed for the first in document order, and
+    /// a fault is reported before a syntax error further on.
     ///
     /// - Throws: `EventDecodingError.syntax` for malformed JSON, `.shape` naming the offending
     ///   event and field (e.g. `[3].timestamp`).

@@ -1,29 +1,29 @@
 import Foundation
 
 /// A `multipart/form-data` request body (RFC 7578), as browsers send file uploads.
-struct MultipartFormData {
+package struct MultipartFormData {
     /// One field or file of the form.
-    struct Part {
+    package struct Part {
         /// The `name` of the form field.
-        var name: String?
+        package var name: String?
         /// The uploaded file's name, for file fields.
-        var filename: String?
+        package var filename: String?
         /// The content.
-        var body: [UInt8]
+        package var body: [UInt8]
     }
 
     /// The parts in order.
-    var parts: [Part]
+    package var parts: [Part]
 
     /// The first part with this field name.
-    func part(named name: String) -> Part? {
+    package func part(named name: String) -> Part? {
         parts.first { $0.name == name }
     }
 
     /// Splits a body into its parts using the boundary from the `Content-Type` header.
     ///
     /// - Throws: `APIError` 400 when the boundary is missing or the body is not well-formed.
-    init(body: [UInt8], contentType: String) throws(APIError) {
+    package init(body: [UInt8], contentType: String) throws(APIError) {
         guard let boundary = Self.parameter("boundary", in: contentType), !boundary.isEmpty else {
             throw .badRequest("multipart/form-data upload without a boundary in its Content-Type")
         }
@@ -76,7 +76,7 @@ struct MultipartFormData {
     }
 
     /// The offset of `needle` in `haystack` at or after `start`.
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+    package static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         let first = needle[0]
         var index = start
