@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes aw-server's parsers with libFuzzer and AddressSanitizer.
 #
-#   Fuzz/run.sh [--seconds N] [--release] [TARGET...]
+#   Fuzz/run.sh [--seconds N] [--seed N] [--release] [TARGET...]
 #
 # Targets (default: all): query json events timestamp config multipart. Each runs N seconds
 # (default 20; the test suite's bounded run) starting from the stored seeds in Fuzz/corpus/TARGET
@@ -9,18 +9,21 @@
 # .build/fuzz/corpus/TARGET for the next run. A crash, sanitizer report, time-out or broken
 # promise stops the target, is saved in .build/fuzz/findings/TARGET/ and fails the run; keep it
 # as a regression test by copying it into Fuzz/regressions/TARGET/ once fixed.
-# The longer run before a release: Fuzz/run.sh --release --seconds 1800
+# --seed fixes libFuzzer's random seed (default 1, so the test suite's run is repeatable; 0 picks
+# a new one each run). The longer run before a release: Fuzz/run.sh --release --seed 0 --seconds 1800
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=20
+seed=1
 configuration=debug
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
     --release) configuration=release; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     query|json|events|timestamp|config|multipart) targets+=("$1"); shift ;;
     *) echo "Fuzz/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -48,7 +51,7 @@ for target in "${targets[@]}"; do
   [ -d "Fuzz/regressions/$target" ] && corpora+=("Fuzz/regressions/$target")
   status=0
   AW_FUZZ_TARGET="$target" SWIFT_BACKTRACE=enable=no "$binary" "${corpora[@]}" \
-    -dict="Fuzz/dictionaries/$target.dict" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
+    -dict="Fuzz/dictionaries/$target.dict" -max_total_time="$seconds" -seed="$seed" -max_len=4096 -timeout=10 \
     -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   coverage=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 || true)

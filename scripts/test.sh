@@ -6,7 +6,8 @@
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
 #      reference Python aw-server, the kill -9 crash test, and the dashboard in headless Chromium,
-#   4. fuzzes the REST API against its OpenAPI document with Schemathesis.
+#   4. fuzzes the REST API against its OpenAPI document with Schemathesis,
+#   5. fuzzes the parsers with libFuzzer + AddressSanitizer, AW_FUZZ_SECONDS (default 20) per target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh test
@@ -32,4 +33,7 @@ AW_SERVER_BIN="$PWD/.build/debug/aw-server" "$venv/bin/python" -m pytest -q -p n
 
 echo "== contract fuzzing (Schemathesis against /api/0/openapi.json)" >&2
 Tests/contract/run.sh .build/debug/aw-server
+
+echo "== parser fuzzing (libFuzzer + AddressSanitizer, Fuzz/run.sh)" >&2
+Fuzz/run.sh --seconds "${AW_FUZZ_SECONDS:-20}"
 echo "== all tests passed" >&2

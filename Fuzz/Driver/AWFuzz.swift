@@ -12,7 +12,8 @@ import AWFuzzTargets
         if selectedTarget == nil {
             let name = ProcessInfo.processInfo.environment["AW_FUZZ_TARGET"] ?? ""
             guard let target = FuzzTarget(rawValue: name) else {
-                fatalError("set AW_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
+                fatalError(
+                    "set AW_FUZZ_TARGET to one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             selectedTarget = target
         }

@@ -12,7 +12,8 @@ enum JSONFuzzing {
             let serialized = value.serialized()
             try expect(
                 Array(serialized.utf8) == text,
-                "canonical text \(String(decoding: text, as: UTF8.self)) differs from the serialized value \(serialized)")
+                "canonical text \(String(decoding: text, as: UTF8.self)) differs from the serialized value \(serialized)"
+            )
             let reread = Result { () throws(JSONParseError) in try JSON.parse(text) }
             try expect(reread == .success(value), "\(serialized) reads back as \(reread)")
         case (.failure(let parseError), .failure(let canonicalError)):

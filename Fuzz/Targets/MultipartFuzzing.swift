@@ -12,7 +12,9 @@ enum MultipartFuzzing {
         else { return }
         var searchFrom = 0
         for part in form.parts {
-            guard let offset = MultipartFormData.find(part.body, in: body, from: searchFrom) ?? emptyPart(part, searchFrom)
+            guard
+                let offset = MultipartFormData.find(part.body, in: body, from: searchFrom)
+                    ?? emptyPart(part, searchFrom)
             else { throw FuzzFinding("part \(part.name ?? "?") is not a piece of the body after offset \(searchFrom)") }
             searchFrom = offset + part.body.count
         }

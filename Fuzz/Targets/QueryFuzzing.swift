@@ -31,7 +31,7 @@ enum QueryFuzzing {
         case .failure(let error):
             try expect(error.kind != .internal, "a query text caused a server fault: \(error)")
             if let location = error.location {
-                let lineCount = source.split(separator: "\n", omittingEmptySubsequences: false).count
+                let lineCount = source.utf8.count(where: { $0 == UInt8(ascii: "\n") }) + 1
                 try expect(
                     location.offset >= 0 && location.offset <= source.utf8.count && location.line >= 1
                         && location.line <= lineCount && location.column >= 1,
@@ -49,13 +49,26 @@ enum QueryFuzzing {
             let start = period.start.nanoseconds + 8 * 3_600_000_000_000
             func at(_ minute: Int) -> Timestamp { Timestamp(nanoseconds: start + Int64(minute) * 60_000_000_000) }
             let buckets: [(String, String, (Int) -> [String: JSON])] = [
-                ("aw-watcher-window_fuzz", "currentwindow", { ["app": .string(apps[$0 % 4]), "title": .string("Title \($0 % 7)")] }),
+                (
+                    "aw-watcher-window_fuzz", "currentwindow",
+                    { ["app": .string(apps[$0 % 4]), "title": .string("Title \($0 % 7)")] }
+                ),
                 ("aw-watcher-afk_fuzz", "afkstatus", { ["status": .string($0 % 5 == 0 ? "afk" : "not-afk")] }),
-                ("aw-watcher-web-firefox_fuzz", "web.tab.current", { ["url": .string("https://example.org/page\($0 % 3)"), "title": .string("Page"), "audible": .bool(false)] }),
+                (
+                    "aw-watcher-web-firefox_fuzz", "web.tab.current",
+                    {
+                        [
+                            "url": .string("https://example.org/page\($0 % 3)"), "title": .string("Page"),
+                            "audible": .bool(false),
+                        ]
+                    }
+                ),
             ]
             for (id, type, data) in buckets {
                 try await datastore.createBucket(Bucket(id: id, type: type, client: "fuzz", hostname: "fuzz"))
-                let events = (0..<60).map { Event(timestamp: at($0 * 3), durationNanoseconds: 170_000_000_000, data: data($0)) }
+                let events = (0..<60).map {
+                    Event(timestamp: at($0 * 3), durationNanoseconds: 170_000_000_000, data: data($0))
+                }
                 _ = try await datastore.insertEvents(events, bucketID: id)
             }
             return datastore

@@ -41,9 +41,9 @@ struct Interpreter {
         for statement in statements {
             switch statement {
             case .assign(let name, let expression, _):
-                variables[name] = try await evaluate(expression)
+                variables[name] = try checkedSize(await evaluate(expression), at: expression.offset)
             case .return(let expression, _):
-                variables["RETURN"] = try await evaluate(expression)
+                variables["RETURN"] = try checkedSize(await evaluate(expression), at: expression.offset)
             case .expression(let expression):
                 _ = try await evaluate(expression)
             case .if(let branches, _):
@@ -106,8 +106,30 @@ struct Interpreter {
         }
     }
 
+    /// A value about to be kept in a variable, refused when it has grown past `Value.maximumSize`.
+    ///
+    /// Only values kept in variables can be reused, so only they can grow by doubling
+    /// (`a = a + a;`, `a = [a, a];`); checking them bounds everything a query builds.
+    private func checkedSize(_ value: Value, at offset: Int) throws(QueryError) -> Value {
+        guard value.expandedSize(limit: Value.maximumSize) <= Value.maximumSize else {
+            throw tooLarge(at: offset)
+        }
+        return value
+    }
+
+    private func tooLarge(at offset: Int) -> QueryError {
+        QueryError(
+            .invalid, "this value would be larger than a query may build (\(Value.maximumSize) elements)",
+            at: location(offset), hint: "narrow the period, or limit the events with limit_events()")
+    }
+
     private func apply(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, at offset: Int) throws(QueryError) -> Value {
         func invalid(_ message: String) -> QueryError { QueryError(.invalid, message, at: location(offset)) }
+        if op == .add,
+            lhs.expandedSize(limit: Value.maximumSize) + rhs.expandedSize(limit: Value.maximumSize) > Value.maximumSize
+        {
+            throw tooLarge(at: offset)
+        }
         switch op {
         case .equals:
             guard let equal = lhs.isEqual(to: rhs) else {

@@ -45,7 +45,10 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     public func diagnostic(source: String) -> String {
         var lines = ["error: \(message)"]
         if let location {
-            let sourceLines = source.split(separator: "\n", omittingEmptySubsequences: false)
+            // Lines end at each line feed, as `SourceLocation` counts them (a "\r\n" is one
+            // Character, so splitting Characters would not count it).
+            let sourceLines = source.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { String(String.UnicodeScalarView($0)).trimmingSuffix("\r") }
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
             lines.append("\(gutter)--> query:\(location.line):\(location.column)")
@@ -60,5 +63,12 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
             lines.append(" = help: \(hint)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    /// The string without one trailing `suffix`.
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

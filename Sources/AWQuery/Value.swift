@@ -19,6 +19,33 @@ public enum Value: Sendable {
     /// A built-in function, by name (functions are values: `f = flood; f(events);`).
     case function(String)
 
+    /// The most a value may expand to (see `expandedSize(limit:)`): 10 million events or list
+    /// elements (a year of window events is 6.3 million), or 160 MB of text.
+    static let maximumSize = 10_000_000
+
+    /// How big the value is when written out: one per value, event and element, counted through
+    /// nested lists and dictionaries (a list holding the same list twice counts it twice), plus
+    /// one per 16 bytes of text. Counting stops once past `limit`, so it takes at most `limit`
+    /// steps even for a value that expands to far more.
+    func expandedSize(limit: Int) -> Int {
+        switch self {
+        case .string(let text): return 1 + text.utf8.count / 16
+        case .events(let events): return 1 + events.count
+        case .list(let values): return Self.expandedSize(of: values, limit: limit)
+        case .dict(let values): return Self.expandedSize(of: values.values, limit: limit)
+        case .none, .bool, .number, .event, .function: return 1
+        }
+    }
+
+    private static func expandedSize(of values: some Collection<Value>, limit: Int) -> Int {
+        var total = 1
+        for value in values {
+            total += value.expandedSize(limit: limit - total)
+            if total > limit { break }
+        }
+        return total
+    }
+
     /// The elements when this is a list (of events or of anything).
     var listElements: [Value]? {
         switch self {

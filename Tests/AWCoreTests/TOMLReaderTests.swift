@@ -142,7 +142,8 @@ struct TOMLReaderTests {
             try ConfigFile(path: "/home/me/config.toml", text: text)
         } throws: { error in
             let message = "\(error)"
-            let matches = message.contains("/home/me/config.toml") && message.contains(position) && message.contains(reason)
+            let matches =
+                message.contains("/home/me/config.toml") && message.contains(position) && message.contains(reason)
             if !matches { Issue.record("got: \(message)") }
             return matches
         }

@@ -71,6 +71,14 @@ struct DiagnosticTests {
                 """)
     }
 
+    @Test("a query with Windows line ends (CRLF) gets its line quoted")
+    func windowsLineEnds() async throws {
+        let source = "events = [];\r\nevents = flod(events);\r\nRETURN = events;"
+        let error = try #require(await QueryRunner().failure(source))
+        #expect(error.location?.line == 2)
+        #expect(error.diagnostic(source: source).contains("2 | events = flod(events);\n  |          ^"))
+    }
+
     @Test("columns count characters, not bytes")
     func unicodeColumns() async throws {
         let error = try #require(await QueryRunner().failure("x = \"ääää\"; @"))

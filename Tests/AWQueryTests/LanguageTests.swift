@@ -78,3 +78,37 @@ struct LanguageTests {
         )
     }
 }
+
+@Suite("query2 resource limits", .serialized)
+struct QuerySizeLimitTests {
+    /// `statement` repeated `count` times after `setup`, then `tail`.
+    static func doubling(_ setup: String, _ statement: String, times count: Int, _ tail: String) -> String {
+        setup + String(repeating: statement, count: count) + tail
+    }
+
+    @Test(
+        "a query that doubles a value over and over is refused, naming where, instead of exhausting memory",
+        arguments: [
+            doubling("a = \"0123456789abcdef\";\n", "a = a + a;\n", times: 40, "RETURN = a;"),
+            doubling("a = [1];\n", "a = a + a;\n", times: 40, "RETURN = a;"),
+            doubling("a = [1, 1];\n", "a = [a, a];\n", times: 40, "RETURN = a;"),
+            doubling("a = {\"x\": 1};\n", "a = {\"l\": a, \"r\": a};\n", times: 40, "RETURN = 1;"),
+            doubling("e = query_bucket(\"w\");\n", "e = concat(e, e);\n", times: 40, "RETURN = e;"),
+        ])
+    func doublingIsRefused(source: String) async throws {
+        let runner = try QueryRunner()
+        try await runner.bucket("w", events: [event(1, minutes: 5, ["app": "a"])])
+        let error = try #require(await runner.failure(source))
+        #expect(error.message.contains("larger than a query may build"))
+        #expect(error.kind == .invalid)
+        let line = try #require(error.location?.line)
+        #expect(line > 20 && line < 30, "refused once past 10 million elements, at line \(line)")
+    }
+
+    @Test("big values below the limit still work")
+    func belowTheLimit() async throws {
+        let source = Self.doubling("a = [1];\n", "a = a + a;\n", times: 16, "RETURN = a;")
+        let result = try await QueryRunner().run(source)
+        #expect(result.split(separator: ",").count == 65_536)
+    }
+}

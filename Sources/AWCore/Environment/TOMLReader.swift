@@ -473,8 +473,9 @@ struct TOMLReader {
             return false
         }
         index = probe
-        while let byte = peek(), [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(byte)
-            || (byte == UInt8(ascii: "\r") && peek(1) == UInt8(ascii: "\n"))
+        while let byte = peek(),
+            [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n")].contains(byte)
+                || (byte == UInt8(ascii: "\r") && peek(1) == UInt8(ascii: "\n"))
         {
             index += 1
         }
@@ -502,7 +503,8 @@ struct TOMLReader {
                 bytes[index..<index + count].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
                 let scalar = Unicode.Scalar(code)
             else {
-                throw error("\\\(Character(Unicode.Scalar(letter))) needs \(count) hex digits of a Unicode scalar", at: start)
+                throw error(
+                    "\\\(Character(Unicode.Scalar(letter))) needs \(count) hex digits of a Unicode scalar", at: start)
             }
             index += count
             return scalar

@@ -140,23 +140,35 @@ extension JSONParser {
         var timestamp: Timestamp?
         var duration: Int64 = 0
         var data = emptyData
+        // As in a parsed object, the last of duplicate keys counts: a field's fault is held until
+        // the object ends, and a later valid occurrence of the same key clears it.
+        var faults: [String: (position: Int, error: ModelDecodingError)] = [:]
+        var position = 0
         guard try openContainer(closing: UInt8(ascii: "}")) else { throw ModelDecodingError.missing("timestamp") }
         repeat {
-            switch try parseMemberKey() {
-            case "timestamp":
-                timestamp = try parseTimestampField()
-            case "duration":
-                let value = try parseValue()
-                duration = try Event.durationNanoseconds(from: value.isNull ? JSON?.none : value)
-            case "data":
-                data = try readData(&self)
-            case "id":
-                let value = try parseValue()
-                id = try Event.id(from: value.isNull ? JSON?.none : value)
-            default:
-                _ = try parseValue()
+            let key = try parseMemberKey()
+            do {
+                switch key {
+                case "timestamp":
+                    timestamp = try parseTimestampField()
+                case "duration":
+                    let value = try parseValue()
+                    duration = try Event.durationNanoseconds(from: value.isNull ? JSON?.none : value)
+                case "data":
+                    data = try readData(&self)
+                case "id":
+                    let value = try parseValue()
+                    id = try Event.id(from: value.isNull ? JSON?.none : value)
+                default:
+                    _ = try parseValue()
+                }
+                if !faults.isEmpty { faults[key] = nil }
+            } catch let fault as ModelDecodingError {
+                faults[key] = (position, fault)
             }
+            position += 1
         } while try moreElements(closing: UInt8(ascii: "}"))
+        if let first = faults.values.min(by: { $0.position < $1.position }) { throw first.error }
         guard let timestamp else { throw ModelDecodingError.missing("timestamp") }
         return (id, timestamp, duration, data)
     }
