@@ -590,7 +590,8 @@ struct TOMLReader {
         switch byte {
         case UInt8(ascii: "\n"), UInt8(ascii: "\r"): return "a line break"
         case 0x20..<0x7F: return "'\(Character(Unicode.Scalar(byte)))'"
-        case ..<0x80: return "control character U+\(String(byte, radix: 16, uppercase: true).leftPadded())"
+        case ..<0x80:
+            return "control character U+\(byte < 0x10 ? "000" : "00")\(String(byte, radix: 16, uppercase: true))"
         default: return "'\(String(decoding: bytes[index...].prefix(4), as: UTF8.self).prefix(1))'"
         }
     }
@@ -607,10 +608,6 @@ struct TOMLReader {
         path.map { key in !key.isEmpty && key.utf8.allSatisfy(isBareKeyByte) ? key : "\"\(key)\"" }
             .joined(separator: ".")
     }
-}
-
-extension String {
-    fileprivate func leftPadded() -> String { String(repeating: "0", count: max(0, 4 - count)) + self }
 }
 
 /// Where and why a TOML document could not be read.
