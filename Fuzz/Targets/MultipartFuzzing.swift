@@ -12,16 +12,12 @@ enum MultipartFuzzing {
         else { return }
         var searchFrom = 0
         for part in form.parts {
-            guard
-                let offset = MultipartFormData.find(part.body, in: body, from: searchFrom)
-                    ?? emptyPart(part, searchFrom)
-            else { throw FuzzFinding("part \(part.name ?? "?") is not a piece of the body after offset \(searchFrom)") }
+            let offset =
+                part.body.isEmpty ? searchFrom : MultipartFormData.find(part.body, in: body, from: searchFrom)
+            guard let offset else {
+                throw FuzzFinding("part \(part.name ?? "?") is not a piece of the body after offset \(searchFrom)")
+            }
             searchFrom = offset + part.body.count
         }
-    }
-
-    /// An empty part is found anywhere.
-    static func emptyPart(_ part: MultipartFormData.Part, _ offset: Int) -> Int? {
-        part.body.isEmpty ? offset : nil
     }
 }
