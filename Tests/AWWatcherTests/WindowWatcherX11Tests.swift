@@ -2,6 +2,7 @@ import AWCore
 import AWDatastore
 import AWTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import WindowWatcher
@@ -51,13 +52,20 @@ struct WindowWatcherX11Tests {
         try session.activate(alpha)
         let store = try Datastore.inMemory()
         // A 5 s poll: switches and renames are seen when the X server reports them, not at polls.
+        // Each switch happens somewhere between the moments before and after its xdotool call.
+        let switches = Mutex<[(before: Date, after: Date)]>([])
+        func timed(_ change: () throws -> Void) throws {
+            let before = Date()
+            try change()
+            switches.withLock { $0.append((before, Date())) }
+        }
         try await runWatcher(watcher(session, poll: 5), store: store) { () async throws in
             try await Task.sleep(for: .seconds(1))
             for window in [beta, message, gamma] {
-                try session.activate(window)
+                try timed { try session.activate(window) }
                 try await Task.sleep(for: .seconds(1))
             }
-            try session.run(["xdotool", "set_window", "--name", "Renamed – ñ", gamma])
+            try timed { try session.run(["xdotool", "set_window", "--name", "Renamed – ñ", gamma]) }
             try await Task.sleep(for: .seconds(1))
         }
         let events = try await store.events(bucketID: Self.bucket).reversed().map { $0 }
@@ -66,8 +74,13 @@ struct WindowWatcherX11Tests {
         for (earlier, later) in zip(events, events.dropFirst()) {
             #expect(earlier.end == later.timestamp, "a gap between \(earlier.title ?? "") and \(later.title ?? "")")
         }
-        for event in events.dropFirst().dropLast() {
-            #expect(abs(event.durationSeconds - 1.0) < 0.15, "\(event.title ?? ""): \(event.durationSeconds) s")
+        let moments = switches.withLock { $0 }
+        for (event, (start, end)) in zip(events.dropFirst().dropLast(), zip(moments, moments.dropFirst())) {
+            let shortest = end.before.timeIntervalSince(start.after) - 0.1
+            let longest = end.after.timeIntervalSince(start.before) + 0.1
+            #expect(
+                (shortest...longest).contains(event.durationSeconds),
+                "\(event.title ?? ""): \(event.durationSeconds) s, switches \(shortest)...\(longest) s apart")
         }
         let bucket = try store.bucket(id: Self.bucket)
         #expect(bucket.type == "currentwindow" && bucket.client == "aw-watcher-window")
