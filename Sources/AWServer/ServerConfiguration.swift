@@ -100,6 +100,14 @@ public struct ServerConfiguration: Sendable, Hashable {
         ["127.0.0.1", "localhost", "::1"].contains(address)
     }
 
+    /// Why the server must not start this way, or `nil`: listening beyond loopback without an
+    /// API key would let anyone who reaches the port read and change the user's data.
+    public var refusalToServe: String? {
+        guard !isLoopbackOnly, apiKey == nil else { return nil }
+        return
+            "refusing to listen on \(address) without an API key: anyone who can reach that port could read and change your data; set api_key under [auth] in config.toml, or listen on 127.0.0.1"
+    }
+
     /// The text written to a new `config.toml`: every setting, commented out, at its default.
     public static func defaultConfigFileContents(testing: Bool) -> String {
         """
@@ -107,8 +115,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         # Every setting is commented out and shows its default; remove the '#' to change one.
         # Command-line flags (--host, --port, ...) override what is set here.
 
-        # The address to listen on. Anything other than loopback lets other machines connect:
-        # set an API key below before you do that.
+        # The address to listen on. Anything other than loopback lets other machines connect,
+        # so the server then refuses to start without an API key (set one below).
         #address = "127.0.0.1"
 
         # The TCP port.

@@ -123,6 +123,7 @@ struct ServeCommand: ParsableCommand {
             if let problem = WebUISource.problem(withDirectory: webpath) { throw AWServerCommand.fatal(problem) }
             serverConfiguration.webUI = .directory(webpath)
         }
+        if let refusal = serverConfiguration.refusalToServe { throw AWServerCommand.fatal(refusal) }
 
         let recentLogRecords = RecentLogRecords(capacity: 2000)
         LoggingSetup(
@@ -154,11 +155,6 @@ struct ServeCommand: ParsableCommand {
             recentLogRecords: recentLogRecords,
             logger: logger
         )
-        if !serverConfiguration.isLoopbackOnly && serverConfiguration.apiKey == nil {
-            logger.warning(
-                "listening on \(serverConfiguration.address) without an API key: anyone who can reach this port can read and change your data"
-            )
-        }
         let address = "\(serverConfiguration.address):\(serverConfiguration.port)"
         let host = serverConfiguration.address
         let application = ServerApplication.make(api: api, configuration: serverConfiguration, logger: logger) { port in

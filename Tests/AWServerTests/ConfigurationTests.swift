@@ -38,6 +38,16 @@ struct ConfigurationTests {
                     apiKey: "key",
                     requestBodyLimit: 2 * 1024 * 1024, jsonLogFile: true))
         #expect(!configuration.isLoopbackOnly)
+        #expect(configuration.refusalToServe == nil)
+    }
+
+    @Test("listening beyond loopback needs an API key")
+    func unprotectedAddressIsRefused() {
+        #expect(ServerConfiguration(testing: false).refusalToServe == nil)
+        #expect(ServerConfiguration(testing: false, address: "::1").refusalToServe == nil)
+        let open = ServerConfiguration(testing: false, address: "192.168.1.5")
+        #expect(open.refusalToServe?.contains("refusing to listen on 192.168.1.5 without an API key") == true)
+        #expect(ServerConfiguration(testing: false, address: "0.0.0.0", apiKey: "k").refusalToServe == nil)
     }
 
     @Test(

@@ -248,3 +248,27 @@ def test_files_are_private_to_the_user(server):
     for path in created:
         mode = path.stat().st_mode & 0o777
         assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
+
+
+def test_listening_beyond_loopback_needs_an_api_key(home):
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache")}
+    port = free_port()
+    run = subprocess.run([ServerProcess.binary(), "--testing", "--port", str(port), "--no-watchers", "--host", "0.0.0.0"],
+                         capture_output=True, text=True, timeout=30, env=env)
+    assert run.returncode != 0
+    message = run.stderr.strip().splitlines()[-1]
+    assert "refusing to listen on 0.0.0.0 without an API key" in message and "[auth]" in message, message
+    assert not (home / "data").exists() or not any((home / "data").rglob("*.db")), "nothing is created before refusing"
+
+    # With a key it serves, and the key guards the data.
+    config = home / "keyed.toml"
+    config.write_text('address = "0.0.0.0"\n[auth]\napi_key = "s3cret"\n')
+    server = ServerProcess(home, port, config=config).start()
+    try:
+        assert call(f"{server.url}/api/0/buckets/")[0] == 401
+        request = urllib.request.Request(f"{server.url}/api/0/buckets/", headers={"Authorization": "Bearer s3cret"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+    finally:
+        assert server.stop() == 0

@@ -57,4 +57,4 @@ if ! curl -fs "$url/api/0/info" >/dev/null; then
 fi
 kill -TERM "$server"
 wait "$server" || { echo "aw-server did not stop cleanly after the fuzzing" >&2; exit 1; }
-echo "contract fuzzing passed: $(grep -o '[0-9]* generated' "$home/st.log" | head -1) test cases over $(grep -c '<testcase' "$home/junit.xml") operations, seed $seed, server alive and stopped cleanly"
+echo "contract fuzzing passed: $(grep -oE '[0-9]+ generated' "$home/st.log" | head -1) test cases over $(grep -c '<testcase' "$home/junit.xml") operations, seed $seed, server alive and stopped cleanly"
