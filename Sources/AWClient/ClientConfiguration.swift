@@ -2,8 +2,8 @@ import AWCore
 import Foundation
 
 /// Where a client connects and how it batches, from `aw-client.toml` (shared with the Python
-/// aw-client): `[server]` `hostname` and `port` (a string or a number), `[client]`
-/// `commit_interval`, and the `-testing` sections in testing mode.
+/// aw-client): `[server]` `hostname`, `port` (a string or a number) and `api_key` (for a server
+/// on another machine), `[client]` `commit_interval`, and the `-testing` sections in testing mode.
 public struct ClientConfiguration: Sendable, Hashable {
     /// The server's host name or address.
     public var host: String
@@ -27,14 +27,15 @@ public struct ClientConfiguration: Sendable, Hashable {
     }
 
     /// The settings for `testing` mode: `aw-client.toml` if present, else the defaults, with `host`
-    /// and `port` (from a command line) taking precedence; an API key is read from the local
-    /// server's config when the host is this machine and the port matches.
+    /// and `port` (from a command line) taking precedence. The API key is `[server] api_key`, or
+    /// else read from the local server's config when the host is this machine and the port matches.
     ///
     /// - Throws: `ConfigError` when `aw-client.toml` is malformed.
     public static func load(
         testing: Bool, host: String? = nil, port: Int? = nil, directories: Directories = Directories()
     ) throws(ConfigError) -> ClientConfiguration {
         var configuration = ClientConfiguration(testing: testing)
+        var configuredKey: String?
         let path = "\(directories.configDirectory(module: "aw-client"))/aw-client.toml"
         if FileManager.default.fileExists(atPath: path) {
             let file = try ConfigFile.load(path: path, defaultContents: "")
@@ -42,13 +43,16 @@ public struct ClientConfiguration: Sendable, Hashable {
             let server = try file.section("server\(suffix)")
             configuration.host = try server.string("hostname") ?? configuration.host
             if let port = try server.port("port") { configuration.port = port }
+            if let key = try server.string("api_key"), !key.isEmpty { configuredKey = key }
             configuration.commitInterval =
                 try file.section("client\(suffix)").double("commit_interval") ?? configuration.commitInterval
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
-        configuration.apiKey = localServerAPIKey(
-            host: configuration.host, port: configuration.port, testing: testing, directories: directories)
+        configuration.apiKey =
+            configuredKey
+            ?? localServerAPIKey(
+                host: configuration.host, port: configuration.port, testing: testing, directories: directories)
         return configuration
     }
 

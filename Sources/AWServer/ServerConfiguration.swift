@@ -17,6 +17,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var corsOriginPatterns: [String]
     /// When set, every `/api/` request except `/api/0/info` needs `Authorization: Bearer <key>`.
     public var apiKey: String?
+    /// Further API keys, one per device (`[auth.devices]`, name = key), so that one device can be
+    /// locked out by removing its line.
+    public var deviceKeys: [String: String]
     /// The largest request body accepted, in bytes.
     public var requestBodyLimit: Int
     /// Also write a JSON-lines log file.
@@ -37,6 +40,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         corsOrigins: [String] = [],
         corsOriginPatterns: [String] = [],
         apiKey: String? = nil,
+        deviceKeys: [String: String] = [:],
         requestBodyLimit: Int = 512 * 1024 * 1024,
         jsonLogFile: Bool = false,
         legacyImport: Bool = true,
@@ -48,6 +52,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.corsOrigins = corsOrigins
         self.corsOriginPatterns = corsOriginPatterns
         self.apiKey = apiKey
+        self.deviceKeys = deviceKeys
         self.requestBodyLimit = requestBodyLimit
         self.jsonLogFile = jsonLogFile
         self.legacyImport = legacyImport
@@ -67,6 +72,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         corsOrigins = try top.strings("cors") ?? []
         corsOriginPatterns = try top.strings("cors_regex") ?? []
         if let key = try auth.string("api_key"), !key.isEmpty { apiKey = key }
+        deviceKeys = try Self.deviceKeys(file.section("auth.devices"), apiKey: apiKey)
         if let megabytes = try top.int("request_body_limit_mb") {
             guard megabytes > 0 else {
                 throw ConfigError(path: file.path, reason: "'request_body_limit_mb' must be positive")
@@ -95,6 +101,28 @@ public struct ServerConfiguration: Sendable, Hashable {
         }
     }
 
+    /// `[auth.devices]`: each value a non-empty key, none used twice.
+    private static func deviceKeys(_ devices: ConfigSection, apiKey: String?) throws(ConfigError) -> [String: String] {
+        var keys: [String: String] = [:]
+        var owners: [String: String] = apiKey.map { [$0: "auth.api_key"] } ?? [:]
+        for device in devices.keys {
+            guard let key = try devices.string(device), !key.isEmpty else {
+                throw devices.error(device, "must be a non-empty key")
+            }
+            if let owner = owners[key] {
+                throw devices.error(device, "uses the same key as '\(owner)'; give every device its own")
+            }
+            owners[key] = devices.key(device)
+            keys[device] = key
+        }
+        return keys
+    }
+
+    /// Every key that opens the API: `apiKey` and the device keys.
+    public var acceptedKeys: [String] {
+        (apiKey.map { [$0] } ?? []) + deviceKeys.keys.sorted().compactMap { deviceKeys[$0] }
+    }
+
     /// Whether the server listens on loopback only (then the Host header is checked).
     public var isLoopbackOnly: Bool {
         ["127.0.0.1", "localhost", "::1"].contains(address)
@@ -103,7 +131,7 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Why the server must not start this way, or `nil`: listening beyond loopback without an
     /// API key would let anyone who reaches the port read and change the user's data.
     public var refusalToServe: String? {
-        guard !isLoopbackOnly, apiKey == nil else { return nil }
+        guard !isLoopbackOnly, acceptedKeys.isEmpty else { return nil }
         return
             "refusing to listen on \(address) without an API key: anyone who can reach that port could read and change your data; set api_key under [auth] in config.toml, or listen on 127.0.0.1"
     }
@@ -144,6 +172,9 @@ public struct ServerConfiguration: Sendable, Hashable {
         # When set, every request to /api/ except /api/0/info must carry
         # "Authorization: Bearer <api_key>".
         #api_key = ""
+        # Or as well: one key per device, so that one device can be locked out on its own.
+        #[auth.devices]
+        #laptop = "a-long-random-key"
 
         [logging]
         # Also write a JSON-lines log file next to the human-readable one.

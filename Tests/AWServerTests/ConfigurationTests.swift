@@ -48,6 +48,32 @@ struct ConfigurationTests {
         let open = ServerConfiguration(testing: false, address: "192.168.1.5")
         #expect(open.refusalToServe?.contains("refusing to listen on 192.168.1.5 without an API key") == true)
         #expect(ServerConfiguration(testing: false, address: "0.0.0.0", apiKey: "k").refusalToServe == nil)
+        #expect(ServerConfiguration(testing: false, address: "0.0.0.0", deviceKeys: ["pc": "k"]).refusalToServe == nil)
+    }
+
+    @Test("one key per device in [auth.devices]; a key used twice is refused")
+    func deviceKeys() throws {
+        let file = try ConfigFile(
+            path: "c.toml", text: "[auth]\napi_key = \"main\"\n[auth.devices]\nlaptop = \"l\"\ndesktop = \"d\"\n")
+        let configuration = try ServerConfiguration(file: file, testing: false)
+        #expect(configuration.deviceKeys == ["laptop": "l", "desktop": "d"])
+        #expect(configuration.acceptedKeys == ["main", "d", "l"])
+        for (text, message) in [
+            (
+                "[auth]\napi_key = \"same\"\n[auth.devices]\nlaptop = \"same\"",
+                "'auth.devices.laptop' uses the same key as 'auth.api_key'"
+            ),
+            ("[auth.devices]\na = \"k\"\nb = \"k\"", "'auth.devices.b' uses the same key as 'auth.devices.a'"),
+            ("[auth.devices]\nlaptop = \"\"", "'auth.devices.laptop' must be a non-empty key"),
+            ("[auth.devices]\nlaptop = 5", "'auth.devices.laptop'"),
+            ("[auth]\ndevices = \"x\"", "devices"),
+        ] {
+            #expect {
+                try ServerConfiguration(file: ConfigFile(path: "c.toml", text: text), testing: false)
+            } throws: { error in
+                "\(error)".contains(message)
+            }
+        }
     }
 
     @Test(

@@ -47,7 +47,7 @@ struct SecurityTests {
             }
     }
 
-    @Test("with an API key, every /api/ path but /api/0/info needs the bearer token")
+    @Test("with an API key (or device keys), every /api/ path but /api/0/info needs the bearer token")
     func apiKey() async throws {
         try await TestServer(configuration: ServerConfiguration(testing: true, apiKey: "s3cret")).withClient {
             (client) async throws in
@@ -64,6 +64,17 @@ struct SecurityTests {
             #expect(
                 try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer s3cret"]).status == 200)
             #expect(try await client.send(.options, "/api/0/buckets").status == 200)
+        }
+        let devices = ServerConfiguration(testing: true, deviceKeys: ["laptop": "l-key", "desktop": "d-key"])
+        try await TestServer(configuration: devices).withClient { (client) async throws in
+            for key in ["l-key", "d-key"] {
+                #expect(
+                    try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer \(key)"]).status
+                        == 200)
+            }
+            #expect(
+                try await client.send(.get, "/api/0/buckets", headers: [.authorization: "Bearer x-key"]).status == 401)
+            #expect(try await client.send(.get, "/api/0/buckets").status == 401)
         }
         #expect(RequestSecurity.constantTimeEquals("abc", "abc"))
         #expect(!RequestSecurity.constantTimeEquals("abc", "abd"))

@@ -261,14 +261,17 @@ def test_listening_beyond_loopback_needs_an_api_key(home):
     assert "refusing to listen on 0.0.0.0 without an API key" in message and "[auth]" in message, message
     assert not (home / "data").exists() or not any((home / "data").rglob("*.db")), "nothing is created before refusing"
 
-    # With a key it serves, and the key guards the data.
-    config = home / "keyed.toml"
-    config.write_text('address = "0.0.0.0"\n[auth]\napi_key = "s3cret"\n')
-    server = ServerProcess(home, port, config=config).start()
-    try:
-        assert call(f"{server.url}/api/0/buckets/")[0] == 401
-        request = urllib.request.Request(f"{server.url}/api/0/buckets/", headers={"Authorization": "Bearer s3cret"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-    finally:
-        assert server.stop() == 0
+    # With a key, or with one key per device, it serves, and the keys guard the data.
+    for auth, keys in (('[auth]\napi_key = "s3cret"', ["s3cret"]),
+                       ('[auth.devices]\nlaptop = "l-key"\nphone = "p-key"', ["l-key", "p-key"])):
+        config = home / "keyed.toml"
+        config.write_text(f'address = "0.0.0.0"\n{auth}\n')
+        server = ServerProcess(home, port, config=config).start()
+        try:
+            assert call(f"{server.url}/api/0/buckets/")[0] == 401
+            for key in keys:
+                request = urllib.request.Request(f"{server.url}/api/0/buckets/", headers={"Authorization": f"Bearer {key}"})
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    assert response.status == 200
+        finally:
+            assert server.stop() == 0

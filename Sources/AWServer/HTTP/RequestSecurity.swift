@@ -12,8 +12,8 @@ struct RequestSecurity: Sendable {
     let allowedOriginPatterns: [String]
     /// Whether the Host header must name loopback.
     let checkHost: Bool
-    /// The API key, when one is required.
-    let apiKey: String?
+    /// The keys that open the API (the API key and device keys); none when no key is required.
+    let acceptedKeys: [String]
 
     /// The ActivityWatch browser extension, as aw-server-rust allows it.
     static let chromeExtensionOrigin = "chrome-extension://nglaklhklhcoonedhgnpgddginnjdadi"
@@ -33,7 +33,7 @@ struct RequestSecurity: Sendable {
         allowedOrigins = origins
         allowedOriginPatterns = patterns
         checkHost = configuration.isLoopbackOnly
-        apiKey = configuration.apiKey
+        acceptedKeys = configuration.acceptedKeys
     }
 
     /// Whether a browser page from `origin` may call the API. A page served by this very server
@@ -67,10 +67,13 @@ struct RequestSecurity: Sendable {
                 )
             }
         }
-        if let apiKey, request.method != .options, segments.first == "api", segments != ["api", "0", "info"] {
+        if !acceptedKeys.isEmpty, request.method != .options, segments.first == "api",
+            segments != ["api", "0", "info"]
+        {
             let header = request.headers[.authorization] ?? ""
-            let expected = "Bearer \(apiKey)"
-            guard Self.constantTimeEquals(header, expected) else {
+            // Every key is compared, so the time taken does not tell which one came close.
+            let matches = acceptedKeys.map { Self.constantTimeEquals(header, "Bearer \($0)") }
+            guard matches.contains(true) else {
                 throw APIError(.unauthorized, "missing or invalid API key; send 'Authorization: Bearer <key>'")
             }
         }

@@ -1,0 +1,42 @@
+import AWCore
+import AWTestSupport
+import Foundation
+import Testing
+
+@testable import AWClient
+
+/// Where the client finds its server and the key it sends.
+@Suite("Client configuration: server and API key")
+struct ClientConfigurationTests {
+    let home = TemporaryDirectory()
+    var directories: Directories {
+        Directories(environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.file("config")])
+    }
+
+    func write(_ text: String, module: String, file: String) throws {
+        let folder = directories.configDirectory(module: module)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try text.write(toFile: "\(folder)/\(file)", atomically: true, encoding: .utf8)
+    }
+
+    @Test("a server on another machine: host, port and key from aw-client.toml")
+    func remoteServerKey() throws {
+        try write(
+            "[server]\nhostname = \"10.0.0.5\"\nport = \"5600\"\napi_key = \"laptop-key\"\n", module: "aw-client",
+            file: "aw-client.toml")
+        let configuration = try ClientConfiguration.load(testing: false, directories: directories)
+        #expect(configuration.host == "10.0.0.5" && configuration.port == 5600)
+        #expect(configuration.apiKey == "laptop-key")
+    }
+
+    @Test("the local server's key is used for this machine, and only on its port")
+    func localServerKey() throws {
+        try write("port = 5601\n[auth]\napi_key = \"local-key\"\n", module: "aw-server-swift", file: "config.toml")
+        #expect(
+            try ClientConfiguration.load(testing: false, port: 5601, directories: directories).apiKey == "local-key")
+        #expect(try ClientConfiguration.load(testing: false, port: 5600, directories: directories).apiKey == nil)
+        #expect(
+            try ClientConfiguration.load(testing: false, host: "10.0.0.5", port: 5601, directories: directories).apiKey
+                == nil)
+    }
+}
