@@ -6,6 +6,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -109,3 +111,40 @@ def test_shell_command_watcher(server):
     finally:
         os.killpg(script.pid, signal.SIGTERM)
         script.wait(timeout=10)
+
+
+def test_a_watcher_on_another_device_reports_with_its_own_key(home):
+    """One server for several computers: bound beyond loopback, one key per device; a device's
+    watcher finds server, port and key in its aw-client.toml."""
+    port = free_port()
+    config = home / "config.toml"
+    config.write_text('address = "0.0.0.0"\n[auth.devices]\nlaptop = "laptop-key"\ndesktop = "desktop-key"\n')
+    server = ServerProcess(home, port, config=config).start()
+    device = home / "laptop"
+    (device / "config" / "activitywatch" / "aw-client").mkdir(parents=True)
+    (device / "config" / "activitywatch" / "aw-client" / "aw-client.toml").write_text(
+        f'[server-testing]\nhostname = "127.0.0.1"\nport = "{port}"\napi_key = "laptop-key"\n')
+    env = {**os.environ, "HOME": str(device), "XDG_CONFIG_HOME": str(device / "config"),
+           "XDG_DATA_HOME": str(device / "data"), "XDG_CACHE_HOME": str(device / "cache")}
+
+    def get(path, key="desktop-key"):
+        request = urllib.request.Request(f"{server.url}{path}", headers={"Authorization": f"Bearer {key}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    binary = str(Path(SERVER_BINARY).with_name("aw-watcher-load"))
+    watcher = subprocess.Popen([binary, "--testing", "--poll-time", "0.2"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        hostname = get("/api/0/info")["hostname"]
+        bucket = f"aw-watcher-load_{hostname}"
+        wait_for(lambda: bucket in get("/api/0/buckets/") and get(f"/api/0/buckets/{bucket}/events"))
+        assert get(f"/api/0/buckets/{bucket}")["hostname"] == hostname
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            get("/api/0/buckets/", key="laptop-key-old")
+        assert refused.value.code == 401
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        output = watcher.communicate(timeout=15)[0].decode()
+        assert server.stop() == 0, server.log.read_text()
+    assert watcher.returncode == 0, output
