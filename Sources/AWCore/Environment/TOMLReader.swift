@@ -191,16 +191,9 @@ struct TOMLReader {
 
     private mutating func key() throws(TOMLSyntaxError) -> String {
         switch peek() {
-        case UInt8(ascii: "\""):
-            if peek(1) == UInt8(ascii: "\""), peek(2) == UInt8(ascii: "\"") {
-                throw error("a key cannot be a multi-line string")
-            }
-            return try basicString()
-        case UInt8(ascii: "'"):
-            if peek(1) == UInt8(ascii: "'"), peek(2) == UInt8(ascii: "'") {
-                throw error("a key cannot be a multi-line string")
-            }
-            return try literalString()
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            if peek(1) == peek(), peek(2) == peek() { throw error("a key cannot be a multi-line string") }
+            return try singleLineString()
         case let byte? where Self.isBareKeyByte(byte):
             let start = index
             while let next = peek(), Self.isBareKeyByte(next) { index += 1 }
@@ -225,12 +218,9 @@ struct TOMLReader {
 
     private mutating func value() throws(TOMLSyntaxError) -> JSON {
         switch peek() {
-        case UInt8(ascii: "\""):
-            if peek(1) == UInt8(ascii: "\""), peek(2) == UInt8(ascii: "\"") { return .string(try multilineString()) }
-            return .string(try basicString())
-        case UInt8(ascii: "'"):
-            if peek(1) == UInt8(ascii: "'"), peek(2) == UInt8(ascii: "'") { return .string(try multilineString()) }
-            return .string(try literalString())
+        case UInt8(ascii: "\""), UInt8(ascii: "'"):
+            if peek(1) == peek(), peek(2) == peek() { return .string(try multilineString()) }
+            return .string(try singleLineString())
         case UInt8(ascii: "["):
             return try nested { (reader: inout TOMLReader) throws(TOMLSyntaxError) in try reader.array() }
         case UInt8(ascii: "{"):
@@ -397,35 +387,18 @@ struct TOMLReader {
 
     // MARK: Strings
 
-    /// `"..."` with escapes, on one line.
-    private mutating func basicString() throws(TOMLSyntaxError) -> String {
+    /// `"..."` (with escapes) or `'...'` (taken as written), on one line, at its opening quote.
+    private mutating func singleLineString() throws(TOMLSyntaxError) -> String {
+        let quote = bytes[index]
         index += 1
         var scalars = String.UnicodeScalarView()
         while true {
             guard let byte = peek(), byte != UInt8(ascii: "\n") else { throw error("the string is not closed") }
-            if byte == UInt8(ascii: "\"") {
+            if byte == quote {
                 index += 1
                 return String(scalars)
             }
-            if byte == UInt8(ascii: "\\") {
-                scalars.append(try escape())
-            } else {
-                scalars.append(try character())
-            }
-        }
-    }
-
-    /// `'...'` taken as written, on one line.
-    private mutating func literalString() throws(TOMLSyntaxError) -> String {
-        index += 1
-        var scalars = String.UnicodeScalarView()
-        while true {
-            guard let byte = peek(), byte != UInt8(ascii: "\n") else { throw error("the string is not closed") }
-            if byte == UInt8(ascii: "'") {
-                index += 1
-                return String(scalars)
-            }
-            scalars.append(try character())
+            scalars.append(try byte == UInt8(ascii: "\\") && quote == UInt8(ascii: "\"") ? escape() : character())
         }
     }
 
