@@ -120,7 +120,7 @@ public struct ServerConfiguration: Sendable, Hashable {
 
     /// Every key that opens the API: `apiKey` and the device keys.
     public var acceptedKeys: [String] {
-        (apiKey.map { [$0] } ?? []) + deviceKeys.keys.sorted().compactMap { deviceKeys[$0] }
+        (apiKey.map { [$0] } ?? []) + deviceKeys.sorted { $0.key < $1.key }.map(\.value)
     }
 
     /// Whether the server listens on loopback only (then the Host header is checked).

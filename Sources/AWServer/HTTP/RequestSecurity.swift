@@ -12,8 +12,9 @@ struct RequestSecurity: Sendable {
     let allowedOriginPatterns: [String]
     /// Whether the Host header must name loopback.
     let checkHost: Bool
-    /// The keys that open the API (the API key and device keys); none when no key is required.
-    let acceptedKeys: [String]
+    /// The `Authorization` values that open the API (`Bearer <key>` for the API key and each
+    /// device key); none when no key is required.
+    let acceptedAuthorizations: [String]
 
     /// The ActivityWatch browser extension, as aw-server-rust allows it.
     static let chromeExtensionOrigin = "chrome-extension://nglaklhklhcoonedhgnpgddginnjdadi"
@@ -33,7 +34,7 @@ struct RequestSecurity: Sendable {
         allowedOrigins = origins
         allowedOriginPatterns = patterns
         checkHost = configuration.isLoopbackOnly
-        acceptedKeys = configuration.acceptedKeys
+        acceptedAuthorizations = configuration.acceptedKeys.map { "Bearer \($0)" }
     }
 
     /// Whether a browser page from `origin` may call the API. A page served by this very server
@@ -67,12 +68,12 @@ struct RequestSecurity: Sendable {
                 )
             }
         }
-        if !acceptedKeys.isEmpty, request.method != .options, segments.first == "api",
+        if !acceptedAuthorizations.isEmpty, request.method != .options, segments.first == "api",
             segments != ["api", "0", "info"]
         {
             let header = request.headers[.authorization] ?? ""
             // Every key is compared, so the time taken does not tell which one came close.
-            let matches = acceptedKeys.map { Self.constantTimeEquals(header, "Bearer \($0)") }
+            let matches = acceptedAuthorizations.map { Self.constantTimeEquals(header, $0) }
             guard matches.contains(true) else {
                 throw APIError(.unauthorized, "missing or invalid API key; send 'Authorization: Bearer <key>'")
             }
