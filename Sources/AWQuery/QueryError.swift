@@ -48,7 +48,7 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
             // Lines end at each line feed, as `SourceLocation` counts them (a "\r\n" is one
             // Character, so splitting Characters would not count it).
             let sourceLines = source.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
-                .map { String(String.UnicodeScalarView($0)).trimmingSuffix("\r") }
+                .map { String(String.UnicodeScalarView($0.last == "\r" ? $0.dropLast() : $0[...])) }
             let number = String(location.line)
             let gutter = String(repeating: " ", count: number.count)
             lines.append("\(gutter)--> query:\(location.line):\(location.column)")
@@ -63,12 +63,5 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
             lines.append(" = help: \(hint)")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-extension String {
-    /// The string without one trailing `suffix`.
-    fileprivate func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }
