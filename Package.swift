@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         .target(
@@ -107,6 +108,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AWPostgres",
+            dependencies: [
+                "AWCore",
+                "AWDatastore",
+                "AWTransform",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .target(
             name: "AWQuery",
             dependencies: [
                 "AWCore",
@@ -139,6 +150,7 @@ let package = Package(
                 "AWServer",
                 "AWWatcherKit",
                 "AWHost",
+                "AWPostgres",
                 "WindowWatcher",
                 "AFKWatcher",
                 "GitBranchWatcher",

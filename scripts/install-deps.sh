@@ -12,6 +12,8 @@ if [[ "${1:-build}" == "test" ]]; then
   want+=(desktop-file-utils systemd)
   # The example modules: a git working tree to watch.
   want+=(git)
+  # A private PostgreSQL cluster for the PostgreSQL datastore tests (scripts/postgres-cluster.sh).
+  want+=(postgresql)
   # The dashboard tests: headless Chromium driven through chromium-driver, and a font to render.
   want+=(chromium chromium-driver fonts-dejavu-core)
   python3 -c 'import venv, ensurepip' 2>/dev/null || want+=(python3-venv)

@@ -3,24 +3,14 @@ import Foundation
 import GRDB
 
 extension Datastore {
-    /// Stores events in a bucket and returns them with their ids, in the given order.
+    /// Stores events in a bucket (their data as canonical JSON text) and returns them with their
+    /// ids, in the given order.
     ///
     /// An event whose `id` names an event of the same bucket replaces it (this is how clients
     /// edit events); any other `id` is ignored and the event gets a new one, so a client can
     /// never overwrite another bucket's events. Committed before returning.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
-    public func insertEvents(_ events: [Event], bucketID: String) async throws(DatastoreError) -> [Event] {
-        let stored = try await insertEvents(events.map(EncodedEvent.init), bucketID: bucketID)
-        return zip(events, stored).map { event, stored in
-            var event = event
-            event.id = stored.id
-            return event
-        }
-    }
-
-    /// Stores events whose data is canonical JSON text (the bulk-insert path), with the rules of
-    /// `insertEvents(_:bucketID:)`; returns them with their ids.
     public func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError) -> [EncodedEvent]
     {
         guard !events.isEmpty else {
@@ -120,14 +110,15 @@ extension Datastore {
         while let row = try rows.next() {
             if !first { sink.writer.writeByte(UInt8(ascii: ",")) }
             first = false
-            let (timestamp, duration) = range.clip(start: row[1], end: row[2])
-            sink.writer.writeRaw("{\"id\":")
-            sink.writer.write(row[0] as Int64)
-            Event.writeFields(timestamp: timestamp, durationNanoseconds: duration, to: &sink.writer)
+            let (id, start, end): (Int64, Int64, Int64) = (row[0], row[1], row[2])
             try row.withUnsafeData(atIndex: 3) { data in
-                if let data { sink.writer.bytes.append(contentsOf: data) } else { sink.writer.writeRaw("{}") }
+                guard let data else {
+                    return range.window.writeEvent(id: id, start: start, end: end, data: nil, to: &sink.writer)
+                }
+                data.withUnsafeBytes {
+                    range.window.writeEvent(id: id, start: start, end: end, data: $0, to: &sink.writer)
+                }
             }
-            sink.writer.writeByte(UInt8(ascii: "}"))
             try sink.flushIfFull()
         }
     }
@@ -177,16 +168,10 @@ extension Datastore {
     public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
         let row = try state.withLock { state throws(DatastoreError) in try state.bucket(bucketID).row }
         let event = try await read { db -> Event? in
-            guard
-                let found = try Row.fetchOne(
-                    db, sql: "SELECT id, starttime, endtime, data FROM events WHERE id = ? AND bucketrow = ?",
-                    arguments: [id, row])
-            else { return nil }
-            let start: Int64 = found[1]
-            let end: Int64 = found[2]
-            let data = (try? JSON.parse(found[3] as String))?.objectValue ?? [:]
-            return Event(
-                id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
+            try Row.fetchOne(
+                db, sql: "SELECT id, starttime, endtime, data FROM events WHERE id = ? AND bucketrow = ?",
+                arguments: [id, row]
+            ).map(Self.storedEvent)
         }
         guard let event else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
         return event
@@ -216,6 +201,27 @@ extension Datastore {
             }
         }
         if !deleted { throw .eventNotFound(bucketID: bucketID, eventID: id) }
+    }
+
+    /// A bucket's events in id order after `afterID`, at most `limit`, unclipped.
+    ///
+    /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
+    public func eventPage(bucketID: String, afterID: Int64?, limit: Int) async throws(DatastoreError) -> [Event] {
+        let row = try state.withLock { state throws(DatastoreError) in try state.bucket(bucketID).row }
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? AND id > ? ORDER BY id LIMIT ?",
+                arguments: [row, afterID ?? .min, max(0, limit)]
+            ).map(Self.storedEvent)
+        }
+    }
+
+    /// An event from a row of `id, starttime, endtime, data`, unclipped.
+    static func storedEvent(_ row: Row) -> Event {
+        let start: Int64 = row[1]
+        let end: Int64 = row[2]
+        let data = (try? JSON.parse(row[3] as String))?.objectValue ?? [:]
+        return Event(id: row[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
     }
 
     /// Builds the SQL for a range read of one bucket.
@@ -248,8 +254,9 @@ extension Datastore {
             sql += " LIMIT ?"
             arguments.append(max(0, limit))
         }
-        let isEmpty = limit == 0 || (start != nil && end != nil && start! > end!)
-        return RangeQuery(sql: sql, arguments: StatementArguments(arguments), start: start, end: end, isEmpty: isEmpty)
+        let window = EventWindow(start: start, end: end)
+        return RangeQuery(
+            sql: sql, arguments: StatementArguments(arguments), window: window, isEmpty: window.isEmpty(limit: limit))
     }
 }
 
@@ -268,15 +275,7 @@ struct InsertOutcome: Sendable {
 struct RangeQuery: Sendable {
     var sql: String
     var arguments: StatementArguments
-    var start: Timestamp?
-    var end: Timestamp?
+    var window: EventWindow
     /// True when the range cannot contain anything (limit 0, or start after end).
     var isEmpty: Bool
-
-    /// A row's start and duration, clipped to the range.
-    func clip(start rowStart: Int64, end rowEnd: Int64) -> (Timestamp, Int64) {
-        let clippedStart = max(rowStart, start?.nanoseconds ?? .min)
-        let clippedEnd = min(rowEnd, end?.nanoseconds ?? .max)
-        return (Timestamp(nanoseconds: clippedStart), max(0, clippedEnd - clippedStart))
-    }
 }

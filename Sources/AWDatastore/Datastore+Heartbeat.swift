@@ -86,14 +86,7 @@ extension Datastore {
                 sql:
                     "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1",
                 arguments: [row]
-            ).map { found -> Event in
-                let start: Int64 = found[1]
-                let end: Int64 = found[2]
-                let data = (try? JSON.parse(found[3] as String))?.objectValue ?? [:]
-                return Event(
-                    id: found[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data
-                )
-            }
+            ).map(Self.storedEvent)
             self.state.withLock { state in
                 guard state.buckets[bucketID]?.row == row, case .unknown = state.buckets[bucketID]!.lastEvent else {
                     return

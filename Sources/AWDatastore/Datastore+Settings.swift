@@ -3,9 +3,6 @@ import Foundation
 import GRDB
 
 extension Datastore {
-    /// The longest settings key accepted, in UTF-8 bytes (as aw-server-rust).
-    public static let maximumSettingKeyLength = 127
-
     /// All settings, by key.
     public func settings() async throws(DatastoreError) -> [String: JSON] {
         try await read { db in
@@ -51,14 +48,6 @@ extension Datastore {
         try Self.validateSettingKey(key)
         try await write { db in
             try db.execute(sql: "DELETE FROM key_value WHERE key = ?", arguments: ["settings.\(key)"])
-        }
-    }
-
-    static func validateSettingKey(_ key: String) throws(DatastoreError) {
-        if key.isEmpty { throw .invalidSettingKey(key: key, reason: "the key is empty") }
-        if key.utf8.count > maximumSettingKeyLength {
-            throw .invalidSettingKey(
-                key: String(key.prefix(40)) + "…", reason: "longer than \(maximumSettingKeyLength) bytes")
         }
     }
 }

@@ -12,9 +12,10 @@ import Synchronization
 /// the first unwritten heartbeat (and before any read), so an acknowledged heartbeat reaches the
 /// disk within a second. Inserted events, bucket changes, imports and settings are committed
 /// before the call returns. `close()` writes whatever is left.
-public final class Datastore: Sendable {
+public final class Datastore: EventStore {
     /// The database file, or `:memory:`.
     public let path: String
+    public var location: String { path }
     /// How long heartbeats may wait in memory before they are written.
     public let flushDelay: Duration
 
@@ -292,9 +293,9 @@ public final class Datastore: Sendable {
         flushRequester.yield()
     }
 
-    /// Writes pending heartbeats in batches until `stopFlushing()` is called or the task is
+    /// Writes pending heartbeats in batches until `stopRunning()` is called or the task is
     /// cancelled. Run it for the life of the datastore (the server runs it as a service).
-    public func runFlushLoop() async {
+    public func run() async {
         for await _ in flushRequests {
             try? await Task.sleep(for: flushDelay)
             do {
@@ -306,8 +307,8 @@ public final class Datastore: Sendable {
         }
     }
 
-    /// Ends `runFlushLoop()` after its current batch.
-    public func stopFlushing() {
+    /// Ends `run()` after its current batch.
+    public func stopRunning() {
         flushRequester.finish()
     }
 
@@ -316,7 +317,7 @@ public final class Datastore: Sendable {
     ///
     /// - Throws: `DatastoreError` when the final write fails (the database stays open then).
     public func close() throws(DatastoreError) {
-        stopFlushing()
+        stopRunning()
         do {
             try writer.writeWithoutTransaction { db in
                 try self.writePendingRows(db)

@@ -24,6 +24,9 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownSchema(path: String, migrations: [String])
     /// The database could not be opened.
     case cannotOpen(path: String, reason: String)
+    /// The database server cannot be reached (down, restarting, or the network is away); the
+    /// request may succeed later without restarting aw-server.
+    case unavailable(location: String, reason: String)
     /// Any other storage failure.
     case storageFailure(reason: String)
 
@@ -61,6 +64,8 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
                 "the database \(path) was written by a newer aw-server (unknown migrations: \(migrations.joined(separator: ", ")))"
         case .cannotOpen(let path, let reason):
             return "cannot open the database \(path): \(reason)"
+        case .unavailable(let location, let reason):
+            return "the database server \(location) cannot be reached: \(reason)"
         case .storageFailure(let reason):
             return "storage failure: \(reason)"
         }

@@ -22,7 +22,7 @@ struct EventRowReader {
                     resultCode: ResultCode(rawValue: code),
                     message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            let (timestamp, duration) = range.clip(
+            let (timestamp, duration) = range.window.clip(
                 start: sqlite3_column_int64(handle, 1), end: sqlite3_column_int64(handle, 2))
             let length = Int(sqlite3_column_bytes(handle, 3))
             let data =

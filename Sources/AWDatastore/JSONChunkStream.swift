@@ -3,22 +3,35 @@ import Dispatch
 import GRDB
 import Synchronization
 
-/// JSON text produced on a database reader and handed over in chunks, with back-pressure: the
-/// reader waits while the consumer has two chunks it has not taken yet, so a response of any
+/// JSON text produced from a database and handed over in chunks, with back-pressure: the
+/// producer waits while the consumer has chunks it has not taken yet, so a response of any
 /// size needs only a few hundred kilobytes of memory, however slow the client.
 public struct JSONChunkStream: AsyncSequence, Sendable {
     public typealias Element = [UInt8]
 
     let chunks: AsyncThrowingStream<[UInt8], any Error>
-    let handoff: Handoff
+    /// For a producer running on an SQLite reader; `nil` when chunks are made as they are asked for.
+    let handoff: Handoff?
+
+    /// A stream whose chunks are made one at a time as the consumer asks for them by `next`,
+    /// which returns `nil` at the end.
+    package init(pulling next: @escaping @Sendable () async throws -> [UInt8]?) {
+        chunks = AsyncThrowingStream(unfolding: next)
+        handoff = nil
+    }
+
+    private init(chunks: AsyncThrowingStream<[UInt8], any Error>, handoff: Handoff) {
+        self.chunks = chunks
+        self.handoff = handoff
+    }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
-        let handoff: Handoff
+        let handoff: Handoff?
 
         public mutating func next() async throws -> [UInt8]? {
             let chunk = try await base.next()
-            if chunk != nil { handoff.credits.signal() }  // room for one more
+            if chunk != nil { handoff?.credits.signal() }  // room for one more
             return chunk
         }
     }

@@ -3,7 +3,9 @@ import AWCore
 /// What a query may read: the buckets, and a bucket's events within a period.
 public protocol QueryDataSource: Sendable {
     /// Every bucket.
-    func buckets() -> [Bucket]
+    ///
+    /// - Throws: any error is a server fault.
+    func buckets() async throws -> [Bucket]
 
     /// The events of a bucket overlapping `period` (both ends included), clipped to it, newest
     /// first.

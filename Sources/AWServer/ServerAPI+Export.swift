@@ -19,7 +19,7 @@ extension ServerAPI {
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func exportBucket(bucketID: String) async throws(DatastoreError) -> BucketExport {
-        let bucket = try datastore.bucket(id: bucketID)
+        let bucket = try await datastore.bucket(id: bucketID)
         return BucketExport(bucket: bucket, events: try await datastore.events(bucketID: bucketID))
     }
 
@@ -28,7 +28,7 @@ extension ServerAPI {
     /// - Throws: a storage error.
     public func exportAll() async throws(DatastoreError) -> [BucketExport] {
         var exports: [BucketExport] = []
-        for bucket in datastore.buckets().sorted(by: { $0.id < $1.id }) {
+        for bucket in try await datastore.buckets().sorted(by: { $0.id < $1.id }) {
             do {
                 exports.append(try await exportBucket(bucketID: bucket.id))
             } catch .bucketNotFound {
@@ -42,8 +42,8 @@ extension ServerAPI {
     /// consistent snapshot: what `GET /api/0/export` sends.
     ///
     /// - Throws: `DatastoreError.bucketNotFound` for an unknown bucket.
-    public func exportDocument(bucketIDs: [String]? = nil) throws(DatastoreError) -> JSONChunkStream {
-        try datastore.exportJSON(bucketIDs: bucketIDs)
+    public func exportDocument(bucketIDs: [String]? = nil) async throws(DatastoreError) -> JSONChunkStream {
+        try await datastore.exportJSON(bucketIDs: bucketIDs)
     }
 
     /// Imports one bucket: creates it if missing, and adds only events it does not have yet.

@@ -9,7 +9,7 @@ import Logging
 /// Method names follow the Python aw-server's `ServerAPI`.
 public final class ServerAPI: Sendable {
     /// Where buckets, events and settings are stored.
-    public let datastore: Datastore
+    public let datastore: any EventStore
     /// What the server reports about itself.
     public let info: ServerInfo
     /// The server's recent log records, if logging keeps them.
@@ -18,7 +18,7 @@ public final class ServerAPI: Sendable {
 
     /// Creates the API over a datastore.
     public init(
-        datastore: Datastore, info: ServerInfo, recentLogRecords: RecentLogRecords? = nil,
+        datastore: any EventStore, info: ServerInfo, recentLogRecords: RecentLogRecords? = nil,
         logger: Logger = Logger(label: "aw.server")
     ) {
         self.datastore = datastore
@@ -31,15 +31,15 @@ public final class ServerAPI: Sendable {
     public func getInfo() -> ServerInfo { info }
 
     /// All buckets by id.
-    public func getBuckets() -> [String: Bucket] {
-        Dictionary(uniqueKeysWithValues: datastore.buckets().map { ($0.id, $0) })
+    public func getBuckets() async throws(DatastoreError) -> [String: Bucket] {
+        Dictionary(uniqueKeysWithValues: try await datastore.buckets().map { ($0.id, $0) })
     }
 
     /// One bucket with its metadata.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`.
-    public func getBucketMetadata(bucketID: String) throws(DatastoreError) -> Bucket {
-        try datastore.bucket(id: bucketID)
+    public func getBucketMetadata(bucketID: String) async throws(DatastoreError) -> Bucket {
+        try await datastore.bucket(id: bucketID)
     }
 
     /// Creates a bucket, with optional initial events.
@@ -59,7 +59,7 @@ public final class ServerAPI: Sendable {
         try await datastore.createBucket(bucket)
         if !events.isEmpty { _ = try await datastore.insertEvents(events, bucketID: bucket.id) }
         logger.info("created bucket", metadata: ["bucket.id": "\(bucket.id)"])
-        return try datastore.bucket(id: bucket.id)
+        return try await datastore.bucket(id: bucket.id)
     }
 
     /// Changes a bucket's type, client, hostname or data (`nil` keeps a field).
@@ -103,9 +103,9 @@ public final class ServerAPI: Sendable {
     ///
     /// - Throws: `DatastoreError.bucketNotFound`.
     public func getEventsJSON(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil)
-        throws(DatastoreError) -> JSONChunkStream
+        async throws(DatastoreError) -> JSONChunkStream
     {
-        try datastore.eventsJSON(bucketID: bucketID, start: start, end: end, limit: limit)
+        try await datastore.eventsJSON(bucketID: bucketID, start: start, end: end, limit: limit)
     }
 
     /// Stores events; returns them with their ids.
@@ -138,7 +138,7 @@ public final class ServerAPI: Sendable {
         try await datastore.deleteEvent(id: eventID, bucketID: bucketID)
     }
 
-    /// Records a heartbeat (see `Datastore.heartbeat`); returns the merged or new event.
+    /// Records a heartbeat (see `EventStore.heartbeat`); returns the merged or new event.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func heartbeat(bucketID: String, event: Event, pulsetime: Double) async throws(DatastoreError) -> Event {

@@ -29,6 +29,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var legacyImport: Bool
     /// Where the web UI at `/` comes from: the built-in dashboard or a directory.
     public var webUI: WebUISource
+    /// The PostgreSQL database to keep the data in (`[storage] backend = "postgres"`, `url`), or
+    /// `nil` for the SQLite file, the default.
+    public var postgresURL: String?
 
     /// The port used when none is configured: 5600, or 5666 in testing mode.
     public static func defaultPort(testing: Bool) -> Int { testing ? 5666 : 5600 }
@@ -44,7 +47,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         requestBodyLimit: Int = 512 * 1024 * 1024,
         jsonLogFile: Bool = false,
         legacyImport: Bool = true,
-        webUI: WebUISource = .builtIn
+        webUI: WebUISource = .builtIn,
+        postgresURL: String? = nil
     ) {
         self.testing = testing
         self.address = address
@@ -57,6 +61,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.jsonLogFile = jsonLogFile
         self.legacyImport = legacyImport
         self.webUI = webUI
+        self.postgresURL = postgresURL
     }
 
     /// Reads the settings of a config file; absent ones keep their defaults.
@@ -66,6 +71,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         let top = try file.section()
         let auth = try file.section("auth")
         let logging = try file.section("logging")
+        let storage = try file.section("storage")
         self.init(testing: testing)
         address = try top.string("address") ?? address
         port = try top.int("port") ?? port
@@ -86,6 +92,17 @@ public struct ServerConfiguration: Sendable, Hashable {
                 throw ConfigError(path: file.path, reason: "'webpath': \(problem)")
             }
             webUI = .directory(path)
+        }
+        switch try storage.string("backend") ?? "sqlite" {
+        case "sqlite":
+            postgresURL = nil
+        case "postgres", "postgresql":
+            guard let url = try storage.string("url"), !url.isEmpty else {
+                throw storage.error("backend", "\"postgres\" needs url = \"postgres://user:password@host/database\"")
+            }
+            postgresURL = url
+        case let other:
+            throw storage.error("backend", "'\(other)' is not a storage backend; use \"sqlite\" or \"postgres\"")
         }
         guard (0...65535).contains(port) else {
             throw ConfigError(path: file.path, reason: "'port' \(port) is not a TCP port")
@@ -179,6 +196,14 @@ public struct ServerConfiguration: Sendable, Hashable {
         [logging]
         # Also write a JSON-lines log file next to the human-readable one.
         #json_file = false
+
+        [storage]
+        # Where the data is kept: "sqlite" (a file in the data folder) or "postgres" (a PostgreSQL
+        # database, which several aw-server processes and devices can share).
+        #backend = "sqlite"
+        # The PostgreSQL database, for backend = "postgres"; the password may also come from
+        # PGPASSWORD. sslmode is disable, prefer (the default), require or verify-full.
+        #url = "postgres://aw@localhost:5432/activitywatch?sslmode=prefer"
 
         """
     }

@@ -2,6 +2,7 @@ import AFKWatcher
 import AWCore
 import AWDatastore
 import AWHost
+import AWPostgres
 import AWServer
 import AWWatcherKit
 import ArgumentParser
@@ -25,7 +26,9 @@ struct AWServerCommand: ParsableCommand {
             `serve` (see `aw-server serve --help`), e.g. `aw-server --testing --port 5601`.
             """,
         version: ServerInfo.currentVersion,
-        subcommands: [ServeCommand.self, WatchCommand.self, ImportLegacyCommand.self, AutostartCommand.self],
+        subcommands: [
+            ServeCommand.self, WatchCommand.self, ImportLegacyCommand.self, MigrateCommand.self, AutostartCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 
@@ -81,6 +84,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "The SQLite database file to use.")
     var dbpath: String?
 
+    @Option(
+        name: .customLong("postgres"),
+        help: "Keep the data in this PostgreSQL database (postgres://user:password@host/db) instead of SQLite.")
+    var postgresURL: String?
+
     @Option(name: [.customShort("c"), .long], help: "The config file to use.")
     var config: String?
 
@@ -115,6 +123,7 @@ struct ServeCommand: ParsableCommand {
             throw AWServerCommand.fatal("\(error)")
         }
         if let host { serverConfiguration.address = host }
+        if let postgresURL { serverConfiguration.postgresURL = postgresURL }
         if let port {
             guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is not a TCP port") }
             serverConfiguration.port = port
@@ -134,20 +143,25 @@ struct ServeCommand: ParsableCommand {
         let logger = Logger(label: AWServerCommand.moduleName)
 
         let dataDirectory = directories.dataDirectory(module: AWServerCommand.moduleName)
-        let databasePath = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
-        let firstStart = !FileManager.default.fileExists(atPath: databasePath)
-        let datastore: Datastore
+        let storeLogger = Logger(label: "\(AWServerCommand.moduleName).datastore")
+        let datastore: any EventStore
         let deviceID: String
         do {
-            datastore = try Datastore(
-                path: databasePath, logger: Logger(label: "\(AWServerCommand.moduleName).datastore"))
             deviceID = try ServerInfo.deviceID(dataDirectory: dataDirectory)
+            if let url = serverConfiguration.postgresURL {
+                datastore = try await PostgresStore.open(PostgresAddress(url), logger: storeLogger)
+            } else {
+                let databasePath = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
+                let firstStart = !FileManager.default.fileExists(atPath: databasePath)
+                let sqlite = try Datastore(path: databasePath, logger: storeLogger)
+                if firstStart && serverConfiguration.legacyImport && !noLegacyImport {
+                    await importLegacyDatabases(into: sqlite, directories: directories, logger: logger)
+                }
+                datastore = sqlite
+            }
         } catch {
             logger.critical("\(error)")
             throw ExitCode.failure
-        }
-        if firstStart && serverConfiguration.legacyImport && !noLegacyImport {
-            await importLegacyDatabases(into: datastore, directories: directories, logger: logger)
         }
         let api = ServerAPI(
             datastore: datastore,
@@ -159,7 +173,7 @@ struct ServeCommand: ParsableCommand {
         let host = serverConfiguration.address
         let application = ServerApplication.make(api: api, configuration: serverConfiguration, logger: logger) { port in
             logger.info(
-                "aw-server-swift \(ServerInfo.currentVersion) listening on http://\(host):\(port) (database \(databasePath))"
+                "aw-server-swift \(ServerInfo.currentVersion) listening on http://\(host):\(port) (database \(datastore.location))"
             )
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -210,7 +224,7 @@ struct ServeCommand: ParsableCommand {
             } else {
                 logger.critical("stopped: \(error)")
             }
-            try? datastore.close()
+            try? await datastore.close()
             throw ExitCode.failure
         }
     }

@@ -66,7 +66,7 @@ struct RequestQueueTests {
         let events = try await server.api.getEvents(bucketID: bucket)
         #expect(events.map(\.data) == [a, ["n": 2], ["n": 1]])
         #expect(events.first?.timestamp == .at(0) && events.first?.durationSeconds == 8)
-        #expect(try server.api.getBucketMetadata(bucketID: bucket).client == "aw-client-test")
+        #expect(try await server.api.getBucketMetadata(bucketID: bucket).client == "aw-client-test")
         await server.stop()
     }
 

@@ -94,7 +94,7 @@ struct DatastoreHeartbeatTests {
     @Test("heartbeats reach the file within the flush delay without any read or shutdown")
     func flushedByTheLoop() async throws {
         let (store, folder) = try Fixture.fileStore(flushDelay: .milliseconds(100))
-        let loop = Task { await store.runFlushLoop() }
+        let loop = Task { await store.run() }
         try await store.createBucket(Fixture.bucket())
         _ = try await store.heartbeat(Fixture.event(0), bucketID: "bucket-1", pulsetime: 2)
         _ = try await store.heartbeat(Fixture.event(1), bucketID: "bucket-1", pulsetime: 2)
@@ -104,7 +104,7 @@ struct DatastoreHeartbeatTests {
             onDisk = try runSQLiteInAnotherProcess(folder.file("sqlite.db"), "SELECT starttime, endtime FROM events")
         }
         #expect(onDisk == [["\(Fixture.at(0).nanoseconds)", "\(Fixture.at(1).nanoseconds)"]])
-        store.stopFlushing()
+        store.stopRunning()
         await loop.value
     }
 

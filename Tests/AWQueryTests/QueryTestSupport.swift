@@ -39,7 +39,7 @@ struct QueryRunner {
 /// The datastore as the query engine reads it (the server wires the same thing up).
 struct DatastoreSource: QueryDataSource {
     let store: Datastore
-    func buckets() -> [Bucket] { store.buckets() }
+    func buckets() async throws -> [Bucket] { store.buckets() }
     func events(bucketID: String, in period: TimePeriod) async throws -> [Event] {
         do {
             return try await store.events(bucketID: bucketID, start: period.start, end: period.end)

@@ -11,13 +11,13 @@ extension Builtins {
             call throws(QueryError) in
             .number(Double(try await read(call, bucketID: try call.string(0)).count))
         },
-        Builtin("query_bucket_names", "query_bucket_names()", arity: 0...0) { call in
-            .list(call.dataSource.buckets().map(\.id).sorted().map { .string($0) })
+        Builtin("query_bucket_names", "query_bucket_names()", arity: 0...0) { call throws(QueryError) in
+            .list(try await allBuckets(call).map(\.id).sorted().map { .string($0) })
         },
         Builtin("find_bucket", "find_bucket(prefix[, hostname])", arity: 1...2) { call throws(QueryError) in
             let prefix = try call.string(0)
             let hostname = call.arguments.count > 1 ? try call.string(1) : nil
-            guard let id = Transform.findBucket(call.dataSource.buckets(), prefix: prefix, hostname: hostname) else {
+            guard let id = Transform.findBucket(try await allBuckets(call), prefix: prefix, hostname: hostname) else {
                 let filter = hostname.map { " and hostname '\($0)'" } ?? ""
                 throw call.error(
                     0, "no bucket matches the prefix '\(prefix)'\(filter)",
@@ -26,6 +26,15 @@ extension Builtins {
             return .string(id)
         },
     ]
+
+    /// Every bucket of the data source.
+    private static func allBuckets(_ call: Call) async throws(QueryError) -> [Bucket] {
+        do {
+            return try await call.dataSource.buckets()
+        } catch {
+            throw QueryError(.internal, "could not list the buckets: \(error)", at: call.location)
+        }
+    }
 
     /// The events of a bucket in the current `TIMEINTERVAL`.
     private static func read(_ call: Call, bucketID: String) async throws(QueryError) -> [Event] {

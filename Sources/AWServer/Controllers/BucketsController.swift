@@ -17,7 +17,7 @@ struct BucketsController {
 
     /// All buckets as `{"<id>": bucket, ...}`.
     @Sendable func list(_ request: APIRequest) async throws -> Response {
-        let buckets = api.getBuckets()
+        let buckets = try await api.getBuckets()
         var writer = JSONWriter(capacity: 512 * max(1, buckets.count))
         writer.writeByte(UInt8(ascii: "{"))
         for (index, id) in buckets.keys.sorted().enumerated() {
@@ -31,7 +31,7 @@ struct BucketsController {
     }
 
     @Sendable func get(_ request: APIRequest) async throws -> Response {
-        let bucket = try api.getBucketMetadata(bucketID: request.parameters[0])
+        let bucket = try await api.getBucketMetadata(bucketID: request.parameters[0])
         var writer = JSONWriter()
         bucket.write(to: &writer)
         return .json(bytes: writer.bytes)

@@ -20,7 +20,7 @@ struct EventsController {
     /// Events overlapping `start`..`end`, clipped, newest first; `limit` < 0 means all.
     @Sendable func list(_ request: APIRequest) async throws -> Response {
         let limit = try request.integerQuery("limit").flatMap { $0 < 0 ? nil : $0 }
-        let events = try api.getEventsJSON(
+        let events = try await api.getEventsJSON(
             bucketID: request.parameters[0],
             limit: limit,
             start: try request.timestampQuery("start"),

@@ -19,12 +19,12 @@ struct ExportController {
     }
 
     @Sendable func exportAll(_ request: APIRequest) async throws -> Response {
-        Self.document(try api.exportDocument(), filename: "aw-buckets-export.json")
+        Self.document(try await api.exportDocument(), filename: "aw-buckets-export.json")
     }
 
     @Sendable func exportBucket(_ request: APIRequest) async throws -> Response {
         let id = request.parameters[0]
-        return Self.document(try api.exportDocument(bucketIDs: [id]), filename: "aw-bucket-export_\(id).json")
+        return Self.document(try await api.exportDocument(bucketIDs: [id]), filename: "aw-bucket-export_\(id).json")
     }
 
     static func document(_ chunks: JSONChunkStream, filename: String) -> Response {

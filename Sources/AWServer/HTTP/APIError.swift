@@ -69,7 +69,7 @@ extension DatastoreError {
         case .bucketAlreadyExists: return .notModified
         case .invalidSettingKey: return .badRequest
         case .storageFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
-        case .readOnly, .databaseLocked, .alreadyInUse, .cannotOpen: return .serviceUnavailable
+        case .readOnly, .databaseLocked, .alreadyInUse, .cannotOpen, .unavailable: return .serviceUnavailable
         case .notADatabase, .unknownSchema, .storageFailure: return .internalServerError
         }
     }
@@ -82,6 +82,8 @@ extension DatastoreError {
         case .storageFull: return "the disk holding the database is full; nothing was written"
         case .readOnly: return "the database is read-only; nothing was written"
         case .databaseLocked: return "the database is locked by another program; nothing was written, try again later"
+        case .unavailable:
+            return "the database server cannot be reached; nothing was read or written, try again later"
         case .alreadyInUse, .cannotOpen, .notADatabase, .unknownSchema, .storageFailure:
             return "the database could not be used; the server's log says why"
         }

@@ -1,0 +1,240 @@
+import AWCore
+import AWDatastore
+import AWTransform
+import PostgresNIO
+
+extension PostgresStore {
+    public func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError)
+        -> [EncodedEvent]
+    {
+        try await transaction { connection in
+            let (row, storedMaximum) = try await Self.bucketRow(bucketID, lock: "FOR SHARE", on: connection)
+            var stored = events
+            // An id naming an event of this bucket replaces it; any other id is dropped.
+            for index in stored.indices {
+                guard let id = stored[index].id else { continue }
+                let event = stored[index]
+                let replaced = try await connection.run(
+                    """
+                    UPDATE events SET starttime = \(event.timestamp.nanoseconds), endtime = \(event.end.nanoseconds),
+                        data = \(String(decoding: event.dataJSON, as: UTF8.self))
+                    WHERE id = \(id) AND bucketrow = \(row) RETURNING id
+                    """).all()
+                if replaced.isEmpty { stored[index].id = nil }
+            }
+            let fresh = stored.indices.filter { stored[$0].id == nil }
+            if !fresh.isEmpty {
+                let ids = try await connection.run(
+                    "SELECT nextval('events_id_seq') FROM generate_series(1, \(fresh.count))").decode(Int64.self).all()
+                for (index, id) in zip(fresh, ids) { stored[index].id = id }
+                let chosen = fresh.map { stored[$0] }
+                try await connection.run(
+                    """
+                    INSERT INTO events (id, bucketrow, starttime, endtime, data)
+                    SELECT u.id, \(row), u.starttime, u.endtime, u.data
+                    FROM unnest(\(chosen.map { $0.id! }), \(chosen.map(\.timestamp.nanoseconds)),
+                        \(chosen.map(\.end.nanoseconds)), \(chosen.map { String(decoding: $0.dataJSON, as: UTF8.self) }))
+                        AS u(id, starttime, endtime, data)
+                    """)
+            }
+            let longest = stored.map(\.durationNanoseconds).max() ?? 0
+            if longest > storedMaximum {
+                try await connection.run(
+                    "UPDATE buckets SET max_duration = GREATEST(max_duration, \(longest)) WHERE id = \(row)")
+            }
+            return stored
+        }
+    }
+
+    public func events(bucketID: String, start: Timestamp?, end: Timestamp?, limit: Int?)
+        async throws(DatastoreError) -> [Event]
+    {
+        let window = EventWindow(start: start, end: end)
+        let (row, maximumDuration) = try await bucketRow(bucketID)
+        if window.isEmpty(limit: limit) { return [] }
+        let query = Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: limit)
+        return try await perform { client in
+            var events: [Event] = []
+            for try await (id, start, end, data) in try await client.query(query).decode(
+                (Int64, Int64, Int64, String).self)
+            {
+                let (timestamp, duration) = window.clip(start: start, end: end)
+                events.append(
+                    Event(
+                        id: id, timestamp: timestamp, durationNanoseconds: duration,
+                        data: (try? JSON.parse(data))?.objectValue ?? [:]))
+            }
+            return events
+        }
+    }
+
+    public func eventCount(bucketID: String, start: Timestamp?, end: Timestamp?) async throws(DatastoreError) -> Int {
+        let window = EventWindow(start: start, end: end)
+        let (row, maximumDuration) = try await bucketRow(bucketID)
+        if window.isEmpty(limit: nil) { return 0 }
+        let query = Self.rangeQuery(
+            row: row, maximumDuration: maximumDuration, window: window, limit: nil, columns: "COUNT(*)", ordered: false)
+        return try await perform { client in
+            try await client.query(query).decode(Int64.self).first { _ in true }.map(Int.init) ?? 0
+        }
+    }
+
+    /// A range read of one bucket, as the SQLite store does it: an event overlapping `start`
+    /// began at most the bucket's longest duration before it, which keeps the index scan short.
+    static func rangeQuery(
+        row: Int64, maximumDuration: Int64, window: EventWindow, limit: Int?,
+        columns: String = "id, starttime, endtime, data", ordered: Bool = true
+    ) -> PostgresQuery {
+        var sql = "SELECT \(columns) FROM events WHERE bucketrow = $1"
+        var binds = PostgresBindings()
+        binds.append(row)
+        if let start = window.start {
+            binds.append(start.nanoseconds &- maximumDuration)
+            binds.append(start.nanoseconds)
+            sql += " AND starttime >= $\(binds.count - 1) AND endtime >= $\(binds.count)"
+        }
+        if let end = window.end {
+            binds.append(end.nanoseconds)
+            sql += " AND starttime <= $\(binds.count)"
+        }
+        if ordered { sql += " ORDER BY starttime DESC, endtime ASC, id ASC" }
+        if let limit {
+            binds.append(Int64(max(0, limit)))
+            sql += " LIMIT $\(binds.count)"
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
+        let (row, _) = try await bucketRow(bucketID)
+        let found = try await perform { client in
+            try await client.query(
+                "SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)"
+            ).decode((Int64, Int64, Int64, String).self).first { _ in true }.map(Self.storedEvent)
+        }
+        guard let found else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
+        return found
+    }
+
+    public func deleteEvent(id: Int64, bucketID: String) async throws(DatastoreError) {
+        let (row, _) = try await bucketRow(bucketID)
+        let deleted = try await perform { client in
+            try await client.query("DELETE FROM events WHERE id = \(id) AND bucketrow = \(row) RETURNING id")
+                .all().count == 1
+        }
+        guard deleted else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
+    }
+
+    public func eventPage(bucketID: String, afterID: Int64?, limit: Int) async throws(DatastoreError) -> [Event] {
+        let (row, _) = try await bucketRow(bucketID)
+        let after = afterID ?? .min
+        return try await perform { client in
+            try await client.query(
+                """
+                SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row) AND id > \(after)
+                ORDER BY id LIMIT \(Int64(max(0, limit)))
+                """
+            ).decode((Int64, Int64, Int64, String).self).all().map(Self.storedEvent)
+        }
+    }
+
+    /// An event from stored columns, unclipped.
+    static func storedEvent(_ columns: (Int64, Int64, Int64, String)) -> Event {
+        let (id, start, end, data) = columns
+        return Event(
+            id: id, timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start,
+            data: (try? JSON.parse(data))?.objectValue ?? [:])
+    }
+
+    // MARK: Heartbeats and imports
+
+    /// Records a heartbeat in one transaction that holds the bucket's row, so heartbeats for a
+    /// bucket are merged one after another even when several servers receive them.
+    public func heartbeat(_ event: Event, bucketID: String, pulsetime: Double) async throws(DatastoreError) -> Event {
+        let pulsetimeNanoseconds = Int64((min(max(pulsetime, -1e9), 1e9) * 1e9).rounded())
+        var heartbeat = event
+        heartbeat.id = nil
+        let incoming = heartbeat
+        return try await transaction { connection in
+            let (row, storedMaximum) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
+            let newest = try await connection.run(
+                """
+                SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row)
+                ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1
+                """).decode((Int64, Int64, Int64, String).self).first { _ in true }.map(Self.storedEvent)
+            var result: Event
+            if let newest,
+                let merged = Transform.heartbeat(last: newest, incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
+            {
+                result = merged
+                try await connection.run(
+                    """
+                    UPDATE events SET starttime = \(merged.timestamp.nanoseconds), endtime = \(merged.end.nanoseconds)
+                    WHERE id = \(merged.id!)
+                    """)
+            } else {
+                result = incoming
+                result.id = try await connection.run(
+                    """
+                    INSERT INTO events (bucketrow, starttime, endtime, data)
+                    VALUES (\(row), \(incoming.timestamp.nanoseconds), \(incoming.end.nanoseconds),
+                        \(JSON.object(incoming.data).serialized()))
+                    RETURNING id
+                    """).decode(Int64.self).first { _ in true }
+            }
+            if result.durationNanoseconds > storedMaximum {
+                try await connection.run(
+                    "UPDATE buckets SET max_duration = \(result.durationNanoseconds) WHERE id = \(row)")
+            }
+            return result
+        }
+    }
+
+    /// Imports a bucket in one transaction: creates it if needed and adds the events it does not
+    /// have (same start, end and data), in batches of `importBatchSize` statements' worth.
+    public func importBucket(_ bucket: Bucket, events: [Event]) async throws(DatastoreError) -> BucketImportResult {
+        let result = try await transaction { connection in
+            let inserted = try await connection.run(
+                """
+                INSERT INTO buckets (name, type, client, hostname, created, data)
+                VALUES (\(bucket.id), \(bucket.type), \(bucket.client), \(bucket.hostname), \(bucket.created.rfc3339),
+                    \(JSON.object(bucket.data).serialized()))
+                ON CONFLICT (name) DO NOTHING RETURNING id
+                """).all()
+            let (row, storedMaximum) = try await Self.bucketRow(bucket.id, lock: "FOR SHARE", on: connection)
+            var added = 0
+            for start in stride(from: 0, to: events.count, by: Self.importBatchSize) {
+                let batch = events[start..<min(events.count, start + Self.importBatchSize)]
+                // Checked against what was stored before this statement, as the SQLite store does.
+                added += try await connection.run(
+                    """
+                    INSERT INTO events (bucketrow, starttime, endtime, data)
+                    SELECT \(row), u.starttime, u.endtime, u.data
+                    FROM unnest(\(batch.map(\.timestamp.nanoseconds)), \(batch.map(\.end.nanoseconds)),
+                        \(batch.map { JSON.object($0.data).serialized() })) WITH ORDINALITY AS u(starttime, endtime, data, n)
+                    WHERE NOT EXISTS (SELECT 1 FROM events x WHERE x.bucketrow = \(row)
+                        AND x.starttime = u.starttime AND x.endtime = u.endtime AND x.data = u.data)
+                    ORDER BY u.n
+                    RETURNING id
+                    """).all().count
+            }
+            let longest = events.map(\.durationNanoseconds).max() ?? 0
+            if longest > storedMaximum {
+                try await connection.run(
+                    "UPDATE buckets SET max_duration = GREATEST(max_duration, \(longest)) WHERE id = \(row)")
+            }
+            return BucketImportResult(
+                bucketID: bucket.id, created: !inserted.isEmpty, inserted: added, skipped: events.count - added)
+        }
+        logger.debug(
+            "imported bucket",
+            metadata: [
+                "bucket.id": "\(bucket.id)", "events.inserted": "\(result.inserted)",
+                "events.skipped": "\(result.skipped)",
+            ])
+        return result
+    }
+
+    /// Events per import statement.
+    static var importBatchSize: Int { 10_000 }
+}

@@ -1,0 +1,217 @@
+import AWCore
+import AWDatastore
+import Logging
+import PostgresNIO
+
+/// ActivityWatch storage in a PostgreSQL database, which several aw-server processes (one per
+/// site, or several behind a load balancer) may share.
+///
+/// Every call is its own transaction and is committed before it returns, heartbeats included:
+/// a heartbeat locks its bucket's row, merges into the newest stored event and writes it back,
+/// so two servers receiving heartbeats for the same bucket neither lose nor duplicate time.
+/// When the database cannot be reached, calls fail within `timeout` with
+/// `DatastoreError.unavailable`; the connection pool keeps reconnecting, so calls succeed again
+/// once the database is back, without restarting aw-server.
+public final class PostgresStore: EventStore {
+    /// The database, without its password.
+    public let address: PostgresAddress
+    public var location: String { address.description }
+    /// How long a call waits for the database before failing with `.unavailable`.
+    public let timeout: Duration
+
+    let client: PostgresClient
+    let logger: Logger
+    private let pool: Task<Void, Never>
+    private let stopped: AsyncStream<Void>
+    private let stopper: AsyncStream<Void>.Continuation
+
+    /// Connects to the database and brings its schema up to date (creating it in an empty
+    /// database). Several servers may open the same database at once.
+    ///
+    /// - Throws: `DatastoreError.unavailable` when the database cannot be reached within
+    ///   `timeout`, `.unknownSchema` for a database a newer aw-server wrote, or the database's
+    ///   own refusal (a wrong password, a missing database).
+    public static func open(
+        _ address: PostgresAddress, timeout: Duration = .seconds(5), logger: Logger = Logger(label: "aw.datastore")
+    ) async throws(DatastoreError) -> PostgresStore {
+        let store = PostgresStore(address: address, timeout: timeout, logger: logger)
+        do {
+            try await store.perform { client in try await PostgresSchema.migrate(client, logger: logger) }
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        logger.debug("opened datastore", metadata: ["db.address": "\(address)"])
+        return store
+    }
+
+    private init(address: PostgresAddress, timeout: Duration, logger: Logger) {
+        self.address = address
+        self.timeout = timeout
+        self.logger = logger
+        var poolLogger = logger
+        poolLogger.logLevel = .critical  // connection failures reach callers as `.unavailable`
+        let client = PostgresClient(configuration: address.clientConfiguration, backgroundLogger: poolLogger)
+        self.client = client
+        pool = Task { await client.run() }
+        (stopped, stopper) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// Waits until `stopRunning()`: the connection pool runs from `open` to `close()`.
+    public func run() async {
+        for await _ in stopped {}
+    }
+
+    public func stopRunning() {
+        stopper.finish()
+    }
+
+    /// Closes every connection. Nothing is held in memory, so nothing is lost.
+    public func close() async throws(DatastoreError) {
+        stopRunning()
+        pool.cancel()
+        await pool.value
+    }
+
+    // MARK: Running statements
+
+    /// Runs `body` with the client, failing with `.unavailable` when the database has not
+    /// answered within `timeout`, and translating database errors.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T)
+        async throws(DatastoreError) -> T
+    {
+        let client = self.client
+        let timeout = self.timeout
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body(client) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let result = first else {
+                    throw DatastoreError.unavailable(location: location, reason: "no answer within \(timeout)")
+                }
+                return result
+            }
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    /// Runs `body` in a transaction (committed when it returns, rolled back when it throws).
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws(DatastoreError) -> T
+    {
+        let logger = self.logger
+        return try await perform { client in
+            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    /// A database or connection error as the datastore error callers get.
+    func translate(_ error: any Error) -> DatastoreError {
+        switch error {
+        case let error as DatastoreError:
+            return error
+        case let error as PostgresTransactionError:
+            if let inner = error.closureError ?? error.beginError ?? error.commitError { return translate(inner) }
+            return .storageFailure(reason: "PostgreSQL transaction failed")
+        case let error as PSQLError:
+            return translate(error)
+        case is PostgresDecodingError:
+            return .storageFailure(reason: "PostgreSQL returned a value of an unexpected type: \(error)")
+        case is CancellationError:
+            return .unavailable(location: location, reason: "the request was cancelled")
+        default:
+            // The connection pool's own errors: it could not connect.
+            return .unavailable(location: location, reason: "\(error)")
+        }
+    }
+
+    private func translate(_ error: PSQLError) -> DatastoreError {
+        guard error.code == .server, let info = error.serverInfo else {
+            let detail = error.underlying.map { ": \($0)" } ?? ""
+            switch error.code {
+            case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
+                .sslUnsupported, .failedToAddSSLHandler, .queryCancelled:
+                return .unavailable(location: location, reason: "\(error.code)\(detail)")
+            default:
+                return .storageFailure(reason: "PostgreSQL client error \(error.code)\(detail)")
+            }
+        }
+        let state = info[.sqlState] ?? ""
+        let message = info[.message] ?? "error \(state)"
+        switch state {
+        case _ where state.hasPrefix("08"), _ where state.hasPrefix("57P"):  // connection lost, shutting down
+            return .unavailable(location: location, reason: message)
+        case "53100": return .storageFull(path: location)  // disk_full
+        case "25006": return .readOnly(path: location)  // read_only_sql_transaction (a standby)
+        case "3D000", "28P01", "28000":  // no such database, wrong password, not allowed
+            return .cannotOpen(path: location, reason: message)
+        default: return .storageFailure(reason: "PostgreSQL: \(message) (\(state))")
+        }
+    }
+}
+
+// MARK: - Settings
+
+extension PostgresStore {
+    public func settings() async throws(DatastoreError) -> [String: JSON] {
+        try await perform { client in
+            var result: [String: JSON] = [:]
+            let rows = try await client.query("SELECT key, value FROM key_value WHERE key LIKE 'settings.%'")
+            for try await (key, value) in rows.decode((String, String).self) {
+                result[String(key.dropFirst("settings.".count))] = (try? JSON.parse(value)) ?? .null
+            }
+            return result
+        }
+    }
+
+    public func setting(_ key: String) async throws(DatastoreError) -> JSON? {
+        try Self.validateSettingKey(key)
+        return try await perform { client in
+            let rows = try await client.query("SELECT value FROM key_value WHERE key = \("settings.\(key)")")
+            for try await value in rows.decode(String.self) { return (try? JSON.parse(value)) ?? .null }
+            return nil
+        }
+    }
+
+    public func setSetting(_ key: String, to value: JSON) async throws(DatastoreError) {
+        try Self.validateSettingKey(key)
+        let text = value.serialized()
+        let now = Timestamp.now.nanoseconds / 1_000_000_000
+        _ = try await perform { client in
+            try await client.query(
+                """
+                INSERT INTO key_value (key, value, last_modified) VALUES (\("settings.\(key)"), \(text), \(now))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, last_modified = excluded.last_modified
+                """)
+        }
+    }
+
+    public func deleteSetting(_ key: String) async throws(DatastoreError) {
+        try Self.validateSettingKey(key)
+        _ = try await perform { client in
+            try await client.query("DELETE FROM key_value WHERE key = \("settings.\(key)")")
+        }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a statement on this connection, logging to the connection's logger.
+    @discardableResult
+    func run(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
+    }
+}
+
+extension AsyncSequence {
+    /// Every element, in order.
+    func all() async throws -> [Element] {
+        var elements: [Element] = []
+        for try await element in self { elements.append(element) }
+        return elements
+    }
+}

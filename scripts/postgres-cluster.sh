@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster for the tests and benchmarks, in a folder of its own, listening
+# on 127.0.0.1 only, with the user "aw" trusted on loopback.
+#   scripts/postgres-cluster.sh start DIR PORT   creates (first time) and starts it; prints its URL
+#   scripts/postgres-cluster.sh stop DIR         stops it (the files stay)
+#   scripts/postgres-cluster.sh restart DIR      stops and starts it
+# As root, the server runs as the "postgres" user that Debian's postgresql package creates.
+set -euo pipefail
+command=${1:?usage: postgres-cluster.sh start DIR PORT | stop DIR | restart DIR}
+dir=${2:?the cluster folder}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[[ -x "$bin/initdb" ]] || { echo "postgres-cluster.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
+as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+case "$command" in
+  start)
+    port=${3:?the port}
+    if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+      mkdir -p "$dir"
+      [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
+      as_owner "$bin/initdb" -D "$dir/data" -U aw --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
+      echo "$port" >"$dir/port"
+      [[ $(id -u) -eq 0 ]] && chown postgres "$dir/port"
+    fi
+    port=$(cat "$dir/port")
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+    echo "postgres://aw@127.0.0.1:$port/postgres?sslmode=disable"
+    ;;
+  stop)
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+  restart)
+    "$0" stop "$dir"
+    "$0" start "$dir" "$(cat "$dir/port")" >/dev/null
+    ;;
+  *)
+    echo "postgres-cluster.sh: unknown command '$command'" >&2
+    exit 2
+    ;;
+esac
