@@ -194,12 +194,24 @@ let package = Package(
         ),
         .executableTarget(name: "aw-fuzz", dependencies: ["AWFuzzTargets"], path: "Fuzz/Driver"),
         .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
+        .target(
+            name: "AWStoreTestSupport",
+            dependencies: [
+                "AWDatastore", "AWPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/AWStoreTestSupport"
+        ),
         .testTarget(name: "AWCoreTests", dependencies: ["AWCore", "AWTestSupport"]),
         .testTarget(name: "AWFuzzTests", dependencies: ["AWFuzzTargets"]),
         .testTarget(name: "AWTransformTests", dependencies: ["AWCore", "AWTransform"]),
         .testTarget(
             name: "AWDatastoreTests",
-            dependencies: ["AWCore", "AWDatastore", "AWTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "AWCore", "AWDatastore", "AWPostgres", "AWTestSupport", "AWStoreTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(name: "AWQueryTests", dependencies: ["AWCore", "AWDatastore", "AWQuery", "AWTestSupport"]),
         .testTarget(
@@ -229,6 +241,7 @@ let package = Package(
                 "AWDatastore",
                 "AWServer",
                 "AWTestSupport",
+                "AWStoreTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -25,7 +25,7 @@ case "$command" in
     fi
     port=$(cat "$dir/port")
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500" start >/dev/null
     echo "postgres://aw@127.0.0.1:$port/postgres?sslmode=disable"
     ;;
   stop)

@@ -91,6 +91,21 @@ extension EventStore {
         try await events(bucketID: bucketID, start: nil, end: nil, limit: nil)
     }
 
+    /// Every event of a bucket as the REST API's JSON array, in chunks.
+    public func eventsJSON(bucketID: String) async throws(DatastoreError) -> JSONChunkStream {
+        try await eventsJSON(bucketID: bucketID, start: nil, end: nil, limit: nil)
+    }
+
+    /// How many events a bucket has.
+    public func eventCount(bucketID: String) async throws(DatastoreError) -> Int {
+        try await eventCount(bucketID: bucketID, start: nil, end: nil)
+    }
+
+    /// The export document of every bucket, in chunks.
+    public func exportJSON() async throws(DatastoreError) -> JSONChunkStream {
+        try await exportJSON(bucketIDs: nil)
+    }
+
     /// The longest settings key accepted, in UTF-8 bytes (as aw-server-rust).
     public static var maximumSettingKeyLength: Int { 127 }
 

@@ -9,7 +9,9 @@ import PostgresNIO
 /// bucket data are kept as the JSON text the server writes (not `jsonb`, which would reorder
 /// keys and parse every row read): reads copy it through unchanged. The index on
 /// `(bucketrow, starttime, endtime)` serves every range read (a slice of one bucket), the newest
-/// event a heartbeat continues, and the duplicate check of imports.
+/// event a heartbeat continues, and the duplicate check of imports. `buckets.last_heartbeat` is
+/// the event the bucket's last heartbeat went to, which the next one continues (cleared by
+/// inserts and imports, which may add a newer event).
 enum PostgresSchema {
     /// The steps, in order; the database records how many it has had.
     static let migrations: [String] = [
@@ -22,7 +24,8 @@ enum PostgresSchema {
             hostname text NOT NULL,
             created text NOT NULL,
             data text NOT NULL DEFAULT '{}',
-            max_duration bigint NOT NULL DEFAULT 0
+            max_duration bigint NOT NULL DEFAULT 0,
+            last_heartbeat bigint
         );
         CREATE TABLE events (
             id bigserial PRIMARY KEY,

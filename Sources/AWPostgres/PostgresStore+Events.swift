@@ -8,7 +8,7 @@ extension PostgresStore {
         -> [EncodedEvent]
     {
         try await transaction { connection in
-            let (row, storedMaximum) = try await Self.bucketRow(bucketID, lock: "FOR SHARE", on: connection)
+            let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR SHARE", on: connection)
             var stored = events
             // An id naming an event of this bucket replaces it; any other id is dropped.
             for index in stored.indices {
@@ -37,11 +37,7 @@ extension PostgresStore {
                         AS u(id, starttime, endtime, data)
                     """)
             }
-            let longest = stored.map(\.durationNanoseconds).max() ?? 0
-            if longest > storedMaximum {
-                try await connection.run(
-                    "UPDATE buckets SET max_duration = GREATEST(max_duration, \(longest)) WHERE id = \(row)")
-            }
+            try await Self.recordInserted(stored.map(\.durationNanoseconds), bucketRow: row, on: connection)
             return stored
         }
     }
@@ -156,15 +152,23 @@ extension PostgresStore {
         heartbeat.id = nil
         let incoming = heartbeat
         return try await transaction { connection in
-            let (row, storedMaximum) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
-            let newest = try await connection.run(
+            let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
+            // The event the last heartbeat went to, if it still exists; else the newest event.
+            let last = try await connection.run(
                 """
-                SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row)
-                ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1
-                """).decode((Int64, Int64, Int64, String).self).first { _ in true }.map(Self.storedEvent)
+                (SELECT e.id, e.starttime, e.endtime, e.data, 0 AS rank FROM events e JOIN buckets b
+                    ON e.id = b.last_heartbeat AND e.bucketrow = b.id WHERE b.id = \(row))
+                UNION ALL
+                (SELECT id, starttime, endtime, data, 1 FROM events WHERE bucketrow = \(row)
+                    ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1)
+                ORDER BY rank LIMIT 1
+                """
+            ).decode((Int64, Int64, Int64, String, Int32).self).first { _ in true }.map {
+                Self.storedEvent(($0.0, $0.1, $0.2, $0.3))
+            }
             var result: Event
-            if let newest,
-                let merged = Transform.heartbeat(last: newest, incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
+            if let last,
+                let merged = Transform.heartbeat(last: last, incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
             {
                 result = merged
                 try await connection.run(
@@ -182,10 +186,11 @@ extension PostgresStore {
                     RETURNING id
                     """).decode(Int64.self).first { _ in true }
             }
-            if result.durationNanoseconds > storedMaximum {
-                try await connection.run(
-                    "UPDATE buckets SET max_duration = \(result.durationNanoseconds) WHERE id = \(row)")
-            }
+            try await connection.run(
+                """
+                UPDATE buckets SET max_duration = GREATEST(max_duration, \(result.durationNanoseconds)),
+                    last_heartbeat = \(result.id!) WHERE id = \(row)
+                """)
             return result
         }
     }
@@ -201,7 +206,7 @@ extension PostgresStore {
                     \(JSON.object(bucket.data).serialized()))
                 ON CONFLICT (name) DO NOTHING RETURNING id
                 """).all()
-            let (row, storedMaximum) = try await Self.bucketRow(bucket.id, lock: "FOR SHARE", on: connection)
+            let (row, _) = try await Self.bucketRow(bucket.id, lock: "FOR SHARE", on: connection)
             var added = 0
             for start in stride(from: 0, to: events.count, by: Self.importBatchSize) {
                 let batch = events[start..<min(events.count, start + Self.importBatchSize)]
@@ -218,10 +223,8 @@ extension PostgresStore {
                     RETURNING id
                     """).all().count
             }
-            let longest = events.map(\.durationNanoseconds).max() ?? 0
-            if longest > storedMaximum {
-                try await connection.run(
-                    "UPDATE buckets SET max_duration = GREATEST(max_duration, \(longest)) WHERE id = \(row)")
+            if added > 0 {
+                try await Self.recordInserted(events.map(\.durationNanoseconds), bucketRow: row, on: connection)
             }
             return BucketImportResult(
                 bucketID: bucket.id, created: !inserted.isEmpty, inserted: added, skipped: events.count - added)
@@ -233,6 +236,20 @@ extension PostgresStore {
                 "events.skipped": "\(result.skipped)",
             ])
         return result
+    }
+
+    /// Records in the bucket's row what inserted events change: the longest duration (which
+    /// bounds range reads), and the event the next heartbeat continues (the newest again, as an
+    /// inserted event may be newer than the last heartbeat's).
+    static func recordInserted(_ durations: [Int64], bucketRow row: Int64, on connection: PostgresConnection)
+        async throws
+    {
+        let longest = durations.max() ?? 0
+        try await connection.run(
+            """
+            UPDATE buckets SET max_duration = GREATEST(max_duration, \(longest)), last_heartbeat = NULL
+            WHERE id = \(row)
+            """)
     }
 
     /// Events per import statement.

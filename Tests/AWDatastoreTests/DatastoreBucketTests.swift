@@ -4,24 +4,25 @@ import Foundation
 import Testing
 
 @testable import AWDatastore
+import AWStoreTestSupport
 
 @Suite("Datastore: buckets and settings")
 struct DatastoreBucketTests {
-    @Test("buckets are created, listed, updated and deleted; duplicates are refused")
-    func lifecycle() async throws {
-        let store = try Datastore.inMemory()
-        #expect(store.buckets().isEmpty)
+    @Test("buckets are created, listed, updated and deleted; duplicates are refused", arguments: StoreKind.all)
+    func lifecycle(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        #expect(try await store.buckets().isEmpty)
         try await store.createBucket(Fixture.bucket())
         await #expect(throws: DatastoreError.bucketAlreadyExists(id: "bucket-1")) {
             try await store.createBucket(Fixture.bucket())
         }
-        try await store.updateBucket(id: "bucket-1", hostname: "other", data: ["k": "v"])
-        let bucket = try store.bucket(id: "bucket-1")
+        try await store.updateBucket(id: "bucket-1", type: nil, client: nil, hostname: "other", data: ["k": "v"])
+        let bucket = try await store.bucket(id: "bucket-1")
         #expect(bucket.hostname == "other")
         #expect(bucket.type == "currentwindow")
         #expect(bucket.data == ["k": "v"])
         try await store.deleteBucket(id: "bucket-1")
-        #expect(throws: DatastoreError.bucketNotFound(id: "bucket-1")) { try store.bucket(id: "bucket-1") }
+        await #expect(throws: DatastoreError.bucketNotFound(id: "bucket-1")) { try await store.bucket(id: "bucket-1") }
         await #expect(throws: DatastoreError.bucketNotFound(id: "bucket-1")) {
             try await store.deleteBucket(id: "bucket-1")
         }
@@ -45,9 +46,9 @@ struct DatastoreBucketTests {
         #expect(try await reopened.setting("theme") == "dark")
     }
 
-    @Test("settings hold any JSON; unset keys are nil; long keys are refused")
-    func settings() async throws {
-        let store = try Datastore.inMemory()
+    @Test("settings hold any JSON; unset keys are nil; long keys are refused", arguments: StoreKind.all)
+    func settings(kind: StoreKind) async throws {
+        let store = try await kind.make()
         #expect(try await store.setting("missing") == nil)
         try await store.setSetting("classes", to: [["name": ["Work"], "rule": ["type": "regex", "regex": "code"]]])
         try await store.setSetting("startOfDay", to: "04:00")

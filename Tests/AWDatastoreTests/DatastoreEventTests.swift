@@ -5,6 +5,7 @@ import GRDB
 import Testing
 
 @testable import AWDatastore
+import AWStoreTestSupport
 
 @Suite("Datastore: events")
 struct DatastoreEventTests {
@@ -144,9 +145,9 @@ struct DatastoreEventIDTests {
 
 @Suite("Datastore: streamed JSON")
 struct DatastoreStreamTests {
-    @Test("a large read arrives in several chunks that join into the same events")
-    func chunks() async throws {
-        let store = try Datastore.inMemory()
+    @Test("a large read arrives in several chunks that join into the same events", arguments: StoreKind.all)
+    func chunks(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         let events = (0..<20_000).map {
             Fixture.event(Double($0), 1, ["app": "a", "title": .string("title \($0 % 37)")])
@@ -154,7 +155,7 @@ struct DatastoreStreamTests {
         _ = try await store.insertEvents(events, bucketID: "bucket-1")
         var chunkCount = 0
         var json: [UInt8] = []
-        for try await chunk in try store.eventsJSON(bucketID: "bucket-1") {
+        for try await chunk in try await store.eventsJSON(bucketID: "bucket-1") {
             chunkCount += 1
             json += chunk
         }
@@ -164,29 +165,29 @@ struct DatastoreStreamTests {
         #expect(parsed == (try await store.events(bucketID: "bucket-1")))
     }
 
-    @Test("consumers that stop early do not leave readers blocked", .timeLimit(.minutes(1)))
-    func earlyStop() async throws {
-        let store = try Datastore.inMemory()
+    @Test("consumers that stop early do not leave readers blocked", .timeLimit(.minutes(1)), arguments: StoreKind.all)
+    func earlyStop(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         _ = try await store.insertEvents((0..<20_000).map { Fixture.event(Double($0), 1) }, bucketID: "bucket-1")
         for _ in 0..<12 {
-            for try await _ in try store.eventsJSON(bucketID: "bucket-1") { break }
+            for try await _ in try await store.eventsJSON(bucketID: "bucket-1") { break }
         }
         #expect(try await store.eventCount(bucketID: "bucket-1") == 20_000)
     }
 
-    @Test("the export document streams every bucket with its events")
-    func export() async throws {
-        let store = try Datastore.inMemory()
+    @Test("the export document streams every bucket with its events", arguments: StoreKind.all)
+    func export(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket("a"))
         try await store.createBucket(Fixture.bucket("b"))
         _ = try await store.insertEvents([Fixture.event(0, 1, ["x": 1])], bucketID: "a")
         var json: [UInt8] = []
-        for try await chunk in try store.exportJSON() { json += chunk }
+        for try await chunk in try await store.exportJSON() { json += chunk }
         let document = try JSON.parse(json)
         #expect(document["buckets"]?.objectValue?.keys.sorted() == ["a", "b"])
         #expect(document["buckets"]?["a"]?["events"]?.arrayValue?.count == 1)
         #expect(document["buckets"]?["b"]?["events"] == [])
-        #expect(throws: DatastoreError.bucketNotFound(id: "c")) { try store.exportJSON(bucketIDs: ["c"]) }
+        await #expect(throws: DatastoreError.bucketNotFound(id: "c")) { try await store.exportJSON(bucketIDs: ["c"]) }
     }
 }

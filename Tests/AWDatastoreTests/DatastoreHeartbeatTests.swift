@@ -4,12 +4,13 @@ import Foundation
 import Testing
 
 @testable import AWDatastore
+import AWStoreTestSupport
 
 @Suite("Datastore: heartbeats")
 struct DatastoreHeartbeatTests {
-    @Test("heartbeats with equal data merge into one event; changed data starts a new one")
-    func mergeAndSplit() async throws {
-        let store = try Datastore.inMemory()
+    @Test("heartbeats with equal data merge into one event; changed data starts a new one", arguments: StoreKind.all)
+    func mergeAndSplit(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         let first = try await store.heartbeat(Fixture.event(0), bucketID: "bucket-1", pulsetime: 2)
         for second in 1...5 {
@@ -26,9 +27,9 @@ struct DatastoreHeartbeatTests {
         #expect(events.map { $0.data["app"] } == ["b", "b", "a"])
     }
 
-    @Test("the cache follows inserted events: a heartbeat merges with an event inserted after it")
-    func cacheAfterInsert() async throws {
-        let store = try Datastore.inMemory()
+    @Test("the cache follows inserted events: a heartbeat merges with an event inserted after it", arguments: StoreKind.all)
+    func cacheAfterInsert(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         _ = try await store.heartbeat(Fixture.event(0), bucketID: "bucket-1", pulsetime: 5)
         let inserted = try await store.insertEvents([Fixture.event(10, 1, ["app": "x"])], bucketID: "bucket-1")
@@ -37,9 +38,9 @@ struct DatastoreHeartbeatTests {
         #expect(merged.durationNanoseconds == 2 * Fixture.second)
     }
 
-    @Test("deleting the last event: the next heartbeat does not resurrect or merge into it")
-    func cacheAfterDeletingLastEvent() async throws {
-        let store = try Datastore.inMemory()
+    @Test("deleting the last event: the next heartbeat does not resurrect or merge into it", arguments: StoreKind.all)
+    func cacheAfterDeletingLastEvent(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         _ = try await store.heartbeat(Fixture.event(0, 0, ["app": "old"]), bucketID: "bucket-1", pulsetime: 100)
         let last = try await store.heartbeat(Fixture.event(1, 0, ["app": "x"]), bucketID: "bucket-1", pulsetime: 100)
@@ -51,9 +52,9 @@ struct DatastoreHeartbeatTests {
         #expect(events[0].durationNanoseconds == 0)
     }
 
-    @Test("a deleted and re-created bucket starts fresh (both reference servers merge into the old event)")
-    func cacheAfterRecreatingBucket() async throws {
-        let store = try Datastore.inMemory()
+    @Test("a deleted and re-created bucket starts fresh (both reference servers merge into the old event)", arguments: StoreKind.all)
+    func cacheAfterRecreatingBucket(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         _ = try await store.heartbeat(Fixture.event(0), bucketID: "bucket-1", pulsetime: 100)
         try await store.deleteBucket(id: "bucket-1")
@@ -67,9 +68,9 @@ struct DatastoreHeartbeatTests {
         #expect(try await store.events(bucketID: "bucket-1").count == 1)
     }
 
-    @Test("an older heartbeat becomes its own event and the next one continues from it")
-    func outOfOrder() async throws {
-        let store = try Datastore.inMemory()
+    @Test("an older heartbeat becomes its own event and the next one continues from it", arguments: StoreKind.all)
+    func outOfOrder(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         _ = try await store.heartbeat(Fixture.event(10), bucketID: "bucket-1", pulsetime: 5)
         let older = try await store.heartbeat(Fixture.event(2), bucketID: "bucket-1", pulsetime: 5)

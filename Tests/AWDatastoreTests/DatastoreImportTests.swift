@@ -2,6 +2,7 @@ import AWCore
 import Testing
 
 @testable import AWDatastore
+import AWStoreTestSupport
 
 @Suite("Datastore: import")
 struct DatastoreImportTests {
@@ -9,21 +10,21 @@ struct DatastoreImportTests {
         Fixture.event(0, 1, ["n": 1], id: 900), Fixture.event(5, 2, ["n": 2], id: 901), Fixture.event(9, 0, ["n": 3]),
     ]
 
-    @Test("importing creates the bucket; importing again adds nothing")
-    func idempotent() async throws {
-        let store = try Datastore.inMemory()
+    @Test("importing creates the bucket; importing again adds nothing", arguments: StoreKind.all)
+    func idempotent(kind: StoreKind) async throws {
+        let store = try await kind.make()
         let first = try await store.importBucket(Fixture.bucket(), events: events)
         #expect(first == BucketImportResult(bucketID: "bucket-1", created: true, inserted: 3, skipped: 0))
         let second = try await store.importBucket(Fixture.bucket(), events: events)
         #expect(second == BucketImportResult(bucketID: "bucket-1", created: false, inserted: 0, skipped: 3))
         let stored = try await store.events(bucketID: "bucket-1")
         #expect(stored.count == 3)
-        #expect(try store.bucket(id: "bucket-1").metadata == BucketMetadata(start: Fixture.at(0), end: Fixture.at(9)))
+        #expect(try await store.bucket(id: "bucket-1").metadata == BucketMetadata(start: Fixture.at(0), end: Fixture.at(9)))
     }
 
-    @Test("importing into an existing bucket merges: new events are added, known ones skipped")
-    func mergesIntoExisting() async throws {
-        let store = try Datastore.inMemory()
+    @Test("importing into an existing bucket merges: new events are added, known ones skipped", arguments: StoreKind.all)
+    func mergesIntoExisting(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
         _ = try await store.insertEvents([events[0]], bucketID: "bucket-1")
         _ = try await store.heartbeat(Fixture.event(20, 0, ["hb": true]), bucketID: "bucket-1", pulsetime: 1)
@@ -34,9 +35,9 @@ struct DatastoreImportTests {
         #expect(try await store.eventCount(bucketID: "bucket-1") == 4)
     }
 
-    @Test("imported ids are ignored, so other buckets' events are never overwritten")
-    func idsNotTrusted() async throws {
-        let store = try Datastore.inMemory()
+    @Test("imported ids are ignored, so other buckets' events are never overwritten", arguments: StoreKind.all)
+    func idsNotTrusted(kind: StoreKind) async throws {
+        let store = try await kind.make()
         try await store.createBucket(Fixture.bucket("victim"))
         let victim = try await store.insertEvents([Fixture.event(0, 1, ["keep": true])], bucketID: "victim")
         let result = try await store.importBucket(

@@ -1,13 +1,14 @@
 import AWCore
+import AWStoreTestSupport
 import Testing
 
 @testable import AWServer
 
 @Suite("REST: info and buckets")
 struct BucketEndpointTests {
-    @Test("GET /api/0/info reports hostname, version, testing and device id")
-    func info() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("GET /api/0/info reports hostname, version, testing and device id", arguments: StoreKind.all)
+    func info(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             let answer = try await client.send(.get, "/api/0/info")
             #expect(answer.status == 200)
             #expect(answer.headers[.contentType] == "application/json")
@@ -19,9 +20,9 @@ struct BucketEndpointTests {
         }
     }
 
-    @Test("a bucket's whole life: 404, create 200, again 304, list, get, update, delete")
-    func lifecycle() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("a bucket's whole life: 404, create 200, again 304, list, get, update, delete", arguments: StoreKind.all)
+    func lifecycle(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             #expect(try await client.send(.get, "/api/0/buckets/").text == "{}")
             let missing = try await client.send(.get, "/api/0/buckets/test-b")
             #expect(missing.status == 404)
@@ -80,9 +81,9 @@ struct BucketEndpointTests {
         }
     }
 
-    @Test("a bucket created with hostname !local gets the server's hostname and device id")
-    func localHostname() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("a bucket created with hostname !local gets the server's hostname and device id", arguments: StoreKind.all)
+    func localHostname(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(
                 .post, "/api/0/buckets/web", #"{"client":"aw-client-web","type":"web.tab.current","hostname":"!local"}"#
             )
@@ -92,9 +93,9 @@ struct BucketEndpointTests {
         }
     }
 
-    @Test("a bucket created with events stores them")
-    func createWithEvents() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("a bucket created with events stores them", arguments: StoreKind.all)
+    func createWithEvents(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             let body =
                 #"{"client":"c","type":"t","hostname":"h","events":[{"timestamp":"2020-01-01T00:00:00Z","duration":1,"data":{"a":1}}]}"#
             #expect(try await client.send(.post, "/api/0/buckets/b", body).status == 200)
@@ -102,9 +103,9 @@ struct BucketEndpointTests {
         }
     }
 
-    @Test("bucket ids with slashes, spaces, quotes, dots and SQL are plain data")
-    func awkwardIDs() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("bucket ids with slashes, spaces, quotes, dots and SQL are plain data", arguments: StoreKind.all)
+    func awkwardIDs(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             for (id, encoded) in [
                 ("a/b", "a%2Fb"), ("with space", "with%20space"), ("quo\"te'", "quo%22te'"), ("..", "%2E%2E"),
                 ("x'; DROP TABLE events; --", "x'%3B%20DROP%20TABLE%20events%3B%20--"), ("ünï", "%C3%BCn%C3%AF"),

@@ -1,4 +1,5 @@
 import AWCore
+import AWStoreTestSupport
 import Testing
 
 @testable import AWServer
@@ -7,9 +8,9 @@ import Testing
 struct EventEndpointTests {
     static let bucketBody = #"{"client":"c","type":"t","hostname":"h"}"#
 
-    @Test("insert, list, heartbeat and count give aw-server-rust's exact JSON")
-    func upstreamExample() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("insert, list, heartbeat and count give aw-server-rust's exact JSON", arguments: StoreKind.all)
+    func upstreamExample(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b", Self.bucketBody)
             let inserted = try await client.send(
                 .post, "/api/0/buckets/b/events", #"[{"timestamp":"2018-01-01T01:01:01Z","duration":1.0,"data":{}}]"#)
@@ -30,9 +31,9 @@ struct EventEndpointTests {
         }
     }
 
-    @Test("start, end and limit select and clip events; offsets are accepted encoded or not")
-    func ranges() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("start, end and limit select and clip events; offsets are accepted encoded or not", arguments: StoreKind.all)
+    func ranges(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b", Self.bucketBody)
             let events = (0..<24).map {
                 #"{"timestamp":"2020-01-01T\#(String(format: "%02d", $0)):00:00Z","duration":3600,"data":{"h":\#($0)}}"#
@@ -74,9 +75,9 @@ struct EventEndpointTests {
         }
     }
 
-    @Test("single events: found, 404 when missing, deleted once")
-    func singleEvents() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("single events: found, 404 when missing, deleted once", arguments: StoreKind.all)
+    func singleEvents(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b", Self.bucketBody)
             try await client.send(
                 .post, "/api/0/buckets/b/events",
@@ -93,9 +94,9 @@ struct EventEndpointTests {
         }
     }
 
-    @Test("bad events and heartbeats are 400s that store nothing; a missing bucket is 404")
-    func badWrites() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("bad events and heartbeats are 400s that store nothing; a missing bucket is 404", arguments: StoreKind.all)
+    func badWrites(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b", Self.bucketBody)
             let bad = try await client.send(
                 .post, "/api/0/buckets/b/events",
@@ -117,9 +118,9 @@ struct EventEndpointTests {
         }
     }
 
-    @Test("a naive heartbeat timestamp is taken as UTC and answered with Z")
-    func naiveTimestamps() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("a naive heartbeat timestamp is taken as UTC and answered with Z", arguments: StoreKind.all)
+    func naiveTimestamps(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b", Self.bucketBody)
             let beat = try await client.send(
                 .post, "/api/0/buckets/b/heartbeat?pulsetime=1",

@@ -1,4 +1,5 @@
 import AWCore
+import AWStoreTestSupport
 import Testing
 
 @testable import AWServer
@@ -7,9 +8,9 @@ import Testing
 struct ExportImportEndpointTests {
     static let bucketBody = #"{"client":"c","type":"t","hostname":"h"}"#
 
-    @Test("export, delete and re-import through JSON gives back every event; a second import adds nothing")
-    func roundTrip() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("export, delete and re-import through JSON gives back every event; a second import adds nothing", arguments: StoreKind.all)
+    func roundTrip(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b1", Self.bucketBody)
             try await client.send(.post, "/api/0/buckets/b2", Self.bucketBody)
             try await client.send(
@@ -39,9 +40,9 @@ struct ExportImportEndpointTests {
         }
     }
 
-    @Test("a multipart upload with a buckets.json part is imported, as the web UI sends it")
-    func multipart() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("a multipart upload with a buckets.json part is imported, as the web UI sends it", arguments: StoreKind.all)
+    func multipart(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             let document =
                 #"{"buckets":{"up":{"id":"up","type":"t","client":"c","hostname":"h","created":"2020-01-01T00:00:00Z","events":[{"timestamp":"2020-01-01T00:00:00Z","duration":2,"data":{"k":"v"}}]}}}"#
             let body =
@@ -54,9 +55,9 @@ struct ExportImportEndpointTests {
         }
     }
 
-    @Test("an import with one bad event is refused whole, naming the bucket and event")
-    func badDocument() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("an import with one bad event is refused whole, naming the bucket and event", arguments: StoreKind.all)
+    func badDocument(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             let document =
                 #"{"buckets":{"a":{"id":"a","type":"t","client":"c","hostname":"h","events":[]},"z":{"id":"z","type":"t","client":"c","hostname":"h","events":[{"timestamp":"2020-01-01T00:00:00Z"},{"duration":1}]}}}"#
             let answer = try await client.send(.post, "/api/0/import", document)

@@ -1,4 +1,5 @@
 import AWCore
+import AWStoreTestSupport
 import Testing
 
 @testable import AWServer
@@ -82,9 +83,9 @@ struct QueryEndpointTests {
         #"RETURN = {"window": {"app_events": app_events, "title_events": title_events, "cat_events": cat_events, "active_events": not_afk, "duration": duration}, "browser": {"domains": browser_domains, "urls": browser_urls, "titles": browser_titles, "duration": browser_duration}, "stopwatch": {"stopwatch_events": stopwatch_events}};"#,
     ]
 
-    @Test("fullDesktopQuery: active time per app, title, category and browser domain")
-    func fullDesktop() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("fullDesktopQuery: active time per app, title, category and browser domain", arguments: StoreKind.all)
+    func fullDesktop(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await Self.store(
                 client, bucket: "aw-watcher-window_laptop", type: "currentwindow",
                 [
@@ -142,9 +143,9 @@ struct QueryEndpointTests {
         }
     }
 
-    @Test("activityQuery over two hosts, many periods in one request")
-    func activityTwoHosts() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("activityQuery over two hosts, many periods in one request", arguments: StoreKind.all)
+    func activityTwoHosts(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await Self.store(
                 client, bucket: "aw-watcher-afk_hostA", type: "afkstatus", hostname: "hostA",
                 [("09:00", "10:00", ["status": "not-afk"]), ("10:00", "10:10", ["status": "afk"])])
@@ -172,9 +173,9 @@ struct QueryEndpointTests {
         }
     }
 
-    @Test("canonicalEvents with RETURN = events (Timeline), query sent as one string")
-    func canonicalTimeline() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("canonicalEvents with RETURN = events (Timeline), query sent as one string", arguments: StoreKind.all)
+    func canonicalTimeline(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             try await Self.store(
                 client, bucket: "aw-watcher-window_laptop", type: "currentwindow",
                 [
@@ -204,9 +205,9 @@ struct QueryEndpointTests {
         }
     }
 
-    @Test("query errors are 400 with message, line and column; bad requests name the field")
-    func errors() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("query errors are 400 with message, line and column; bad requests name the field", arguments: StoreKind.all)
+    func errors(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             let period = "2024-01-01T00:00:00Z/2024-01-02T00:00:00Z"
             let typo = try await Self.query(client, ["events = [];", "RETURN = flod(events);"], periods: [period])
             #expect(typo.status == 400)

@@ -11,20 +11,22 @@ import Testing
 
 @testable import AWServer
 
-/// An aw-server on an in-memory datastore, exercised through HummingbirdTesting.
+/// An aw-server on a new store (in-memory SQLite unless given), exercised through
+/// HummingbirdTesting; the store is closed when `withClient` or `withLiveServer` ends.
 struct TestServer {
     let api: ServerAPI
     let configuration: ServerConfiguration
     let logs = RecentLogRecords()
 
-    init(configuration: ServerConfiguration = ServerConfiguration(testing: true)) throws {
+    init(configuration: ServerConfiguration = ServerConfiguration(testing: true), store: (any EventStore)? = nil) throws
+    {
         self.configuration = configuration
         let logs = self.logs
         let logger = Logger(label: "aw-test") { label in
             RecordingLogHandler(label: label, level: .debug, sinks: .init(standardError: false, recent: logs))
         }
         api = ServerAPI(
-            datastore: try Datastore.inMemory(),
+            datastore: try store ?? Datastore.inMemory(),
             info: ServerInfo(hostname: "test-host", testing: true, deviceID: "device-1"),
             recentLogRecords: logs,
             logger: logger
@@ -37,11 +39,28 @@ struct TestServer {
 
     /// Runs requests against the router in process.
     func withClient(_ body: @Sendable (TestClient) async throws -> Void) async throws {
-        try await application.test(.router) { client in try await body(TestClient(base: client)) }
+        try await closingStore {
+            try await application.test(.router) { client in try await body(TestClient(base: client)) }
+        }
+    }
+
+    /// Runs `body`, then closes the store whatever happened.
+    private func closingStore(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            try? await api.datastore.close()
+            throw error
+        }
+        try await api.datastore.close()
     }
 
     /// Runs a live server on a free port of the configured address and passes the port.
     func withLiveServer(_ body: @Sendable (Int) async throws -> Void) async throws {
+        try await closingStore { try await serveLive(body) }
+    }
+
+    private func serveLive(_ body: @Sendable (Int) async throws -> Void) async throws {
         var live = configuration
         live.port = 0
         let (ports, portReporter) = AsyncStream.makeStream(of: Int.self)

@@ -1,13 +1,14 @@
 import AWCore
+import AWStoreTestSupport
 import Testing
 
 @testable import AWServer
 
 @Suite("REST: settings and log")
 struct SettingsAndLogEndpointTests {
-    @Test("settings: set is 201, unset is null, list, overwrite, delete, too-long key is 400")
-    func settings() async throws {
-        try await TestServer().withClient { (client) async throws in
+    @Test("settings: set is 201, unset is null, list, overwrite, delete, too-long key is 400", arguments: StoreKind.all)
+    func settings(store: StoreKind) async throws {
+        try await TestServer(store: store.make()).withClient { (client) async throws in
             #expect(try await client.send(.get, "/api/0/settings/theme").text == "null")
             #expect(try await client.send(.post, "/api/0/settings/theme", #""dark""#).status == 201)
             #expect(
@@ -30,9 +31,9 @@ struct SettingsAndLogEndpointTests {
         }
     }
 
-    @Test("GET /api/0/log returns the server's recent log records, newest first")
-    func log() async throws {
-        let server = try TestServer()
+    @Test("GET /api/0/log returns the server's recent log records, newest first", arguments: StoreKind.all)
+    func log(store: StoreKind) async throws {
+        let server = try await TestServer(store: store.make())
         try await server.withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/logged", #"{"client":"c","type":"t","hostname":"h"}"#)
             try await client.send(.delete, "/api/0/buckets/logged")
