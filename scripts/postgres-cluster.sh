@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private PostgreSQL cluster for the tests and benchmarks, in a folder of its own, listening
 # on 127.0.0.1 only, with the user "aw" trusted on loopback.
-#   scripts/postgres-cluster.sh start DIR PORT   creates (first time) and starts it; prints its URL
+#   scripts/postgres-cluster.sh start DIR [PORT] creates it on PORT (first time) and starts it;
+#                                                prints its URL
 #   scripts/postgres-cluster.sh stop DIR         stops it (the files stay)
 #   scripts/postgres-cluster.sh restart DIR      stops and starts it
 # As root, the server runs as the "postgres" user that Debian's postgresql package creates.
@@ -15,8 +16,8 @@ as_owner() {
 }
 case "$command" in
   start)
-    port=${3:?the port}
     if [[ ! -f "$dir/data/PG_VERSION" ]]; then
+      port=${3:?a new cluster needs a port}
       mkdir -p "$dir"
       [[ $(id -u) -eq 0 ]] && chown postgres "$dir"
       as_owner "$bin/initdb" -D "$dir/data" -U aw --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log"
@@ -33,7 +34,7 @@ case "$command" in
     ;;
   restart)
     "$0" stop "$dir"
-    "$0" start "$dir" "$(cat "$dir/port")" >/dev/null
+    "$0" start "$dir" >/dev/null
     ;;
   *)
     echo "postgres-cluster.sh: unknown command '$command'" >&2

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine:
 #   1. installs missing Debian packages, checks formatting (scripts/format.sh --check),
-#   2. builds and runs the Swift test suites (datastore on real SQLite files, HTTP in process and
-#      over live sockets, the watchers on private Xvfb + openbox displays driven by xdotool),
+#   2. builds and runs the Swift test suites (datastore on real SQLite files and on a private
+#      PostgreSQL cluster, HTTP in process and over live sockets, the watchers on private Xvfb +
+#      openbox displays driven by xdotool),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
 #      reference Python aw-server, the kill -9 crash test, and the dashboard in headless Chromium,
@@ -17,7 +18,15 @@ scripts/format.sh --check
 
 echo "== swift build" >&2
 swift build --build-tests
-echo "== swift test" >&2
+
+echo "== private PostgreSQL cluster (scripts/postgres-cluster.sh)" >&2
+cluster="$(mktemp -d /tmp/aw-test-postgres.XXXXXX)"
+trap 'scripts/postgres-cluster.sh stop "$cluster" 2>/dev/null || true; rm -rf "$cluster"' EXIT
+pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+AW_TEST_POSTGRES_URL="$(scripts/postgres-cluster.sh start "$cluster" "$pg_port")"
+export AW_TEST_POSTGRES_URL
+
+echo "== swift test (datastore and REST suites on SQLite and on PostgreSQL)" >&2
 swift test --skip-build
 
 echo "== compatibility tests (Python aw-client $(grep -m1 '^aw-client' Tests/compat/requirements.txt))" >&2

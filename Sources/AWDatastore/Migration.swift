@@ -9,10 +9,21 @@ import AWCore
 public struct Migration: Sendable {
     /// What a migration did.
     public struct Totals: Sendable, Equatable {
+        /// Buckets copied or brought up to date.
         public var buckets = 0
+        /// Events the target did not have.
         public var inserted = 0
+        /// Events the target had already.
         public var skipped = 0
+        /// Settings copied.
         public var settings = 0
+
+        public init(buckets: Int = 0, inserted: Int = 0, skipped: Int = 0, settings: Int = 0) {
+            self.buckets = buckets
+            self.inserted = inserted
+            self.skipped = skipped
+            self.settings = settings
+        }
     }
 
     public let source: any EventStore

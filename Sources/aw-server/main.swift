@@ -20,6 +20,8 @@ do {
         try await watcher.run()
     } else if let importer = command as? ImportLegacyCommand {
         try await importer.run()
+    } else if let migration = command as? MigrateCommand {
+        try await migration.run()
     } else {
         try command.run()
     }

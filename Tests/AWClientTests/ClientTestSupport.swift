@@ -2,6 +2,7 @@ import AWClient
 import AWCore
 import AWDatastore
 import AWServer
+import AWTestSupport
 import Foundation
 import Glibc
 import Logging
@@ -16,7 +17,7 @@ final class LiveServer: @unchecked Sendable {
     private var group: ServiceGroup?
 
     init() throws {
-        port = Self.freePort()
+        port = freeLoopbackPort()
         api = ServerAPI(
             datastore: try Datastore.inMemory(), info: ServerInfo(hostname: "client-test", testing: true, deviceID: "d")
         )
@@ -53,21 +54,6 @@ final class LiveServer: @unchecked Sendable {
             ]))
     }
 
-    static func freePort() -> Int {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// A fresh directory, removed by the caller.

@@ -111,8 +111,22 @@ def home():
                 os.environ[key] = value
 
 
-@pytest.fixture
-def server(home):
-    process = ServerProcess(home, free_port()).start()
+POSTGRES_SERVER_URL = os.environ.get("AW_TEST_POSTGRES_URL", "")
+# Where the `server` fixture keeps its data: SQLite always, and a PostgreSQL database when the
+# test command has started its private cluster.
+STORES = ["sqlite", "postgres"] if POSTGRES_SERVER_URL else ["sqlite"]
+
+
+def new_postgres_database() -> str:
+    """Creates an empty database on the test cluster; its URL."""
+    name = f"aw_compat_{os.urandom(8).hex()}"
+    subprocess.run(["psql", "-q", "-d", POSTGRES_SERVER_URL, "-c", f"CREATE DATABASE {name}"], check=True)
+    return POSTGRES_SERVER_URL.replace("/postgres?", f"/{name}?")
+
+
+@pytest.fixture(params=STORES)
+def server(home, request):
+    extra = ["--postgres", new_postgres_database()] if request.param == "postgres" else []
+    process = ServerProcess(home, free_port(), extra_args=extra).start()
     yield process
     assert process.stop() == 0, process.log.read_text()

@@ -1,0 +1,209 @@
+import AWCore
+import AWDatastore
+import AWPostgres
+import AWStoreTestSupport
+import AWTestSupport
+import Foundation
+import Glibc
+import Testing
+
+@testable import AWServer
+
+@Suite("PostgreSQL: several servers, outages, migration", .enabled(if: StoreKind.postgresServerURL != nil))
+struct PostgresServerTests {
+    static let start = Timestamp(nanoseconds: 1_800_000_000 * 1_000_000_000)
+
+    static func heartbeatBody(_ second: Int) -> String {
+        #"{"timestamp":"\#(start.advanced(byNanoseconds: Int64(second) * 1_000_000_000).rfc3339)","duration":0,"data":{"app":"editor"}}"#
+    }
+
+    @Test("two servers on one database: concurrent heartbeats for one bucket are neither lost nor duplicated")
+    func twoServers() async throws {
+        let database = try await StoreKind.newPostgresDatabase()
+        let first = try TestServer(store: try await PostgresStore.open(database))
+        let second = try TestServer(store: try await PostgresStore.open(database))
+        try await first.withLiveServer { firstPort in
+            try await second.withLiveServer { secondPort in
+                let ports = [firstPort, secondPort]
+                let created = try await RawHTTPClient.send(
+                    port: firstPort, method: "POST", path: "/api/0/buckets/shared",
+                    headers: ["Content-Type": "application/json"],
+                    body: #"{"type":"currentwindow","client":"test","hostname":"desk"}"#)
+                #expect(created.status == 200)
+                // The first heartbeat reaches both servers at once: one event, not two.
+                // Then 300 later ones arrive in a random order through 8 connections at a time,
+                // half through each server; each falls within pulsetime of the event, so all
+                // of them extend the one event to the latest heartbeat.
+                let seconds = [0, 0] + (1...300).shuffled()
+                for batch in [Array(seconds.prefix(2)), Array(seconds.dropFirst(2))] {
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for (index, second) in batch.enumerated() {
+                            if index >= 8 { _ = try await group.next() }
+                            group.addTask {
+                                try await RawHTTPClient.send(
+                                    port: ports[index % 2], method: "POST",
+                                    path: "/api/0/buckets/shared/heartbeat?pulsetime=1000",
+                                    headers: ["Content-Type": "application/json"], body: Self.heartbeatBody(second)
+                                ).status
+                            }
+                        }
+                        for try await status in group { #expect(status == 200) }
+                    }
+                }
+                for port in ports {
+                    let answer = try await RawHTTPClient.send(
+                        port: port, method: "GET", path: "/api/0/buckets/shared/events")
+                    let events = try Event.array(json: JSON.parse(answer.body))
+                    #expect(events.count == 1, "through port \(port)")
+                    #expect(events.first?.timestamp == Self.start)
+                    #expect(events.first?.durationSeconds == 300)
+                }
+            }
+        }
+    }
+
+    @Test("PostgreSQL stopped mid-run: requests get 503 with a message, then work again without a restart")
+    func outage() async throws {
+        let cluster = try PrivateCluster()
+        defer { cluster.remove() }
+        var address = try PostgresAddress(cluster.url)
+        let store = try await PostgresStore.open(address, timeout: .seconds(2))
+        address.database = "postgres"
+        let server = try TestServer(store: store)
+        try await server.withLiveServer { port in
+            func send(_ method: String, _ path: String, _ body: String? = nil) async throws -> RawHTTPResponse {
+                try await RawHTTPClient.send(
+                    port: port, method: method, path: path, headers: ["Content-Type": "application/json"], body: body)
+            }
+            let bucket = #"{"type":"currentwindow","client":"test","hostname":"desk"}"#
+            #expect(try await send("POST", "/api/0/buckets/b", bucket).status == 200)
+            #expect(try await send("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(0)).status == 200)
+
+            try cluster.run("stop")
+            for (method, path, body) in [
+                ("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(1)),
+                ("GET", "/api/0/buckets/b/events", nil), ("GET", "/api/0/buckets/", nil),
+            ] {
+                let answer = try await send(method, path, body)
+                #expect(answer.status == 503, "\(method) \(path)")
+                #expect(answer.body.contains("the database server cannot be reached"), "\(answer.body)")
+            }
+
+            try cluster.run("start")
+            var recovered: RawHTTPResponse?
+            for _ in 0..<60 {
+                let answer = try await send("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(2))
+                if answer.status == 200 {
+                    recovered = answer
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            #expect(recovered != nil, "no success within 30 s of PostgreSQL starting again")
+            let events = try Event.array(json: JSON.parse(try await send("GET", "/api/0/buckets/b/events").body))
+            #expect(events.count == 1)
+            #expect(events.first?.durationSeconds == 2)
+        }
+    }
+
+    @Test("SQLite → PostgreSQL → SQLite gives back every bucket, event and setting; running again adds nothing")
+    func migrationRoundTrip() async throws {
+        let folder = TemporaryDirectory()
+        let original = try Datastore(path: folder.file("original.db"))
+        var expected: [String: [Event]] = [:]
+        for (index, id) in ["aw-watcher-window_desk", "aw-watcher-afk_desk", "empty"].enumerated() {
+            try await original.createBucket(
+                Bucket(
+                    id: id, type: "t\(index)", client: "c", hostname: "desk", created: Self.start,
+                    data: ["k": .string("v\(index)")]))
+            if id == "empty" { continue }
+            let events = (0..<2_500).map { second in
+                Event(
+                    timestamp: Self.start.advanced(byNanoseconds: Int64(second * 7) * 1_000_000_000),
+                    durationNanoseconds: Int64(second % 5) * 1_000_000_000,
+                    data: ["app": .string("app \(second % 13)"), "title": .string("t \(second)")])
+            }
+            // Two identical events: a copy keeps both.
+            expected[id] = try await original.insertEvents(events + [events[0]], bucketID: id)
+        }
+        try await original.setSetting("theme", to: "dark")
+        try await original.setSetting("startOfDay", to: "04:00")
+
+        let postgres = try await PostgresStore.open(try await StoreKind.newPostgresDatabase())
+        var lines: [String] = []
+        let there = try await Migration(source: original, target: postgres, pageSize: 1_000).run { lines.append($0) }
+        #expect(there == Migration.Totals(buckets: 3, inserted: 5_002, skipped: 0, settings: 2))
+        #expect(lines.contains("aw-watcher-afk_desk: 2501/2501 events"))
+        let again = try await Migration(source: original, target: postgres, pageSize: 1_000).run()
+        #expect(again == Migration.Totals(buckets: 3, inserted: 0, skipped: 5_002, settings: 2))
+
+        let copy = try Datastore(path: folder.file("copy.db"))
+        let back = try await Migration(source: postgres, target: copy, pageSize: 999).run()
+        #expect(back == Migration.Totals(buckets: 3, inserted: 5_002, skipped: 0, settings: 2))
+        for store in [postgres, copy] as [any EventStore] {
+            #expect(try await store.buckets().sorted { $0.id < $1.id } == original.buckets().sorted { $0.id < $1.id })
+            for (id, events) in expected {
+                let unclipped = try await store.events(bucketID: id).map(\.withoutID)
+                #expect(unclipped.sorted(by: Self.order) == events.map(\.withoutID).sorted(by: Self.order), "\(id)")
+            }
+            #expect(try await store.settings() == ["theme": "dark", "startOfDay": "04:00"])
+        }
+        try await postgres.close()
+        try copy.close()
+        try original.close()
+    }
+
+    static func order(_ a: Event, _ b: Event) -> Bool {
+        (a.timestamp, a.durationNanoseconds, a.data.description) < (b.timestamp, b.durationNanoseconds, b.data.description)
+    }
+}
+
+extension Event {
+    /// The event without its id (ids differ between stores).
+    var withoutID: Event {
+        var event = self
+        event.id = nil
+        return event
+    }
+}
+
+/// A PostgreSQL cluster of the test's own (scripts/postgres-cluster.sh), to stop and start.
+struct PrivateCluster {
+    let folder = TemporaryDirectory()
+    let url: String
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("scripts/postgres-cluster.sh").path
+
+    init() throws {
+        let output = try Self.execute(["start", folder.path, "\(freeLoopbackPort())"])
+        url = output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs `scripts/postgres-cluster.sh COMMAND` on this cluster.
+    func run(_ command: String) throws {
+        _ = try Self.execute([command, folder.path])
+    }
+
+    /// Stops the server; the folder goes with `folder`.
+    func remove() {
+        try? run("stop")
+    }
+
+    @discardableResult
+    static func execute(_ arguments: [String]) throws -> String {
+        // Through system(): Foundation's Process waits for every inheritor of a descriptor it
+        // gives the child, and the PostgreSQL server the script starts lives on.
+        let outputFile = NSTemporaryDirectory() + "aw-cluster-\(UUID().uuidString).out"
+        defer { try? FileManager.default.removeItem(atPath: outputFile) }
+        let command = ([script] + arguments).map { "'\($0)'" }.joined(separator: " ") + " >'\(outputFile)'"
+        guard system(command) == 0 else {
+            throw ClusterError(message: "postgres-cluster.sh \(arguments.joined(separator: " ")) failed")
+        }
+        return try String(contentsOfFile: outputFile, encoding: .utf8)
+    }
+
+    struct ClusterError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+}

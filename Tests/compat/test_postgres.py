@@ -1,0 +1,90 @@
+"""aw-server on PostgreSQL as a user runs it: `aw-server migrate` between an SQLite file and a
+PostgreSQL database with the real Python aw-client writing and reading, and the messages for a
+PostgreSQL setup that cannot work."""
+import subprocess
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aw_client import ActivityWatchClient
+from aw_core.models import Event
+
+from conftest import POSTGRES_SERVER_URL, ServerProcess, free_port, new_postgres_database
+
+pytestmark = pytest.mark.skipif(not POSTGRES_SERVER_URL, reason="the test command starts a PostgreSQL cluster")
+
+T0 = datetime(2024, 5, 1, 10, 0, 0, tzinfo=timezone.utc)
+
+
+def migrate(home, source: str, target: str) -> subprocess.CompletedProcess:
+    return subprocess.run([ServerProcess.binary(), "migrate", "--from", source, "--to", target, "--page-size", "100"],
+                          env=ServerProcess(home, 0).env, capture_output=True, text=True, timeout=120)
+
+
+def events_of(server: ServerProcess, bucket_id: str) -> list:
+    with ActivityWatchClient("aw-compat-reader", testing=True, port=server.port) as client:
+        return [(e.timestamp, e.duration, e.data) for e in client.get_events(bucket_id, limit=-1)]
+
+
+def test_migrate_sqlite_to_postgres_and_back(home):
+    sqlite_file = home / "recorded.db"
+    recorder = ServerProcess(home, free_port(), db=sqlite_file).start()
+    with ActivityWatchClient("aw-compat-migrate", testing=True, port=recorder.port) as client:
+        bucket_id = f"aw-watcher-window_{client.client_hostname}"
+        client.create_bucket(bucket_id, "currentwindow")
+        client.insert_events(bucket_id, [
+            Event(timestamp=T0 + timedelta(seconds=10 * i), duration=5, data={"app": f"app{i % 7}", "title": f"t{i}"})
+            for i in range(250)])
+        for i in range(5):
+            client.heartbeat(bucket_id, Event(timestamp=T0 + timedelta(hours=1, seconds=i), data={"app": "hb"}),
+                             pulsetime=2, queued=False)
+    expected = events_of(recorder, bucket_id)
+    assert len(expected) == 251
+    assert recorder.stop() == 0
+
+    database = new_postgres_database()
+    first = migrate(home, f"sqlite:{sqlite_file}", f"postgres:{database}")
+    assert first.returncode == 0, first.stderr
+    assert f"{bucket_id}: 251/251 events" in first.stdout
+    assert "done: 1 buckets, 251 events copied, 0 already there" in first.stdout
+    again = migrate(home, f"sqlite:{sqlite_file}", database)
+    assert again.returncode == 0, again.stderr
+    assert "done: 1 buckets, 0 events copied, 251 already there" in again.stdout
+
+    on_postgres = ServerProcess(home, free_port(), extra_args=["--postgres", database]).start()
+    assert events_of(on_postgres, bucket_id) == expected
+    assert on_postgres.stop() == 0
+
+    back = migrate(home, f"postgres:{database}", f"sqlite:{home / 'back.db'}")
+    assert back.returncode == 0, back.stderr
+    on_sqlite = ServerProcess(home, free_port(), db=home / "back.db").start()
+    assert events_of(on_sqlite, bucket_id) == expected
+    assert on_sqlite.stop() == 0
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["--postgres", "mysql://localhost/db"], "invalid PostgreSQL address 'mysql://localhost/db'"),
+    (["--postgres", "postgres://aw:secret@127.0.0.1:1/db?sslmode=sometimes"], "sslmode must be one of"),
+    (["--postgres", "postgres://aw:secret@127.0.0.1:1/db?sslmode=disable"],
+     "the database server postgres://aw@127.0.0.1:1/db cannot be reached"),
+])
+def test_unusable_postgres_is_named_at_start(home, arguments, message):
+    process = subprocess.run([ServerProcess.binary(), "--testing", "--no-watchers", "--port", str(free_port())]
+                             + arguments, env=ServerProcess(home, 0).env, capture_output=True, text=True, timeout=60)
+    assert process.returncode != 0
+    assert message in process.stderr + process.stdout
+    assert "secret" not in process.stderr + process.stdout
+
+
+def test_storage_section_without_url_is_a_config_error(home):
+    config = home / "config.toml"
+    config.write_text('[storage]\nbackend = "postgres"\n')
+    process = subprocess.run([ServerProcess.binary(), "--testing", "--no-watchers", "--config", str(config)],
+                             env=ServerProcess(home, 0).env, capture_output=True, text=True, timeout=60)
+    assert process.returncode != 0
+    assert "backend" in process.stderr and "needs url" in process.stderr
+
+
+def test_migrate_names_a_bad_store(home):
+    process = migrate(home, "mysql:x", "sqlite:/tmp/x.db")
+    assert process.returncode != 0
+    assert "'mysql:x' is not a store: write sqlite:PATH or postgres:URL" in process.stderr
