@@ -128,5 +128,6 @@ def new_postgres_database() -> str:
 def server(home, request):
     extra = ["--postgres", new_postgres_database()] if request.param == "postgres" else []
     process = ServerProcess(home, free_port(), extra_args=extra).start()
+    process.store = request.param
     yield process
     assert process.stop() == 0, process.log.read_text()

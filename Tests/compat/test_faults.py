@@ -242,9 +242,13 @@ def test_files_are_private_to_the_user(server):
     call(f"{server.url}/api/0/buckets/b", "POST", {"client": "c", "type": "t", "hostname": "h"})
     call(f"{server.url}/api/0/buckets/b/events", "POST", [{"timestamp": T0.isoformat(), "data": {"title": "secret"}}])
     data = server.home / "data/activitywatch/aw-server-swift"
-    created = [data, data / "sqlite-testing.db", server.home / "cache/activitywatch/log/aw-server-swift",
+    created = [data, server.home / "cache/activitywatch/log/aw-server-swift",
                server.home / "config/activitywatch/aw-server-swift/config-testing.toml"]
-    created += list(data.glob("sqlite-testing.db-*")) + list((server.home / "cache/activitywatch/log/aw-server-swift").iterdir())
+    created += list((server.home / "cache/activitywatch/log/aw-server-swift").iterdir())
+    if server.store == "sqlite":
+        created += [data / "sqlite-testing.db"] + list(data.glob("sqlite-testing.db-*"))
+    else:  # the activity is in PostgreSQL, none of it on this machine's disk
+        assert not list(data.glob("*.db*"))
     for path in created:
         mode = path.stat().st_mode & 0o777
         assert mode & 0o077 == 0, f"{path} is {oct(mode)}"
