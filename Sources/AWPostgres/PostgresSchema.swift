@@ -8,8 +8,9 @@ import PostgresNIO
 /// Event times are nanoseconds since 1970 in `bigint` columns, as in the SQLite file. Event and
 /// bucket data are kept as the JSON text the server writes (not `jsonb`, which would reorder
 /// keys and parse every row read): reads copy it through unchanged. The index on
-/// `(bucketrow, starttime, endtime)` serves every range read (a slice of one bucket), the newest
-/// event a heartbeat continues, and the duplicate check of imports. `buckets.last_heartbeat` is
+/// `(bucketrow, starttime DESC, endtime, id)` serves every range read (a slice of one bucket, in
+/// the order the API returns it, without sorting), the newest event a heartbeat continues, and
+/// the duplicate check of imports. `buckets.last_heartbeat` is
 /// the event the bucket's last heartbeat went to, which the next one continues (cleared by
 /// inserts and imports, which may add a newer event).
 enum PostgresSchema {
@@ -34,15 +35,15 @@ enum PostgresSchema {
             endtime bigint NOT NULL,
             data text NOT NULL
         );
-        CREATE INDEX events_bucket_time ON events (bucketrow, starttime, endtime);
+        CREATE INDEX events_bucket_time ON events (bucketrow, starttime DESC, endtime, id);
         CREATE TABLE key_value (key text PRIMARY KEY, value text NOT NULL, last_modified bigint NOT NULL);
         """
     ]
 
     /// Applies the steps the database has not had, under a lock so that servers starting
     /// together do not apply one twice.
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withTransaction(logger: logger) { connection in
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.withTransaction(logger: logger) { connection in
             // An arbitrary constant: the lock all aw-server processes take to change the schema.
             try await connection.query("SELECT pg_advisory_xact_lock(4170200917)", logger: logger)
             try await connection.query(

@@ -14,15 +14,15 @@ extension PostgresStore {
         """
 
     public func buckets() async throws(DatastoreError) -> [Bucket] {
-        try await perform { client in
-            try await Self.decodeBuckets(client.query(PostgresQuery(unsafeSQL: Self.bucketColumns)))
+        try await perform { connection in
+            try await Self.decodeBuckets(connection.run(PostgresQuery(unsafeSQL: Self.bucketColumns)))
         }
     }
 
     public func bucket(id: String) async throws(DatastoreError) -> Bucket {
         var query = PostgresQuery(unsafeSQL: Self.bucketColumns + " WHERE b.name = $1")
         query.binds.append(id)
-        let found = try await perform { [query] client in try await Self.decodeBuckets(client.query(query)) }
+        let found = try await perform { [query] connection in try await Self.decodeBuckets(connection.run(query)) }
         guard let bucket = found.first else { throw .bucketNotFound(id: id) }
         return bucket
     }
@@ -45,8 +45,8 @@ extension PostgresStore {
     }
 
     public func createBucket(_ bucket: Bucket) async throws(DatastoreError) {
-        let created = try await perform { client in
-            let rows = try await client.query(
+        let created = try await perform { connection in
+            let rows = try await connection.run(
                 """
                 INSERT INTO buckets (name, type, client, hostname, created, data)
                 VALUES (\(bucket.id), \(bucket.type), \(bucket.client), \(bucket.hostname), \(bucket.created.rfc3339),
@@ -64,7 +64,7 @@ extension PostgresStore {
     {
         let dataText = data.map { JSON.object($0).serialized() }
         let updated = try await perform { connection in
-            let rows = try await connection.query(
+            let rows = try await connection.run(
                 """
                 UPDATE buckets SET type = COALESCE(\(type), type), client = COALESCE(\(client), client),
                     hostname = COALESCE(\(hostname), hostname), data = COALESCE(\(dataText), data)
@@ -76,8 +76,8 @@ extension PostgresStore {
     }
 
     public func deleteBucket(id: String) async throws(DatastoreError) {
-        let deleted = try await perform { client in
-            try await client.query("DELETE FROM buckets WHERE name = \(id) RETURNING id").all().count == 1
+        let deleted = try await perform { connection in
+            try await connection.run("DELETE FROM buckets WHERE name = \(id) RETURNING id").all().count == 1
         }
         guard deleted else { throw .bucketNotFound(id: id) }
         logger.debug("deleted bucket", metadata: ["bucket.id": "\(id)"])
@@ -99,8 +99,8 @@ extension PostgresStore {
 
     /// The row id and longest event duration of a bucket, outside any transaction.
     func bucketRow(_ id: String) async throws(DatastoreError) -> (row: Int64, maximumDuration: Int64) {
-        let found = try await perform { client in
-            try await client.query("SELECT id, max_duration FROM buckets WHERE name = \(id)")
+        let found = try await perform { connection in
+            try await connection.run("SELECT id, max_duration FROM buckets WHERE name = \(id)")
                 .decode((Int64, Int64).self).first { _ in true }
         }
         guard let found else { throw .bucketNotFound(id: id) }

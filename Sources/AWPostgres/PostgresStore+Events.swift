@@ -49,9 +49,9 @@ extension PostgresStore {
         let (row, maximumDuration) = try await bucketRow(bucketID)
         if window.isEmpty(limit: limit) { return [] }
         let query = Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: limit)
-        return try await perform { client in
+        return try await perform { connection in
             var events: [Event] = []
-            for try await (id, start, end, data) in try await client.query(query).decode(
+            for try await (id, start, end, data) in try await connection.run(query).decode(
                 (Int64, Int64, Int64, String).self)
             {
                 let (timestamp, duration) = window.clip(start: start, end: end)
@@ -70,8 +70,8 @@ extension PostgresStore {
         if window.isEmpty(limit: nil) { return 0 }
         let query = Self.rangeQuery(
             row: row, maximumDuration: maximumDuration, window: window, limit: nil, columns: "COUNT(*)", ordered: false)
-        return try await perform { client in
-            try await client.query(query).decode(Int64.self).first { _ in true }.map(Int.init) ?? 0
+        return try await perform { connection in
+            try await connection.run(query).decode(Int64.self).first { _ in true }.map(Int.init) ?? 0
         }
     }
 
@@ -103,8 +103,8 @@ extension PostgresStore {
 
     public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
         let (row, _) = try await bucketRow(bucketID)
-        let found = try await perform { client in
-            try await client.query(
+        let found = try await perform { connection in
+            try await connection.run(
                 "SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)"
             ).decode((Int64, Int64, Int64, String).self).first { _ in true }.map(Self.storedEvent)
         }
@@ -114,8 +114,8 @@ extension PostgresStore {
 
     public func deleteEvent(id: Int64, bucketID: String) async throws(DatastoreError) {
         let (row, _) = try await bucketRow(bucketID)
-        let deleted = try await perform { client in
-            try await client.query("DELETE FROM events WHERE id = \(id) AND bucketrow = \(row) RETURNING id")
+        let deleted = try await perform { connection in
+            try await connection.run("DELETE FROM events WHERE id = \(id) AND bucketrow = \(row) RETURNING id")
                 .all().count == 1
         }
         guard deleted else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
@@ -124,8 +124,8 @@ extension PostgresStore {
     public func eventPage(bucketID: String, afterID: Int64?, limit: Int) async throws(DatastoreError) -> [Event] {
         let (row, _) = try await bucketRow(bucketID)
         let after = afterID ?? .min
-        return try await perform { client in
-            try await client.query(
+        return try await perform { connection in
+            try await connection.run(
                 """
                 SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row) AND id > \(after)
                 ORDER BY id LIMIT \(Int64(max(0, limit)))

@@ -98,7 +98,7 @@ final class JSONSegmentReader: @unchecked Sendable {
                 current = segment
                 firstRow = true
                 if let query = segment.query {
-                    rows = try await store.perform { client in try await client.query(query) }.makeAsyncIterator()
+                    rows = try await store.streamRows(query).makeAsyncIterator()
                 }
             } else if let suffix {
                 writer.bytes.append(contentsOf: suffix)

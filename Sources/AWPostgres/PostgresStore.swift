@@ -2,6 +2,7 @@ import AWCore
 import AWDatastore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// ActivityWatch storage in a PostgreSQL database, which several aw-server processes (one per
 /// site, or several behind a load balancer) may share.
@@ -36,7 +37,7 @@ public final class PostgresStore: EventStore {
     ) async throws(DatastoreError) -> PostgresStore {
         let store = PostgresStore(address: address, timeout: timeout, logger: logger)
         do {
-            try await store.perform { client in try await PostgresSchema.migrate(client, logger: logger) }
+            try await store.perform { connection in try await PostgresSchema.migrate(connection, logger: logger) }
         } catch {
             try? await store.close()
             throw error
@@ -75,38 +76,63 @@ public final class PostgresStore: EventStore {
 
     // MARK: Running statements
 
-    /// Runs `body` with the client, failing with `.unavailable` when the database has not
-    /// answered within `timeout`, and translating database errors.
-    func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T)
+    /// Runs `body` on a pooled connection. When no connection can be had within `timeout` (the
+    /// database is down or unreachable) it fails with `.unavailable`; once it has one, `body`
+    /// takes as long as its work does (a large import, say). Database errors are translated.
+    func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(DatastoreError) -> T
     {
         let client = self.client
-        let timeout = self.timeout
-        do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body(client) }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let result = first else {
-                    throw DatastoreError.unavailable(location: location, reason: "no answer within \(timeout)")
-                }
-                return result
+        let leased = Flag()
+        return try await withTimeout(leased: leased) {
+            try await client.withConnection { connection in
+                leased.set()
+                return try await body(connection)
             }
-        } catch {
-            throw translate(error)
         }
     }
 
-    /// Runs `body` in a transaction (committed when it returns, rolled back when it throws).
+    /// Runs `body` in a transaction on a pooled connection (committed when it returns, rolled
+    /// back when it throws), with `perform`'s rules.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(DatastoreError) -> T
     {
         let logger = self.logger
-        return try await perform { client in
-            try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        return try await perform { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    /// Starts `query` and returns its rows as they come, holding a connection until they have
+    /// all been read; fails with `.unavailable` when the database has not started answering
+    /// within `timeout`.
+    func streamRows(_ query: PostgresQuery) async throws(DatastoreError) -> PostgresRowSequence {
+        let client = self.client
+        return try await withTimeout(leased: Flag()) { try await client.query(query) }
+    }
+
+    /// Runs `work`, failing with `.unavailable` if `leased` is still false after `timeout`.
+    private func withTimeout<T: Sendable>(leased: Flag, _ work: @escaping @Sendable () async throws -> T)
+        async throws(DatastoreError) -> T
+    {
+        let timeout = self.timeout
+        let location = self.location
+        do {
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await work() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    if leased.isSet { return nil }
+                    throw DatastoreError.unavailable(location: location, reason: "no connection within \(timeout)")
+                }
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let result = next { return result }
+                }
+                throw DatastoreError.storageFailure(reason: "a PostgreSQL request ended without a result")
+            }
+        } catch {
+            throw translate(error)
         }
     }
 
@@ -159,9 +185,9 @@ public final class PostgresStore: EventStore {
 
 extension PostgresStore {
     public func settings() async throws(DatastoreError) -> [String: JSON] {
-        try await perform { client in
+        try await perform { connection in
             var result: [String: JSON] = [:]
-            let rows = try await client.query("SELECT key, value FROM key_value WHERE key LIKE 'settings.%'")
+            let rows = try await connection.run("SELECT key, value FROM key_value WHERE key LIKE 'settings.%'")
             for try await (key, value) in rows.decode((String, String).self) {
                 result[String(key.dropFirst("settings.".count))] = (try? JSON.parse(value)) ?? .null
             }
@@ -171,8 +197,8 @@ extension PostgresStore {
 
     public func setting(_ key: String) async throws(DatastoreError) -> JSON? {
         try Self.validateSettingKey(key)
-        return try await perform { client in
-            let rows = try await client.query("SELECT value FROM key_value WHERE key = \("settings.\(key)")")
+        return try await perform { connection in
+            let rows = try await connection.run("SELECT value FROM key_value WHERE key = \("settings.\(key)")")
             for try await value in rows.decode(String.self) { return (try? JSON.parse(value)) ?? .null }
             return nil
         }
@@ -182,8 +208,8 @@ extension PostgresStore {
         try Self.validateSettingKey(key)
         let text = value.serialized()
         let now = Timestamp.now.nanoseconds / 1_000_000_000
-        _ = try await perform { client in
-            try await client.query(
+        _ = try await perform { connection in
+            try await connection.run(
                 """
                 INSERT INTO key_value (key, value, last_modified) VALUES (\("settings.\(key)"), \(text), \(now))
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, last_modified = excluded.last_modified
@@ -193,8 +219,8 @@ extension PostgresStore {
 
     public func deleteSetting(_ key: String) async throws(DatastoreError) {
         try Self.validateSettingKey(key)
-        _ = try await perform { client in
-            try await client.query("DELETE FROM key_value WHERE key = \("settings.\(key)")")
+        _ = try await perform { connection in
+            try await connection.run("DELETE FROM key_value WHERE key = \("settings.\(key)")")
         }
     }
 }
@@ -214,4 +240,12 @@ extension AsyncSequence {
         for try await element in self { elements.append(element) }
         return elements
     }
+}
+
+/// A flag one task sets and another reads.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+
+    func set() { state.withLock { $0 = true } }
+    var isSet: Bool { state.withLock { $0 } }
 }

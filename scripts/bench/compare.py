@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
-"""Prints the side-by-side table of scripts/bench.sh from bench.py's JSON results (and wrk's output)."""
+"""Prints the side-by-side table of scripts/bench.sh from bench.py's JSON results (and wrk's output).
+
+    compare.py OUT [NAME=TITLE ...]
+
+OUT holds reference.json and one NAME.json per column (default: swift.json, "aw-server-swift");
+each column gets its ratio to the reference."""
 import json
 import re
 import sys
 from pathlib import Path
 
 out = Path(sys.argv[1])
+columns = [arg.split("=", 1) for arg in sys.argv[2:]] or [["swift", "aw-server-swift"]]
 ref = json.loads((out / "reference.json").read_text())
-new = json.loads((out / "swift.json").read_text())
+results = [json.loads((out / f"{name}.json").read_text()) for name, _ in columns]
 
 
 def get(d, *path):
@@ -27,19 +33,19 @@ def server_side_bulk(d):
     return sent / (lat["mean_ms"] * lat["n"] / 1000)
 
 
-rows = [
-    ("GET /api/0/info, sequential (req/s)", get(ref, "i_info_baseline", "requests_per_s"), get(new, "i_info_baseline", "requests_per_s"), "higher"),
-    ("heartbeats, sequential (/s)", get(ref, "a_heartbeat", "heartbeats_per_s"), get(new, "a_heartbeat", "heartbeats_per_s"), "higher"),
-    ("heartbeat latency p50 (ms)", get(ref, "a_heartbeat", "latency", "p50_ms"), get(new, "a_heartbeat", "latency", "p50_ms"), "lower"),
-    ("bulk insert, bench.py (events/s)", get(ref, "b_bulk_insert", "events_per_s"), get(new, "b_bulk_insert", "events_per_s"), "higher"),
-    ("bulk insert, server time only (events/s)", server_side_bulk(ref), server_side_bulk(new), "higher"),
-    ("GET 100k events p50 (ms)", get(ref, "c_get_all_events", "latency", "p50_ms"), get(new, "c_get_all_events", "latency", "p50_ms"), "lower"),
-    ("window+afk query, 1 day p50 (ms)", get(ref, "d_query", "1d", "latency", "p50_ms"), get(new, "d_query", "1d", "latency", "p50_ms"), "lower"),
-    ("window+afk query, 30 days p50 (ms)", get(ref, "d_query", "30d", "latency", "p50_ms"), get(new, "d_query", "30d", "latency", "p50_ms"), "lower"),
-    ("4 threads x heartbeats (/s)", get(ref, "e_concurrent_heartbeat", "heartbeats_per_s"), get(new, "e_concurrent_heartbeat", "heartbeats_per_s"), "higher"),
-    ("RSS idle (MiB)", get(ref, "rss", "idle_start", "VmRSS_MiB"), get(new, "rss", "idle_start", "VmRSS_MiB"), "lower"),
-    ("RSS after 100k events (MiB)", get(ref, "rss", "after_b", "VmRSS_MiB"), get(new, "rss", "after_b", "VmRSS_MiB"), "lower"),
-    ("RSS peak (MiB)", get(ref, "rss", "after_cleanup", "VmHWM_MiB"), get(new, "rss", "after_cleanup", "VmHWM_MiB"), "lower"),
+METRICS = [
+    ("GET /api/0/info, sequential (req/s)", lambda d: get(d, "i_info_baseline", "requests_per_s"), "higher"),
+    ("heartbeats, sequential (/s)", lambda d: get(d, "a_heartbeat", "heartbeats_per_s"), "higher"),
+    ("heartbeat latency p50 (ms)", lambda d: get(d, "a_heartbeat", "latency", "p50_ms"), "lower"),
+    ("bulk insert, bench.py (events/s)", lambda d: get(d, "b_bulk_insert", "events_per_s"), "higher"),
+    ("bulk insert, server time only (events/s)", server_side_bulk, "higher"),
+    ("GET 100k events p50 (ms)", lambda d: get(d, "c_get_all_events", "latency", "p50_ms"), "lower"),
+    ("window+afk query, 1 day p50 (ms)", lambda d: get(d, "d_query", "1d", "latency", "p50_ms"), "lower"),
+    ("window+afk query, 30 days p50 (ms)", lambda d: get(d, "d_query", "30d", "latency", "p50_ms"), "lower"),
+    ("4 threads x heartbeats (/s)", lambda d: get(d, "e_concurrent_heartbeat", "heartbeats_per_s"), "higher"),
+    ("RSS idle (MiB)", lambda d: get(d, "rss", "idle_start", "VmRSS_MiB"), "lower"),
+    ("RSS after 100k events (MiB)", lambda d: get(d, "rss", "after_b", "VmRSS_MiB"), "lower"),
+    ("RSS peak (MiB)", lambda d: get(d, "rss", "after_cleanup", "VmHWM_MiB"), "lower"),
 ]
 
 
@@ -49,14 +55,19 @@ def fmt(x):
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
 
 
-print(f"| metric | reference Python aw-server | aw-server-swift | ratio |")
-print(f"| --- | ---: | ---: | ---: |")
-for name, a, b, better in rows:
-    ratio = "-"
-    if a and b:
-        r = b / a if better == "higher" else a / b
-        ratio = f"{r:,.1f}x"
-    print(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio} |")
+header = " | ".join(f"{title} | ratio" for _, title in columns)
+print(f"| metric | reference Python aw-server | {header} |")
+print("| --- | ---: |" + " ---: | ---: |" * len(columns))
+for name, value, better in METRICS:
+    a = value(ref)
+    cells = [fmt(a)]
+    for result in results:
+        b = value(result)
+        ratio = "-"
+        if a and b:
+            ratio = f"{(b / a if better == 'higher' else a / b):,.1f}x"
+        cells += [fmt(b), ratio]
+    print(f"| {name} | " + " | ".join(cells) + " |")
 
 for label, name in (("GET /api/0/info", "wrk-info.txt"), ("POST heartbeat", "wrk-heartbeat.txt")):
     path = out / name
