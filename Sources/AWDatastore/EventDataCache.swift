@@ -5,7 +5,7 @@ import Synchronization
 /// Parsed event data by its stored text, shared by all reads of a datastore: a window watcher
 /// repeats the same few hundred app/title pairs thousands of times, so each distinct text is
 /// parsed once and every event carrying it shares one dictionary.
-final class EventDataCache: Sendable {
+package final class EventDataCache: Sendable {
     private struct Entry {
         var text: [UInt8]
         var data: [String: JSON]
@@ -20,12 +20,12 @@ final class EventDataCache: Sendable {
     let capacity: Int
     private let table = Mutex(Table())
 
-    init(capacity: Int = 50_000) {
+    package init(capacity: Int = 50_000) {
         self.capacity = capacity
     }
 
     /// The parsed form of a stored data text (text that is not a JSON object reads as `{}`).
-    func data(_ text: UnsafeBufferPointer<UInt8>) -> [String: JSON] {
+    package func data(_ text: UnsafeBufferPointer<UInt8>) -> [String: JSON] {
         guard !text.isEmpty else { return [:] }
         let hash = Self.hash(text)
         let cached = table.withLock { table -> [String: JSON]? in

@@ -50,17 +50,7 @@ extension PostgresStore {
         if window.isEmpty(limit: limit) { return [] }
         let query = Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: limit)
         return try await perform { connection in
-            var events: [Event] = []
-            for try await (id, start, end, data) in try await connection.run(query).decode(
-                (Int64, Int64, Int64, String).self)
-            {
-                let (timestamp, duration) = window.clip(start: start, end: end)
-                events.append(
-                    Event(
-                        id: id, timestamp: timestamp, durationNanoseconds: duration,
-                        data: (try? JSON.parse(data))?.objectValue ?? [:]))
-            }
-            return events
+            try await self.storedEvents(connection.run(query), clippedTo: window)
         }
     }
 
@@ -104,9 +94,9 @@ extension PostgresStore {
     public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
         let (row, _) = try await bucketRow(bucketID)
         let found = try await perform { connection in
-            try await connection.run(
-                "SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)"
-            ).decode((Int64, Int64, Int64, String).self).first { _ in true }.map(Self.storedEvent)
+            try await self.storedEvents(
+                connection.run("SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)")
+            ).first
         }
         guard let found else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
         return found
@@ -125,21 +115,31 @@ extension PostgresStore {
         let (row, _) = try await bucketRow(bucketID)
         let after = afterID ?? .min
         return try await perform { connection in
-            try await connection.run(
-                """
-                SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row) AND id > \(after)
-                ORDER BY id LIMIT \(Int64(max(0, limit)))
-                """
-            ).decode((Int64, Int64, Int64, String).self).all().map(Self.storedEvent)
+            try await self.storedEvents(
+                connection.run(
+                    """
+                    SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row) AND id > \(after)
+                    ORDER BY id LIMIT \(Int64(max(0, limit)))
+                    """))
         }
     }
 
-    /// An event from stored columns, unclipped.
-    static func storedEvent(_ columns: (Int64, Int64, Int64, String)) -> Event {
-        let (id, start, end, data) = columns
-        return Event(
-            id: id, timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start,
-            data: (try? JSON.parse(data))?.objectValue ?? [:])
+    /// The events in rows of `id, starttime, endtime, data` (more columns are ignored), clipped
+    /// to `window`; data texts seen before are not parsed again.
+    func storedEvents(_ rows: PostgresRowSequence, clippedTo window: EventWindow = EventWindow(start: nil, end: nil))
+        async throws -> [Event]
+    {
+        var events: [Event] = []
+        for try await row in rows {
+            let cells = PostgresRandomAccessRow(row)
+            let (timestamp, duration) = window.clip(
+                start: try cells[1].decode(Int64.self), end: try cells[2].decode(Int64.self))
+            let data =
+                cells[3].bytes?.withUnsafeReadableBytes { dataCache.data($0.assumingMemoryBound(to: UInt8.self)) } ?? [:]
+            events.append(
+                Event(id: try cells[0].decode(Int64.self), timestamp: timestamp, durationNanoseconds: duration, data: data))
+        }
+        return events
     }
 
     // MARK: Heartbeats and imports
@@ -154,7 +154,7 @@ extension PostgresStore {
         return try await transaction { connection in
             let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
             // The event the last heartbeat went to, if it still exists; else the newest event.
-            let last = try await connection.run(
+            let last = try await self.storedEvents(connection.run(
                 """
                 (SELECT e.id, e.starttime, e.endtime, e.data, 0 AS rank FROM events e JOIN buckets b
                     ON e.id = b.last_heartbeat AND e.bucketrow = b.id WHERE b.id = \(row))
@@ -162,35 +162,33 @@ extension PostgresStore {
                 (SELECT id, starttime, endtime, data, 1 FROM events WHERE bucketrow = \(row)
                     ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1)
                 ORDER BY rank LIMIT 1
-                """
-            ).decode((Int64, Int64, Int64, String, Int32).self).first { _ in true }.map {
-                Self.storedEvent(($0.0, $0.1, $0.2, $0.3))
-            }
-            var result: Event
+                """)
+            ).first
+            // The event is written and the bucket row updated in one statement.
             if let last,
                 let merged = Transform.heartbeat(last: last, incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
             {
-                result = merged
                 try await connection.run(
                     """
-                    UPDATE events SET starttime = \(merged.timestamp.nanoseconds), endtime = \(merged.end.nanoseconds)
-                    WHERE id = \(merged.id!)
+                    WITH changed AS (UPDATE events SET starttime = \(merged.timestamp.nanoseconds),
+                        endtime = \(merged.end.nanoseconds) WHERE id = \(merged.id!))
+                    UPDATE buckets SET max_duration = GREATEST(max_duration, \(merged.durationNanoseconds)),
+                        last_heartbeat = \(merged.id!) WHERE id = \(row)
                     """)
-            } else {
-                result = incoming
-                result.id = try await connection.run(
-                    """
-                    INSERT INTO events (bucketrow, starttime, endtime, data)
+                return merged
+            }
+            var result = incoming
+            result.id = try await connection.run(
+                """
+                WITH inserted AS (INSERT INTO events (bucketrow, starttime, endtime, data)
                     VALUES (\(row), \(incoming.timestamp.nanoseconds), \(incoming.end.nanoseconds),
                         \(JSON.object(incoming.data).serialized()))
-                    RETURNING id
-                    """).decode(Int64.self).first { _ in true }
-            }
-            try await connection.run(
+                    RETURNING id)
+                UPDATE buckets SET max_duration = GREATEST(max_duration, \(incoming.durationNanoseconds)),
+                    last_heartbeat = (SELECT id FROM inserted) WHERE id = \(row)
+                RETURNING last_heartbeat
                 """
-                UPDATE buckets SET max_duration = GREATEST(max_duration, \(result.durationNanoseconds)),
-                    last_heartbeat = \(result.id!) WHERE id = \(row)
-                """)
+            ).decode(Int64.self).first { _ in true }
             return result
         }
     }

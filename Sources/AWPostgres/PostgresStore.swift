@@ -22,6 +22,8 @@ public final class PostgresStore: EventStore {
 
     let client: PostgresClient
     let logger: Logger
+    /// Parsed event data shared by all reads.
+    let dataCache = EventDataCache()
     private let pool: Task<Void, Never>
     private let stopped: AsyncStream<Void>
     private let stopper: AsyncStream<Void>.Continuation

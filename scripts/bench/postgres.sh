@@ -15,6 +15,7 @@ PEER_DIR="$(cd "${1:-../shared/peer}" && pwd)"
 BENCH_ARGS=${BENCH_ARGS:-"-n 10000 -k 10 --events 100000 --batch 1000 --reps 3 --threads 4 --conc-heartbeats 2500"}
 BIG_EVENTS=${BIG_EVENTS:-10000000}
 OUT="$(mktemp -d /tmp/aw-bench-postgres.XXXXXX)"
+chmod 755 "$OUT"  # the PostgreSQL server runs as its own user and must reach its folder
 scripts/install-deps.sh test
 echo "== building aw-server (release)" >&2
 swift build -c release --product aw-server >&2
@@ -76,13 +77,13 @@ create_buckets() {
 fill_sql() { # the INSERTs for both buckets, in SQL both stores accept ($1: the id expression prefix)
   cat <<SQL
 INSERT INTO events (bucketrow, starttime, endtime, id, data)
-  SELECT (SELECT id FROM buckets WHERE name = 'big-window'), ($BASE + 10 * i) * 1000000000,
-         ($BASE + 10 * i + 5) * 1000000000, i + 1,
+  SELECT (SELECT id FROM buckets WHERE name = 'big-window'), (CAST($BASE AS BIGINT) + 10 * i) * 1000000000,
+         (CAST($BASE AS BIGINT) + 10 * i + 5) * 1000000000, i + 1,
          '{"app":"app' || (i % 40) || '","title":"title ' || (i % 3000) || '"}'
   FROM $1;
 INSERT INTO events (bucketrow, starttime, endtime, id, data)
-  SELECT (SELECT id FROM buckets WHERE name = 'big-afk'), ($BASE + 3600 * h) * 1000000000,
-         ($BASE + 3600 * h + 3600) * 1000000000, $BIG_EVENTS + h + 1,
+  SELECT (SELECT id FROM buckets WHERE name = 'big-afk'), (CAST($BASE AS BIGINT) + 3600 * h) * 1000000000,
+         (CAST($BASE AS BIGINT) + 3600 * h + 3600) * 1000000000, $BIG_EVENTS + h + 1,
          CASE WHEN h % 2 = 0 THEN '{"status":"not-afk"}' ELSE '{"status":"afk"}' END
   FROM $2;
 UPDATE buckets SET max_duration = 3600000000000;
