@@ -1,7 +1,6 @@
 import AWCore
 import AWDatastore
 import PostgresNIO
-import Synchronization
 
 extension PostgresStore {
     public func eventsJSON(bucketID: String, start: Timestamp?, end: Timestamp?, limit: Int?)
@@ -9,10 +8,10 @@ extension PostgresStore {
     {
         let window = EventWindow(start: start, end: end)
         let (row, maximumDuration) = try await bucketRow(bucketID)
-        let query =
-            window.isEmpty(limit: limit)
-            ? nil : Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: limit)
-        return stream([JSONSegment(prefix: Array("[".utf8), query: query, window: window)], suffix: Array("]".utf8))
+        let events = EventSource(
+            bucketRow: row, maximumDuration: maximumDuration, window: window,
+            limit: window.isEmpty(limit: limit) ? 0 : limit)
+        return stream([JSONSegment(prefix: Array("[".utf8), events: events)], suffix: Array("]".utf8))
     }
 
     public func exportJSON(bucketIDs: [String]?) async throws(DatastoreError) -> JSONChunkStream {
@@ -29,12 +28,9 @@ extension PostgresStore {
             bucket.writeFields(to: &writer)
             writer.writeRaw(",\"events\":[")
             let (row, maximumDuration) = try await bucketRow(bucket.id)
-            let window = EventWindow(start: nil, end: nil)
-            segments.append(
-                JSONSegment(
-                    prefix: writer.bytes,
-                    query: Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: nil),
-                    window: window))
+            let events = EventSource(
+                bucketRow: row, maximumDuration: maximumDuration, window: EventWindow(start: nil, end: nil), limit: nil)
+            segments.append(JSONSegment(prefix: writer.bytes, events: events))
         }
         return stream(segments, suffix: Array((segments.isEmpty ? "{\"buckets\":{}}" : "]}}}").utf8))
     }
@@ -47,22 +43,35 @@ extension PostgresStore {
     }
 }
 
-/// A piece of a streamed document: fixed text, then the rows of a query as event objects.
+/// A piece of a streamed document: fixed text, then the events of a range read.
 struct JSONSegment: Sendable {
     var prefix: [UInt8]
-    var query: PostgresQuery?
-    var window: EventWindow
+    var events: EventSource
 }
 
-/// Makes the chunks of a streamed document one at a time; used by one consumer at a time.
+/// A range read of one bucket, made in pages.
+struct EventSource: Sendable {
+    var bucketRow: Int64
+    var maximumDuration: Int64
+    var window: EventWindow
+    /// The most events to read; `nil` for all.
+    var limit: Int?
+}
+
+/// Makes the chunks of a streamed document one at a time, reading a page of events whenever it
+/// runs out; used by one consumer at a time.
 final class JSONSegmentReader: @unchecked Sendable {
     private var segments: [JSONSegment]
     private var suffix: [UInt8]?
     private let store: PostgresStore
-    private var rows: PostgresRowSequence.AsyncIterator?
     private var current: JSONSegment?
-    private var firstRow = true
+    private var page = EventColumns()
+    private var pageIndex = 0
+    /// Events of the current segment written so far, and whether its last page has been read.
+    private var written = 0
+    private var exhausted = true
     private static let chunkSize = 256 * 1024
+    private static let pageSize = 20_000
 
     init(segments: [JSONSegment], suffix: [UInt8], store: PostgresStore) {
         self.segments = segments.reversed()
@@ -74,32 +83,22 @@ final class JSONSegmentReader: @unchecked Sendable {
     func nextChunk() async throws -> [UInt8]? {
         var writer = JSONWriter(capacity: Self.chunkSize + 64 * 1024)
         while writer.bytes.count < Self.chunkSize {
-            if var iterator = rows, let segment = current {
-                guard let row = try await nextRow(&iterator) else {
-                    rows = nil
-                    continue
+            if let segment = current, pageIndex < page.count {
+                if written > 0 { writer.writeByte(UInt8(ascii: ",")) }
+                let (id, start, end) = (page.ids[pageIndex], page.starts[pageIndex], page.ends[pageIndex])
+                var text = page.data[pageIndex]
+                text.withUTF8 { data in
+                    segment.events.window.writeEvent(
+                        id: id, start: start, end: end, data: UnsafeRawBufferPointer(data), to: &writer)
                 }
-                rows = iterator
-                if !firstRow { writer.writeByte(UInt8(ascii: ",")) }
-                firstRow = false
-                let cells = PostgresRandomAccessRow(row)
-                let (id, start, end) = try (
-                    cells[0].decode(Int64.self), cells[1].decode(Int64.self), cells[2].decode(Int64.self)
-                )
-                if let data = cells[3].bytes {
-                    data.withUnsafeReadableBytes {
-                        segment.window.writeEvent(id: id, start: start, end: end, data: $0, to: &writer)
-                    }
-                } else {
-                    segment.window.writeEvent(id: id, start: start, end: end, data: nil, to: &writer)
-                }
+                pageIndex += 1
+                written += 1
+            } else if let segment = current, !exhausted {
+                try await readPage(segment.events)
             } else if let segment = segments.popLast() {
                 writer.bytes.append(contentsOf: segment.prefix)
                 current = segment
-                firstRow = true
-                if let query = segment.query {
-                    rows = try await store.streamRows(query).makeAsyncIterator()
-                }
+                (page, pageIndex, written, exhausted) = (EventColumns(), 0, 0, false)
             } else if let suffix {
                 writer.bytes.append(contentsOf: suffix)
                 self.suffix = nil
@@ -110,11 +109,18 @@ final class JSONSegmentReader: @unchecked Sendable {
         return writer.bytes.isEmpty ? nil : writer.bytes
     }
 
-    private func nextRow(_ iterator: inout PostgresRowSequence.AsyncIterator) async throws -> PostgresRow? {
-        do {
-            return try await iterator.next()
-        } catch {
-            throw store.translate(error)
+    /// Reads the page after the current one.
+    private func readPage(_ events: EventSource) async throws {
+        let wanted = min(Self.pageSize, events.limit.map { max(0, $0 - written) } ?? .max)
+        guard wanted > 0 else {
+            exhausted = true
+            return
         }
+        let query = PostgresStore.rangeQuery(
+            row: events.bucketRow, maximumDuration: events.maximumDuration, window: events.window, limit: wanted,
+            after: page.last)
+        page = try await store.eventColumns(query)
+        pageIndex = 0
+        exhausted = page.count < wanted
     }
 }

@@ -8,8 +8,8 @@ import Synchronization
 /// site, or several behind a load balancer) may share.
 ///
 /// Every call is its own transaction and is committed before it returns, heartbeats included:
-/// a heartbeat locks its bucket's row, merges into the newest stored event and writes it back,
-/// so two servers receiving heartbeats for the same bucket neither lose nor duplicate time.
+/// a heartbeat locks its bucket's row, merges into the event the bucket's last heartbeat went
+/// to (or its newest) and writes it back, so two servers receiving heartbeats for the same bucket neither lose nor duplicate time.
 /// When the database cannot be reached, calls fail within `timeout` with
 /// `DatastoreError.unavailable`; the connection pool keeps reconnecting, so calls succeed again
 /// once the database is back, without restarting aw-server.
@@ -17,7 +17,7 @@ public final class PostgresStore: EventStore {
     /// The database, without its password.
     public let address: PostgresAddress
     public var location: String { address.description }
-    /// How long a call waits for the database before failing with `.unavailable`.
+    /// How long a call waits for a database connection before failing with `.unavailable`.
     public let timeout: Duration
 
     let client: PostgresClient
@@ -103,14 +103,6 @@ public final class PostgresStore: EventStore {
         return try await perform { connection in
             try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
-    }
-
-    /// Starts `query` and returns its rows as they come, holding a connection until they have
-    /// all been read; fails with `.unavailable` when the database has not started answering
-    /// within `timeout`.
-    func streamRows(_ query: PostgresQuery) async throws(DatastoreError) -> PostgresRowSequence {
-        let client = self.client
-        return try await withTimeout(leased: Flag()) { try await client.query(query) }
     }
 
     /// Runs `work`, failing with `.unavailable` if `leased` is still false after `timeout`.

@@ -165,6 +165,28 @@ struct DatastoreStreamTests {
         #expect(parsed == (try await store.events(bucketID: "bucket-1")))
     }
 
+    @Test("a streamed read of 50,000 events, many starting together, gives each event once, in order", arguments: StoreKind.all)
+    func streamedTies(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.createBucket(Fixture.bucket())
+        // Three events start at each second (two of equal length), so pages end inside ties.
+        let events = (0..<16_667).flatMap { second in
+            [1, 2, 2].map { Fixture.event(Double(second), Double($0), ["n": .int(Int64(second))]) }
+        }
+        _ = try await store.insertEvents(events, bucketID: "bucket-1")
+        var json: [UInt8] = []
+        for try await chunk in try await store.eventsJSON(bucketID: "bucket-1") { json += chunk }
+        let streamed = try Event.array(json: JSON.parse(json))
+        #expect(streamed.count == events.count)
+        #expect(Set(streamed.compactMap(\.id)).count == events.count)
+        #expect(streamed == (try await store.events(bucketID: "bucket-1")))
+        var limited: [UInt8] = []
+        for try await chunk in try await store.eventsJSON(bucketID: "bucket-1", start: nil, end: nil, limit: 45_001) {
+            limited += chunk
+        }
+        #expect(try Event.array(json: JSON.parse(limited)) == Array(streamed.prefix(45_001)))
+    }
+
     @Test("consumers that stop early do not leave readers blocked", .timeLimit(.minutes(1)), arguments: StoreKind.all)
     func earlyStop(kind: StoreKind) async throws {
         let store = try await kind.make()
