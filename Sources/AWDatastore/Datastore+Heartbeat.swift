@@ -22,7 +22,7 @@ extension Datastore {
             // Writes have been failing (a full disk?): acknowledge nothing until one succeeds.
             try await flush()
         }
-        let pulsetimeNanoseconds = Int64((min(max(pulsetime, -1e9), 1e9) * 1e9).rounded())
+        let pulsetimeNanoseconds = Self.pulsetimeNanoseconds(pulsetime)
         var heartbeat = event
         heartbeat.id = nil
         while true {

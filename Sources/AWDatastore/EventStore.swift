@@ -109,6 +109,12 @@ extension EventStore {
     /// The longest settings key accepted, in UTF-8 bytes (as aw-server-rust).
     public static var maximumSettingKeyLength: Int { 127 }
 
+    /// A heartbeat's `pulsetime` in nanoseconds, kept within ±10⁹ seconds so that no value
+    /// overflows.
+    package static func pulsetimeNanoseconds(_ seconds: Double) -> Int64 {
+        Int64((min(max(seconds, -1e9), 1e9) * 1e9).rounded())
+    }
+
     /// Checks a settings key the way every store does.
     package static func validateSettingKey(_ key: String) throws(DatastoreError) {
         if key.isEmpty { throw .invalidSettingKey(key: key, reason: "the key is empty") }

@@ -46,17 +46,20 @@ extension PostgresStore {
 
     public func createBucket(_ bucket: Bucket) async throws(DatastoreError) {
         let created = try await perform { connection in
-            let rows = try await connection.run(
-                """
-                INSERT INTO buckets (name, type, client, hostname, created, data)
-                VALUES (\(bucket.id), \(bucket.type), \(bucket.client), \(bucket.hostname), \(bucket.created.rfc3339),
-                    \(JSON.object(bucket.data).serialized()))
-                ON CONFLICT (name) DO NOTHING RETURNING id
-                """)
-            return try await rows.all().count == 1
+            try await connection.run(Self.insertBucket(bucket)).all().count == 1
         }
         guard created else { throw .bucketAlreadyExists(id: bucket.id) }
         logger.debug("created bucket", metadata: ["bucket.id": "\(bucket.id)"])
+    }
+
+    /// Creates the bucket unless one with its id exists; returns its row id only when it created it.
+    static func insertBucket(_ bucket: Bucket) -> PostgresQuery {
+        """
+        INSERT INTO buckets (name, type, client, hostname, created, data)
+        VALUES (\(bucket.id), \(bucket.type), \(bucket.client), \(bucket.hostname), \(bucket.created.rfc3339),
+            \(JSON.object(bucket.data).serialized()))
+        ON CONFLICT (name) DO NOTHING RETURNING id
+        """
     }
 
     public func updateBucket(id: String, type: String?, client: String?, hostname: String?, data: [String: JSON]?)

@@ -221,7 +221,7 @@ extension PostgresStore {
     /// Records a heartbeat in one transaction that holds the bucket's row, so heartbeats for a
     /// bucket are merged one after another even when several servers receive them.
     public func heartbeat(_ event: Event, bucketID: String, pulsetime: Double) async throws(DatastoreError) -> Event {
-        let pulsetimeNanoseconds = Int64((min(max(pulsetime, -1e9), 1e9) * 1e9).rounded())
+        let pulsetimeNanoseconds = Self.pulsetimeNanoseconds(pulsetime)
         var heartbeat = event
         heartbeat.id = nil
         let incoming = heartbeat
@@ -271,13 +271,7 @@ extension PostgresStore {
     /// have (same start, end and data), in batches of `importBatchSize` statements' worth.
     public func importBucket(_ bucket: Bucket, events: [Event]) async throws(DatastoreError) -> BucketImportResult {
         let result = try await transaction { connection in
-            let inserted = try await connection.run(
-                """
-                INSERT INTO buckets (name, type, client, hostname, created, data)
-                VALUES (\(bucket.id), \(bucket.type), \(bucket.client), \(bucket.hostname), \(bucket.created.rfc3339),
-                    \(JSON.object(bucket.data).serialized()))
-                ON CONFLICT (name) DO NOTHING RETURNING id
-                """).all()
+            let inserted = try await connection.run(Self.insertBucket(bucket)).all()
             let (row, _) = try await Self.bucketRow(bucket.id, lock: "FOR SHARE", on: connection)
             var added = 0
             for start in stride(from: 0, to: events.count, by: Self.importBatchSize) {
