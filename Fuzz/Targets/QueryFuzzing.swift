@@ -19,7 +19,9 @@ enum QueryFuzzing {
         let outcome = waitFor { () async -> Result<[UInt8], QueryError> in
             do throws(QueryError) {
                 let query = try Query(source: source)
-                return .success(try await query.runAndEncode(periods: [period], dataSource: StoreQuerySource(store: datastore), logger: logger))
+                return .success(
+                    try await query.runAndEncode(
+                        periods: [period], dataSource: StoreQuerySource(store: datastore), logger: logger))
             } catch {
                 return .failure(error)
             }

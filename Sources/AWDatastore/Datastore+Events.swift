@@ -210,7 +210,9 @@ extension Datastore {
         let row = try state.withLock { state throws(DatastoreError) in try state.bucket(bucketID).row }
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? AND id > ? ORDER BY id LIMIT ?",
+                db,
+                sql:
+                    "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? AND id > ? ORDER BY id LIMIT ?",
                 arguments: [row, afterID ?? .min, max(0, limit)]
             ).map(Self.storedEvent)
         }

@@ -29,9 +29,9 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// Reads a `postgres://` or `postgresql://` URL.
     ///
     /// - Throws: `PostgresAddressError` naming what is wrong.
-    public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(
-        PostgresAddressError
-    ) {
+    public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(PostgresAddressError)
+    {
         guard let components = URLComponents(string: text),
             let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme.lowercased())
         else {
@@ -56,7 +56,8 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
                 }
                 tls = mode
             default:
-                throw PostgresAddressError(text: text, reason: "unknown parameter '\(item.name)' (only sslmode is read)")
+                throw PostgresAddressError(
+                    text: text, reason: "unknown parameter '\(item.name)' (only sslmode is read)")
             }
         }
     }

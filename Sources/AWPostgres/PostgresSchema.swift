@@ -56,10 +56,12 @@ enum PostgresSchema {
             }
             if applied > migrations.count {
                 throw DatastoreError.unknownSchema(
-                    path: "the PostgreSQL database", migrations: ["version \(applied) (this aw-server knows \(migrations.count))"])
+                    path: "the PostgreSQL database",
+                    migrations: ["version \(applied) (this aw-server knows \(migrations.count))"])
             }
             for (index, step) in migrations.enumerated().dropFirst(applied) {
-                for statement in step.split(separator: ";\n").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+                for statement in step.split(separator: ";\n").map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                )
                 where !statement.isEmpty {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

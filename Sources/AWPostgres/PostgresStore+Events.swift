@@ -19,13 +19,15 @@ extension PostgresStore {
                     UPDATE events SET starttime = \(event.timestamp.nanoseconds), endtime = \(event.end.nanoseconds),
                         data = \(String(decoding: event.dataJSON, as: UTF8.self))
                     WHERE id = \(id) AND bucketrow = \(row) RETURNING id
-                    """).all()
+                    """
+                ).all()
                 if replaced.isEmpty { stored[index].id = nil }
             }
             let fresh = stored.indices.filter { stored[$0].id == nil }
             if !fresh.isEmpty {
                 let ids = try await connection.run(
-                    "SELECT nextval('events_id_seq') FROM generate_series(1, \(fresh.count))").decode(Int64.self).all()
+                    "SELECT nextval('events_id_seq') FROM generate_series(1, \(fresh.count))"
+                ).decode(Int64.self).all()
                 for (index, id) in zip(fresh, ids) { stored[index].id = id }
                 let chosen = fresh.map { stored[$0] }
                 try await connection.run(
@@ -66,7 +68,8 @@ extension PostgresStore {
     /// could reorder it.
     func eventColumns(_ range: PostgresQuery) async throws(DatastoreError) -> EventColumns {
         var query = range
-        query.sql = "SELECT array_agg(id), array_agg(starttime), array_agg(endtime), array_agg(data) FROM (\(range.sql)) r"
+        query.sql =
+            "SELECT array_agg(id), array_agg(starttime), array_agg(endtime), array_agg(data) FROM (\(range.sql)) r"
         let columns = try await perform { [query] connection in
             try await connection.run(query).decode(([Int64]?, [Int64]?, [Int64]?, [String]?).self).first { _ in true }
         }
@@ -129,7 +132,8 @@ extension PostgresStore {
         let (row, _) = try await bucketRow(bucketID)
         let found = try await perform { connection in
             try await self.storedEvents(
-                connection.run("SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)")
+                connection.run(
+                    "SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)")
             ).first
         }
         guard let found else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
@@ -204,7 +208,8 @@ struct EventRow {
     init(_ row: PostgresRow) throws {
         var cells = row.makeIterator()
         func integer() throws -> Int64 {
-            guard var bytes = cells.next()?.bytes, bytes.readableBytes == 8, let value = bytes.readInteger(as: Int64.self)
+            guard var bytes = cells.next()?.bytes, bytes.readableBytes == 8,
+                let value = bytes.readInteger(as: Int64.self)
             else { throw DatastoreError.storageFailure(reason: "PostgreSQL returned an event row of unexpected shape") }
             return value
         }
@@ -228,15 +233,16 @@ extension PostgresStore {
         return try await transaction { connection in
             let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
             // The event the last heartbeat went to, if it still exists; else the newest event.
-            let last = try await self.storedEvents(connection.run(
-                """
-                (SELECT e.id, e.starttime, e.endtime, e.data, 0 AS rank FROM events e JOIN buckets b
-                    ON e.id = b.last_heartbeat AND e.bucketrow = b.id WHERE b.id = \(row))
-                UNION ALL
-                (SELECT id, starttime, endtime, data, 1 FROM events WHERE bucketrow = \(row)
-                    ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1)
-                ORDER BY rank LIMIT 1
-                """)
+            let last = try await self.storedEvents(
+                connection.run(
+                    """
+                    (SELECT e.id, e.starttime, e.endtime, e.data, 0 AS rank FROM events e JOIN buckets b
+                        ON e.id = b.last_heartbeat AND e.bucketrow = b.id WHERE b.id = \(row))
+                    UNION ALL
+                    (SELECT id, starttime, endtime, data, 1 FROM events WHERE bucketrow = \(row)
+                        ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1)
+                    ORDER BY rank LIMIT 1
+                    """)
             ).first
             // The event is written and the bucket row updated in one statement.
             if let last,
@@ -287,7 +293,8 @@ extension PostgresStore {
                         AND x.starttime = u.starttime AND x.endtime = u.endtime AND x.data = u.data)
                     ORDER BY u.n
                     RETURNING id
-                    """).all().count
+                    """
+                ).all().count
             }
             if added > 0 {
                 try await Self.recordInserted(events.map(\.durationNanoseconds), bucketRow: row, on: connection)

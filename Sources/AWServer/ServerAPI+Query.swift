@@ -10,6 +10,7 @@ extension ServerAPI {
     /// - Throws: `QueryError` with the location of the problem.
     public func query2(lines: [String], periods: [TimePeriod]) async throws(QueryError) -> [UInt8] {
         let query = try Query(lines: lines)
-        return try await query.runAndEncode(periods: periods, dataSource: StoreQuerySource(store: datastore), logger: logger)
+        return try await query.runAndEncode(
+            periods: periods, dataSource: StoreQuerySource(store: datastore), logger: logger)
     }
 }

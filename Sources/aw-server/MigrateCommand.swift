@@ -42,7 +42,8 @@ struct MigrateCommand: AsyncParsableCommand {
                 guard !path.isEmpty else { throw ValidationError("'\(text)': sqlite: needs a file path") }
                 self = .sqlite((path as NSString).expandingTildeInPath)
             } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") || text.hasPrefix("postgres:") {
-                let url = text.hasPrefix("postgres:") && !text.hasPrefix("postgres://") ? String(text.dropFirst(9)) : text
+                let url =
+                    text.hasPrefix("postgres:") && !text.hasPrefix("postgres://") ? String(text.dropFirst(9)) : text
                 do {
                     self = .postgres(try PostgresAddress(url))
                 } catch {

@@ -1,10 +1,10 @@
 import AWCore
+import AWStoreTestSupport
 import AWTestSupport
 import Foundation
 import Testing
 
 @testable import AWDatastore
-import AWStoreTestSupport
 
 @Suite("Datastore: buckets and settings")
 struct DatastoreBucketTests {

@@ -1,11 +1,11 @@
 import AWCore
+import AWStoreTestSupport
 import AWTestSupport
 import Foundation
 import GRDB
 import Testing
 
 @testable import AWDatastore
-import AWStoreTestSupport
 
 @Suite("Datastore: events")
 struct DatastoreEventTests {
@@ -165,7 +165,9 @@ struct DatastoreStreamTests {
         #expect(parsed == (try await store.events(bucketID: "bucket-1")))
     }
 
-    @Test("a streamed read of 50,000 events, many starting together, gives each event once, in order", arguments: StoreKind.all)
+    @Test(
+        "a streamed read of 50,000 events, many starting together, gives each event once, in order",
+        arguments: StoreKind.all)
     func streamedTies(kind: StoreKind) async throws {
         let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())

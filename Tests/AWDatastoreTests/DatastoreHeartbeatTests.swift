@@ -1,10 +1,10 @@
 import AWCore
+import AWStoreTestSupport
 import AWTestSupport
 import Foundation
 import Testing
 
 @testable import AWDatastore
-import AWStoreTestSupport
 
 @Suite("Datastore: heartbeats")
 struct DatastoreHeartbeatTests {
@@ -27,7 +27,9 @@ struct DatastoreHeartbeatTests {
         #expect(events.map { $0.data["app"] } == ["b", "b", "a"])
     }
 
-    @Test("the cache follows inserted events: a heartbeat merges with an event inserted after it", arguments: StoreKind.all)
+    @Test(
+        "the cache follows inserted events: a heartbeat merges with an event inserted after it",
+        arguments: StoreKind.all)
     func cacheAfterInsert(kind: StoreKind) async throws {
         let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())
@@ -52,7 +54,9 @@ struct DatastoreHeartbeatTests {
         #expect(events[0].durationNanoseconds == 0)
     }
 
-    @Test("a deleted and re-created bucket starts fresh (both reference servers merge into the old event)", arguments: StoreKind.all)
+    @Test(
+        "a deleted and re-created bucket starts fresh (both reference servers merge into the old event)",
+        arguments: StoreKind.all)
     func cacheAfterRecreatingBucket(kind: StoreKind) async throws {
         let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())

@@ -1,8 +1,8 @@
 import AWCore
+import AWStoreTestSupport
 import Testing
 
 @testable import AWDatastore
-import AWStoreTestSupport
 
 @Suite("Datastore: import")
 struct DatastoreImportTests {
@@ -19,10 +19,12 @@ struct DatastoreImportTests {
         #expect(second == BucketImportResult(bucketID: "bucket-1", created: false, inserted: 0, skipped: 3))
         let stored = try await store.events(bucketID: "bucket-1")
         #expect(stored.count == 3)
-        #expect(try await store.bucket(id: "bucket-1").metadata == BucketMetadata(start: Fixture.at(0), end: Fixture.at(9)))
+        #expect(
+            try await store.bucket(id: "bucket-1").metadata == BucketMetadata(start: Fixture.at(0), end: Fixture.at(9)))
     }
 
-    @Test("importing into an existing bucket merges: new events are added, known ones skipped", arguments: StoreKind.all)
+    @Test(
+        "importing into an existing bucket merges: new events are added, known ones skipped", arguments: StoreKind.all)
     func mergesIntoExisting(kind: StoreKind) async throws {
         let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())

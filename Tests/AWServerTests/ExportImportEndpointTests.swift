@@ -8,7 +8,9 @@ import Testing
 struct ExportImportEndpointTests {
     static let bucketBody = #"{"client":"c","type":"t","hostname":"h"}"#
 
-    @Test("export, delete and re-import through JSON gives back every event; a second import adds nothing", arguments: StoreKind.all)
+    @Test(
+        "export, delete and re-import through JSON gives back every event; a second import adds nothing",
+        arguments: StoreKind.all)
     func roundTrip(store: StoreKind) async throws {
         try await TestServer(store: store.make()).withClient { (client) async throws in
             try await client.send(.post, "/api/0/buckets/b1", Self.bucketBody)

@@ -77,7 +77,8 @@ struct PostgresServerTests {
             }
             let bucket = #"{"type":"currentwindow","client":"test","hostname":"desk"}"#
             #expect(try await send("POST", "/api/0/buckets/b", bucket).status == 200)
-            #expect(try await send("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(0)).status == 200)
+            #expect(
+                try await send("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(0)).status == 200)
 
             try cluster.run("stop")
             for (method, path, body) in [
@@ -154,7 +155,9 @@ struct PostgresServerTests {
     }
 
     static func order(_ a: Event, _ b: Event) -> Bool {
-        (a.timestamp, a.durationNanoseconds, a.data.description) < (b.timestamp, b.durationNanoseconds, b.data.description)
+        (a.timestamp, a.durationNanoseconds, a.data.description) < (
+            b.timestamp, b.durationNanoseconds, b.data.description
+        )
     }
 }
 
