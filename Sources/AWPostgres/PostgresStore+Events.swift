@@ -7,7 +7,11 @@ extension PostgresStore {
     public func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError)
         -> [EncodedEvent]
     {
-        try await transaction { connection in
+        guard !events.isEmpty else {
+            _ = try await bucketRow(bucketID)  // nothing to store, but the bucket must exist
+            return []
+        }
+        return try await transaction { connection in
             let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR SHARE", on: connection)
             var stored = events
             // An id naming an event of this bucket replaces it; any other id is dropped.

@@ -72,6 +72,23 @@ struct DatastoreHeartbeatTests {
         #expect(try await store.events(bucketID: "bucket-1").count == 1)
     }
 
+    @Test(
+        "inserting no events changes nothing: the next heartbeat still continues the last one's event",
+        arguments: StoreKind.all)
+    func emptyInsert(kind: StoreKind) async throws {
+        let store = try await kind.make()
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.heartbeat(Fixture.event(10), bucketID: "bucket-1", pulsetime: 5)
+        let older = try await store.heartbeat(Fixture.event(2), bucketID: "bucket-1", pulsetime: 5)
+        #expect(try await store.insertEvents([Event](), bucketID: "bucket-1").isEmpty)
+        await #expect(throws: DatastoreError.bucketNotFound(id: "missing")) {
+            try await store.insertEvents([Event](), bucketID: "missing")
+        }
+        let next = try await store.heartbeat(Fixture.event(3), bucketID: "bucket-1", pulsetime: 5)
+        #expect(next.id == older.id)
+        #expect(try await store.eventCount(bucketID: "bucket-1") == 2)
+    }
+
     @Test("an older heartbeat becomes its own event and the next one continues from it", arguments: StoreKind.all)
     func outOfOrder(kind: StoreKind) async throws {
         let store = try await kind.make()
