@@ -54,29 +54,25 @@ extension PostgresStore {
         let window = EventWindow(start: start, end: end)
         let (row, maximumDuration) = try await bucketRow(bucketID)
         if window.isEmpty(limit: limit) { return [] }
-        let page = try await eventColumns(
-            Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: limit))
-        var events: [Event] = []
-        events.reserveCapacity(page.count)
-        for index in 0..<page.count {
-            var text = page.data[index]
-            let data = text.withUTF8 { dataCache.data($0) }
-            let (timestamp, duration) = window.clip(start: page.starts[index], end: page.ends[index])
-            events.append(Event(id: page.ids[index], timestamp: timestamp, durationNanoseconds: duration, data: data))
-        }
-        return events
+        return try await eventColumns(
+            Self.rangeQuery(row: row, maximumDuration: maximumDuration, window: window, limit: limit)
+        ).events(clippedTo: window, dataCache: dataCache)
     }
 
-    /// The rows of a range read as one row of four arrays: rows one by one cost the client far
-    /// more than the database. The arrays keep the order of the subquery, which has nothing that
-    /// could reorder it.
-    func eventColumns(_ range: PostgresQuery) async throws(DatastoreError) -> EventColumns {
-        var query = range
+    /// The events a query of `id, starttime, endtime, data` (further columns are ignored) reads.
+    func eventColumns(_ query: PostgresQuery) async throws(DatastoreError) -> EventColumns {
+        try await perform { connection in try await Self.eventColumns(query, on: connection) }
+    }
+
+    /// The events a query of `id, starttime, endtime, data` reads, fetched on `connection` as one
+    /// row of four arrays: rows one by one cost the client far more than the database. The arrays
+    /// keep the order of the query, which nothing in between could change.
+    static func eventColumns(_ rows: PostgresQuery, on connection: PostgresConnection) async throws -> EventColumns {
+        var query = rows
         query.sql =
-            "SELECT array_agg(id), array_agg(starttime), array_agg(endtime), array_agg(data) FROM (\(range.sql)) r"
-        let columns = try await perform { [query] connection in
-            try await connection.run(query).decode(([Int64]?, [Int64]?, [Int64]?, [String]?).self).first { _ in true }
-        }
+            "SELECT array_agg(id), array_agg(starttime), array_agg(endtime), array_agg(data) FROM (\(rows.sql)) r"
+        let columns = try await connection.run(query).decode(([Int64]?, [Int64]?, [Int64]?, [String]?).self)
+            .first { _ in true }
         guard let (ids, starts, ends, data) = columns, let ids, let starts, let ends, let data,
             ids.count == starts.count, ids.count == ends.count, ids.count == data.count
         else { return EventColumns() }
@@ -134,12 +130,9 @@ extension PostgresStore {
 
     public func event(id: Int64, bucketID: String) async throws(DatastoreError) -> Event {
         let (row, _) = try await bucketRow(bucketID)
-        let found = try await perform { connection in
-            try await self.storedEvents(
-                connection.run(
-                    "SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)")
-            ).first
-        }
+        let found = try await eventColumns(
+            "SELECT id, starttime, endtime, data FROM events WHERE id = \(id) AND bucketrow = \(row)"
+        ).events(dataCache: dataCache).first
         guard let found else { throw .eventNotFound(bucketID: bucketID, eventID: id) }
         return found
     }
@@ -156,31 +149,14 @@ extension PostgresStore {
     public func eventPage(bucketID: String, afterID: Int64?, limit: Int) async throws(DatastoreError) -> [Event] {
         let (row, _) = try await bucketRow(bucketID)
         let after = afterID ?? .min
-        return try await perform { connection in
-            try await self.storedEvents(
-                connection.run(
-                    """
-                    SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row) AND id > \(after)
-                    ORDER BY id LIMIT \(Int64(max(0, limit)))
-                    """))
-        }
+        return try await eventColumns(
+            """
+            SELECT id, starttime, endtime, data FROM events WHERE bucketrow = \(row) AND id > \(after)
+            ORDER BY id LIMIT \(Int64(max(0, limit)))
+            """
+        ).events(dataCache: dataCache)
     }
 
-    /// The events in rows of `id, starttime, endtime, data` (more columns are ignored), clipped
-    /// to `window`; data texts seen before are not parsed again.
-    func storedEvents(_ rows: PostgresRowSequence, clippedTo window: EventWindow = EventWindow(start: nil, end: nil))
-        async throws -> [Event]
-    {
-        var events: [Event] = []
-        for try await row in rows {
-            let stored = try EventRow(row)
-            let (timestamp, duration) = window.clip(start: stored.start, end: stored.end)
-            let data =
-                stored.data?.withUnsafeReadableBytes { dataCache.data($0.assumingMemoryBound(to: UInt8.self)) } ?? [:]
-            events.append(Event(id: stored.id, timestamp: timestamp, durationNanoseconds: duration, data: data))
-        }
-        return events
-    }
 }
 
 /// A page of stored events as columns, in the order of the read.
@@ -199,28 +175,18 @@ struct EventColumns: Sendable {
 
     var count: Int { ids.count }
     var last: Position? { ids.isEmpty ? nil : Position(start: starts.last!, end: ends.last!, id: ids.last!) }
-}
 
-/// The columns `id, starttime, endtime, data` of a stored event, read straight off the wire
-/// (results come in binary: `bigint` is 8 bytes, big-endian; `text` its UTF-8 bytes).
-struct EventRow {
-    var id: Int64
-    var start: Int64
-    var end: Int64
-    var data: ByteBuffer?
-
-    init(_ row: PostgresRow) throws {
-        var cells = row.makeIterator()
-        func integer() throws -> Int64 {
-            guard var bytes = cells.next()?.bytes, bytes.readableBytes == 8,
-                let value = bytes.readInteger(as: Int64.self)
-            else { throw DatastoreError.storageFailure(reason: "PostgreSQL returned an event row of unexpected shape") }
-            return value
+    /// The events, clipped to `window`; data texts `dataCache` has seen are not parsed again.
+    func events(clippedTo window: EventWindow = EventWindow(start: nil, end: nil), dataCache: EventDataCache)
+        -> [Event]
+    {
+        (0..<count).map { index in
+            var text = data[index]
+            let (timestamp, duration) = window.clip(start: starts[index], end: ends[index])
+            return Event(
+                id: ids[index], timestamp: timestamp, durationNanoseconds: duration,
+                data: text.withUTF8 { dataCache.data($0) })
         }
-        id = try integer()
-        start = try integer()
-        end = try integer()
-        data = cells.next()?.bytes
     }
 }
 
@@ -237,17 +203,16 @@ extension PostgresStore {
         return try await transaction { connection in
             let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
             // The event the last heartbeat went to, if it still exists; else the newest event.
-            let last = try await self.storedEvents(
-                connection.run(
-                    """
-                    (SELECT e.id, e.starttime, e.endtime, e.data, 0 AS rank FROM events e JOIN buckets b
-                        ON e.id = b.last_heartbeat AND e.bucketrow = b.id WHERE b.id = \(row))
-                    UNION ALL
-                    (SELECT id, starttime, endtime, data, 1 FROM events WHERE bucketrow = \(row)
-                        ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1)
-                    ORDER BY rank LIMIT 1
-                    """)
-            ).first
+            let last = try await Self.eventColumns(
+                """
+                (SELECT e.id, e.starttime, e.endtime, e.data, 0 AS rank FROM events e JOIN buckets b
+                    ON e.id = b.last_heartbeat AND e.bucketrow = b.id WHERE b.id = \(row))
+                UNION ALL
+                (SELECT id, starttime, endtime, data, 1 FROM events WHERE bucketrow = \(row)
+                    ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1)
+                ORDER BY rank LIMIT 1
+                """, on: connection
+            ).events(dataCache: self.dataCache).first
             // The event is written and the bucket row updated in one statement.
             if let last,
                 let merged = Transform.heartbeat(last: last, incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
