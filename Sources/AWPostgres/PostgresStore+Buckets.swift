@@ -102,11 +102,6 @@ extension PostgresStore {
 
     /// The row id and longest event duration of a bucket, outside any transaction.
     func bucketRow(_ id: String) async throws(DatastoreError) -> (row: Int64, maximumDuration: Int64) {
-        let found = try await perform { connection in
-            try await connection.run("SELECT id, max_duration FROM buckets WHERE name = \(id)")
-                .decode((Int64, Int64).self).first { _ in true }
-        }
-        guard let found else { throw .bucketNotFound(id: id) }
-        return found
+        try await perform { connection in try await Self.bucketRow(id, lock: "", on: connection) }
     }
 }

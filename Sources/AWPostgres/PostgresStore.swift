@@ -84,36 +84,16 @@ public final class PostgresStore: EventStore {
     func perform<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(DatastoreError) -> T
     {
-        let client = self.client
+        let (client, timeout, location) = (self.client, self.timeout, self.location)
         let leased = Flag()
-        return try await withTimeout(leased: leased) {
-            try await client.withConnection { connection in
-                leased.set()
-                return try await body(connection)
-            }
-        }
-    }
-
-    /// Runs `body` in a transaction on a pooled connection (committed when it returns, rolled
-    /// back when it throws), with `perform`'s rules.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
-        async throws(DatastoreError) -> T
-    {
-        let logger = self.logger
-        return try await perform { connection in
-            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-        }
-    }
-
-    /// Runs `work`, failing with `.unavailable` if `leased` is still false after `timeout`.
-    private func withTimeout<T: Sendable>(leased: Flag, _ work: @escaping @Sendable () async throws -> T)
-        async throws(DatastoreError) -> T
-    {
-        let timeout = self.timeout
-        let location = self.location
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await work() }
+                group.addTask {
+                    try await client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    }
+                }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     if leased.isSet { return nil }
@@ -127,6 +107,17 @@ public final class PostgresStore: EventStore {
             }
         } catch {
             throw translate(error)
+        }
+    }
+
+    /// Runs `body` in a transaction on a pooled connection (committed when it returns, rolled
+    /// back when it throws), with `perform`'s rules.
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws(DatastoreError) -> T
+    {
+        let logger = self.logger
+        return try await perform { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
 
