@@ -10,7 +10,7 @@ extension Datastore {
             let rows = try Row.fetchCursor(db, sql: "SELECT key, value FROM key_value WHERE key LIKE 'settings.%'")
             while let row = try rows.next() {
                 let key: String = row[0]
-                result[String(key.dropFirst("settings.".count))] = (try? JSON.parse(row[1] as String)) ?? .null
+                result[Self.settingKey(stored: key)] = (try? JSON.parse(row[1] as String)) ?? .null
             }
             return result
         }
@@ -20,9 +20,9 @@ extension Datastore {
     ///
     /// - Throws: `DatastoreError.invalidSettingKey`, or a storage error.
     public func setting(_ key: String) async throws(DatastoreError) -> JSON? {
-        try Self.validateSettingKey(key)
+        let storedKey = try Self.storedSettingKey(key)
         return try await read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM key_value WHERE key = ?", arguments: ["settings.\(key)"])
+            try String.fetchOne(db, sql: "SELECT value FROM key_value WHERE key = ?", arguments: [storedKey])
                 .map { (try? JSON.parse($0)) ?? .null }
         }
     }
@@ -31,12 +31,12 @@ extension Datastore {
     ///
     /// - Throws: `DatastoreError.invalidSettingKey`, or a storage error.
     public func setSetting(_ key: String, to value: JSON) async throws(DatastoreError) {
-        try Self.validateSettingKey(key)
+        let storedKey = try Self.storedSettingKey(key)
         let text = value.serialized()
         try await write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO key_value (key, value, last_modified) VALUES (?, ?, ?)",
-                arguments: ["settings.\(key)", text, Int64(Date().timeIntervalSince1970)]
+                arguments: [storedKey, text, Int64(Date().timeIntervalSince1970)]
             )
         }
     }
@@ -45,9 +45,9 @@ extension Datastore {
     ///
     /// - Throws: `DatastoreError.invalidSettingKey`, or a storage error.
     public func deleteSetting(_ key: String) async throws(DatastoreError) {
-        try Self.validateSettingKey(key)
+        let storedKey = try Self.storedSettingKey(key)
         try await write { db in
-            try db.execute(sql: "DELETE FROM key_value WHERE key = ?", arguments: ["settings.\(key)"])
+            try db.execute(sql: "DELETE FROM key_value WHERE key = ?", arguments: [storedKey])
         }
     }
 }

@@ -115,14 +115,23 @@ extension EventStore {
         Int64((min(max(seconds, -1e9), 1e9) * 1e9).rounded())
     }
 
-    /// Checks a settings key the way every store does.
-    package static func validateSettingKey(_ key: String) throws(DatastoreError) {
+    /// The `key_value` key a setting is stored under (`settings.<key>`, as aw-server-rust), after
+    /// checking the key the way every store does.
+    package static func storedSettingKey(_ key: String) throws(DatastoreError) -> String {
         if key.isEmpty { throw .invalidSettingKey(key: key, reason: "the key is empty") }
         if key.utf8.count > maximumSettingKeyLength {
             throw .invalidSettingKey(
                 key: String(key.prefix(40)) + "…", reason: "longer than \(maximumSettingKeyLength) bytes")
         }
+        return settingsKeyPrefix + key
     }
+
+    /// The setting a stored `settings.<key>` key holds.
+    package static func settingKey(stored: String) -> String {
+        String(stored.dropFirst(settingsKeyPrefix.count))
+    }
+
+    private static var settingsKeyPrefix: String { "settings." }
 }
 
 /// The part of a range read every store shares: the bounds and how a stored event is clipped to them.

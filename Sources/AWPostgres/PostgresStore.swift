@@ -174,38 +174,38 @@ extension PostgresStore {
             var result: [String: JSON] = [:]
             let rows = try await connection.run("SELECT key, value FROM key_value WHERE key LIKE 'settings.%'")
             for try await (key, value) in rows.decode((String, String).self) {
-                result[String(key.dropFirst("settings.".count))] = (try? JSON.parse(value)) ?? .null
+                result[Self.settingKey(stored: key)] = (try? JSON.parse(value)) ?? .null
             }
             return result
         }
     }
 
     public func setting(_ key: String) async throws(DatastoreError) -> JSON? {
-        try Self.validateSettingKey(key)
+        let storedKey = try Self.storedSettingKey(key)
         return try await perform { connection in
-            let rows = try await connection.run("SELECT value FROM key_value WHERE key = \("settings.\(key)")")
+            let rows = try await connection.run("SELECT value FROM key_value WHERE key = \(storedKey)")
             for try await value in rows.decode(String.self) { return (try? JSON.parse(value)) ?? .null }
             return nil
         }
     }
 
     public func setSetting(_ key: String, to value: JSON) async throws(DatastoreError) {
-        try Self.validateSettingKey(key)
+        let storedKey = try Self.storedSettingKey(key)
         let text = value.serialized()
         let now = Timestamp.now.nanoseconds / 1_000_000_000
         _ = try await perform { connection in
             try await connection.run(
                 """
-                INSERT INTO key_value (key, value, last_modified) VALUES (\("settings.\(key)"), \(text), \(now))
+                INSERT INTO key_value (key, value, last_modified) VALUES (\(storedKey), \(text), \(now))
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value, last_modified = excluded.last_modified
                 """)
         }
     }
 
     public func deleteSetting(_ key: String) async throws(DatastoreError) {
-        try Self.validateSettingKey(key)
+        let storedKey = try Self.storedSettingKey(key)
         _ = try await perform { connection in
-            try await connection.run("DELETE FROM key_value WHERE key = \("settings.\(key)")")
+            try await connection.run("DELETE FROM key_value WHERE key = \(storedKey)")
         }
     }
 }
