@@ -66,9 +66,7 @@ struct PostgresServerTests {
     func outage() async throws {
         let cluster = try PrivateCluster()
         defer { cluster.remove() }
-        var address = try PostgresAddress(cluster.url)
-        let store = try await PostgresStore.open(address, timeout: .seconds(2))
-        address.database = "postgres"
+        let store = try await PostgresStore.open(try PostgresAddress(cluster.url), timeout: .seconds(2))
         let server = try TestServer(store: store)
         try await server.withLiveServer { port in
             func send(_ method: String, _ path: String, _ body: String? = nil) async throws -> RawHTTPResponse {
