@@ -68,7 +68,7 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The client configuration for this address.
-    var clientConfiguration: PostgresClient.Configuration {
+    package var clientConfiguration: PostgresClient.Configuration {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
         let tls: PostgresClient.Configuration.TLS =

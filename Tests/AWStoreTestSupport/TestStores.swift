@@ -49,9 +49,7 @@ public enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertib
         _ server: PostgresAddress, _ body: @Sendable @escaping (PostgresClient) async throws -> T
     ) async throws -> T {
         let client = PostgresClient(
-            configuration: PostgresClient.Configuration(
-                host: server.host, port: server.port, username: server.user, password: server.password,
-                database: server.database, tls: .disable),
+            configuration: server.clientConfiguration,
             backgroundLogger: Logger(label: "aw-test-postgres-admin") { _ in SwiftLogNoOpLogHandler() })
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
