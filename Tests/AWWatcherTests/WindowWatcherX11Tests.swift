@@ -60,6 +60,9 @@ struct WindowWatcherX11Tests {
             switches.withLock { $0.append((before, Date())) }
         }
         try await runWatcher(watcher(session, poll: 5), store: store) { () async throws in
+            // The first window is recorded once the watcher has connected, however long that
+            // takes on a busy machine; only then do the switches begin.
+            #expect(try await eventually { await !recordedEvents(store, Self.bucket).isEmpty })
             try await Task.sleep(for: .seconds(1))
             for window in [beta, message, gamma] {
                 try timed { try session.activate(window) }
