@@ -125,10 +125,12 @@ public final class XSession: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// The id of the first window of `windowClass`, waiting for it to appear.
+    /// The id of the first mapped window of `windowClass`, waiting for it to appear.
     public func window(class windowClass: String) throws -> String {
         for _ in 0..<400 {
-            if let id = try run(["xdotool", "search", "--class", windowClass]).split(separator: "\n").first {
+            if let id = try run(["xdotool", "search", "--onlyvisible", "--class", windowClass]).split(separator: "\n")
+                .first
+            {
                 return String(id)
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -137,8 +139,21 @@ public final class XSession: Sendable {
     }
 
     /// Makes a window the active one and waits until it is.
+    /// A window found by `window(class:)` may not be mapped yet, and then the window manager
+    /// refuses to activate it (and may focus it on its own later); so this retries until the
+    /// X server reports the window active.
     public func activate(_ window: String) throws {
-        try run(["xdotool", "windowactivate", "--sync", window])
+        for _ in 0..<200 {
+            try run(["xdotool", "windowactivate", "--sync", window])
+            if let active = UInt(
+                try run(["xdotool", "getactivewindow"]).trimmingCharacters(in: .whitespacesAndNewlines)),
+                active == UInt(window)
+            {
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw XSessionError("window \(window) did not become active")
     }
 }
 

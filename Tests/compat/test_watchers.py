@@ -36,8 +36,14 @@ class XServer:
 
     def open_window(self, title: str, app: str) -> str:
         self.children.append(self.spawn(["xterm", "-T", title, "-class", app]))
-        window = wait_for(lambda: self.run(["xdotool", "search", "--class", app]).split())[0]
-        self.run(["xdotool", "windowactivate", "--sync", window])
+        window = wait_for(lambda: self.run(["xdotool", "search", "--onlyvisible", "--class", app]).split())[0]
+
+        def active():
+            # The window manager may refuse a window it has not managed yet: ask again until it is active.
+            self.run(["xdotool", "windowactivate", "--sync", window])
+            return self.run(["xdotool", "getactivewindow"]).strip() == window
+
+        wait_for(active)
         return window
 
     def stop(self):
