@@ -126,6 +126,7 @@ struct WindowWatcherX11Tests {
         ]
         let store = try Datastore.inMemory()
         try await runWatcher(watcher(session, rules: rules), store: store) { () async throws in
+            #expect(try await eventually { await !recordedEvents(store, Self.bucket).isEmpty })
             try await Task.sleep(for: .milliseconds(800))
             try session.activate(secret)
             try await Task.sleep(for: .milliseconds(800))
@@ -134,7 +135,7 @@ struct WindowWatcherX11Tests {
         }
         // (A switch may pass through a moment with no active window, recorded as "unknown".)
         let events = try await store.events(bucketID: Self.bucket).reversed().filter { $0.app != "unknown" }
-        #expect(events.map(\.title) == ["main.swift (project)", "main.swift (project)"])
+        try #require(events.map(\.title) == ["main.swift (project)", "main.swift (project)"])
         #expect(!events.contains { $0.app == "SecretApp" || ($0.title ?? "").contains("password") })
         #expect(events[0].end < events[1].timestamp)  // the dropped window's time is not recorded
     }
