@@ -54,11 +54,14 @@ public final class XSession: Sendable {
         throw XSessionError("Xvfb did not open \(socket)")
     }
 
-    /// Starts openbox and waits until it manages the screen.
+    /// Starts openbox and waits until it manages the screen; starts it again should it exit
+    /// first (as it does when the X server was not yet taking connections).
     public func startWindowManager() throws {
-        _ = try spawn(["openbox", "--sm-disable"])
-        for _ in 0..<400 {
+        var windowManager = try spawn(["openbox", "--sm-disable"])
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
             if (try? run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"]))?.contains("window id") == true { return }
+            if !windowManager.isRunning { windowManager = try spawn(["openbox", "--sm-disable"]) }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw XSessionError("openbox did not start")

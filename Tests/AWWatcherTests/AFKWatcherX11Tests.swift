@@ -22,16 +22,15 @@ struct AFKWatcherX11Tests {
         var backAt = Timestamp.now
         try await runWatcher(watcher, store: store) { () async throws in
             // Input until the watcher has recorded its first state, however long it takes to
-            // start on a busy machine; only then does the timed part begin.
+            // start on a busy machine; the away period begins at the last of these moves.
             var step = 0
             #expect(
                 try await eventually {
                     step += 1
-                    try session.run(["xdotool", "mousemove", "\(20 + step % 2)", "20"])
+                    try session.run(["xdotool", "mousemove", "\(10 + step % 2)", "10"])
+                    lastInput = .now
                     return await !recordedEvents(store, Self.bucket).isEmpty
                 })
-            try session.run(["xdotool", "mousemove", "10", "10"])
-            lastInput = .now
             try await Task.sleep(for: .seconds(2.5))
             try session.run(["xdotool", "mousemove", "200", "200"])
             backAt = .now
@@ -40,7 +39,10 @@ struct AFKWatcherX11Tests {
             try await Task.sleep(for: .seconds(0.6))
         }
         let events = try await store.events(bucketID: Self.bucket).reversed().map { $0 }
-        try #require(events.map(\.status) == ["not-afk", "afk", "not-afk", "afk"])
+        try #require(
+            events.map(\.status) == ["not-afk", "afk", "not-afk", "afk"],
+            "\(events.map { "\($0.status ?? "") at \(Double($0.timestamp.nanoseconds(since: lastInput)) / 1e9) s for \($0.durationSeconds) s" })"
+        )
         // The away period starts at the last input (within the test's own timing slack) and ends
         // at the input that ended it: edges within a few hundred milliseconds, never a poll late.
         let away = events[1]
