@@ -5,7 +5,8 @@ import PostgresNIO
 /// `postgres://user:password@host:port/database?sslmode=disable`.
 ///
 /// Missing parts take libpq's defaults: user `$USER`, host `localhost`, port 5432, database named
-/// as the user, password from `PGPASSWORD`, `sslmode=prefer`.
+/// as the user, password from `PGPASSWORD`, `sslmode=prefer`. `sslrootcert=FILE` names the
+/// certificate authorities (PEM) that sign the server's certificate, as in libpq.
 public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     /// How the connection is encrypted, as libpq's `sslmode`.
     public enum TLSMode: String, Sendable, CaseIterable {
@@ -13,10 +14,21 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         case disable
         /// Encrypt when the server offers it, without checking its certificate.
         case prefer
-        /// Always encrypt, without checking the certificate.
+        /// Always encrypt, without checking the certificate (unless `sslrootcert` is given:
+        /// then as `verifyCA`, as libpq does).
         case require
-        /// Always encrypt and check the certificate and host name.
+        /// Always encrypt and check that a trusted authority signed the certificate.
+        case verifyCA = "verify-ca"
+        /// Always encrypt and check the certificate and that it names the host.
         case verifyFull = "verify-full"
+    }
+
+    /// The certificate authorities a checked certificate must be signed by.
+    public enum TrustedAuthorities: Sendable, Equatable {
+        /// The system's (`sslrootcert=system`, or none given).
+        case system
+        /// Those in a PEM file (`sslrootcert=FILE`).
+        case file(String)
     }
 
     public var host: String
@@ -25,6 +37,7 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var tls: TLSMode
+    public var trustedAuthorities: TrustedAuthorities
 
     /// Reads a `postgres://` or `postgresql://` URL.
     ///
@@ -47,6 +60,8 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 } ?? user
         tls = .prefer
+        trustedAuthorities = .system
+        var authoritiesGiven = false
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -55,11 +70,24 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
                     throw PostgresAddressError(text: text, reason: "sslmode must be one of \(modes)")
                 }
                 tls = mode
+            case "sslrootcert":
+                authoritiesGiven = true
+                let value = item.value ?? ""
+                if value == "system" { continue }
+                guard FileManager.default.isReadableFile(atPath: value) else {
+                    throw PostgresAddressError(
+                        text: text, reason: "sslrootcert '\(value)' is not a file aw-server can read")
+                }
+                trustedAuthorities = .file(value)
             default:
                 throw PostgresAddressError(
-                    text: text, reason: "unknown parameter '\(item.name)' (only sslmode is read)")
+                    text: text, reason: "unknown parameter '\(item.name)' (only sslmode and sslrootcert are read)")
             }
         }
+        if authoritiesGiven && trustedAuthorities == .system && tls != .verifyFull {
+            throw PostgresAddressError(text: text, reason: "sslrootcert=system needs sslmode=verify-full")
+        }
+        if case .file = trustedAuthorities, tls == .require { tls = .verifyCA }
     }
 
     /// The address without its password, for messages and logs.
@@ -67,19 +95,44 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
         "postgres://\(user)@\(host):\(port)/\(database)"
     }
 
-    /// The client configuration for this address.
+    /// The client (connection pool) configuration for this address.
     package var clientConfiguration: PostgresClient.Configuration {
-        var unverified = TLSConfiguration.makeClientConfiguration()
-        unverified.certificateVerification = .none
         let tls: PostgresClient.Configuration.TLS =
             switch self.tls {
             case .disable: .disable
-            case .prefer: .prefer(unverified)
-            case .require: .require(unverified)
-            case .verifyFull: .require(.makeClientConfiguration())
+            case .prefer: .prefer(tlsConfiguration)
+            case .require, .verifyCA, .verifyFull: .require(tlsConfiguration)
             }
         return PostgresClient.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: tls)
+    }
+
+    /// The configuration of one connection made outside the pool, giving up after `timeout`.
+    ///
+    /// - Throws: The TLS library's error when the `sslrootcert` file holds no usable certificate.
+    package func connectionConfiguration(timeout: Duration) throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch self.tls {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: tlsConfiguration))
+            case .require, .verifyCA, .verifyFull: .require(try NIOSSLContext(configuration: tlsConfiguration))
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tls)
+        configuration.options.connectTimeout = TimeAmount(timeout)
+        return configuration
+    }
+
+    /// What `tls` asks of the server's certificate.
+    private var tlsConfiguration: TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if case .file(let path) = trustedAuthorities { configuration.trustRoots = .file(path) }
+        switch tls {
+        case .disable, .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull: configuration.certificateVerification = .fullVerification
+        }
+        return configuration
     }
 }
 

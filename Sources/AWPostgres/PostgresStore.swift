@@ -39,6 +39,7 @@ public final class PostgresStore: EventStore {
     ) async throws(DatastoreError) -> PostgresStore {
         let store = PostgresStore(address: address, timeout: timeout, logger: logger)
         do {
+            try await store.connectOnce()
             try await store.perform { connection in try await PostgresSchema.migrate(connection, logger: logger) }
         } catch {
             try? await store.close()
@@ -58,6 +59,25 @@ public final class PostgresStore: EventStore {
         self.client = client
         pool = Task { await client.run() }
         (stopped, stopper) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    /// Makes one connection outside the pool and closes it. The pool retries a failed connection
+    /// until a request's `timeout`, which tells a user only that none could be had; this says why
+    /// (a wrong password, a server that wants encryption, a certificate not trusted).
+    private func connectOnce() async throws(DatastoreError) {
+        let configuration: PostgresConnection.Configuration
+        do {
+            configuration = try address.connectionConfiguration(timeout: timeout)
+        } catch {
+            throw .cannotOpen(path: location, reason: "sslrootcert names a file without a PEM certificate")
+        }
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw translate(error)
+        }
     }
 
     /// Waits until `stopRunning()`: the connection pool runs from `open` to `close()`.
@@ -143,6 +163,10 @@ public final class PostgresStore: EventStore {
 
     private func translate(_ error: PSQLError) -> DatastoreError {
         guard error.code == .server, let info = error.serverInfo else {
+            if let reason = encryptionFailure(error) { return .cannotOpen(path: location, reason: reason) }
+            if let failure = error.underlying as? NIOConnectionError {
+                return .unavailable(location: location, reason: Self.reason(failure))
+            }
             let detail = error.underlying.map { ": \($0)" } ?? ""
             switch error.code {
             case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown,
@@ -163,6 +187,37 @@ public final class PostgresStore: EventStore {
             return .cannotOpen(path: location, reason: message)
         default: return .storageFailure(reason: "PostgreSQL: \(message) (\(state))")
         }
+    }
+
+    /// Why an encrypted connection could not be set up, when trying again will not mend it: the
+    /// server offers no encryption, or its certificate is not accepted.
+    private func encryptionFailure(_ error: PSQLError) -> String? {
+        let mode = "sslmode=\(address.tls.rawValue)"
+        if error.code == .sslUnsupported {
+            return "the server does not offer encrypted connections, which \(mode) needs"
+        }
+        if let failure = error.underlying as? NIOSSLExtraError, failure == .failedToValidateHostname {
+            return "the server's certificate is not for the host '\(address.host)' (\(mode) checks the name)"
+        }
+        guard let failure = error.underlying as? NIOSSLError, case .handshakeFailed(let reason) = failure else {
+            return nil
+        }
+        guard "\(reason)".contains("CERTIFICATE_VERIFY_FAILED") else { return "the TLS handshake failed: \(reason)" }
+        let trusted =
+            switch address.trustedAuthorities {
+            case .system: "the system's; name the one that signed it with sslrootcert=FILE"
+            case .file(let path): "those in \(path)"
+            }
+        return "the server's certificate is not signed by a trusted authority (\(mode); trusted: \(trusted))"
+    }
+
+    /// A failed TCP connection in a few words: "Connection refused", a name not found.
+    private static func reason(_ failure: NIOConnectionError) -> String {
+        if let io = failure.connectionErrors.lazy.compactMap({ $0.error as? IOError }).first {
+            return String(cString: strerror(io.errnoCode))
+        }
+        if failure.connectionErrors.isEmpty { return "the host name '\(failure.host)' cannot be resolved" }
+        return "\(failure)"
     }
 }
 

@@ -202,7 +202,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         # database, which several aw-server processes and devices can share).
         #backend = "sqlite"
         # The PostgreSQL database, for backend = "postgres"; the password may also come from
-        # PGPASSWORD. sslmode is disable, prefer (the default), require or verify-full.
+        # PGPASSWORD. sslmode is disable, prefer (the default), require, verify-ca or verify-full;
+        # sslrootcert=FILE names the certificate authorities (PEM) to trust instead of the system's.
         #url = "postgres://aw@localhost:5432/activitywatch?sslmode=prefer"
 
         """

@@ -105,6 +105,53 @@ struct PostgresServerTests {
         }
     }
 
+    @Test(
+        "a PostgreSQL that takes only encrypted connections: require, verify-ca and verify-full work; without encryption, or with a certificate not trusted or for another host, the start fails naming why"
+    )
+    func encryptedOnly() async throws {
+        let cluster = try PrivateCluster(tls: true)
+        defer { cluster.remove() }
+        let port = try #require(URLComponents(string: cluster.url)?.port)
+        let authority = cluster.folder.file("tls/ca.pem")
+        // As in libpq, naming the authorities makes `require` check the certificate.
+        #expect(try PostgresAddress("postgres://aw@h/db?sslmode=require&sslrootcert=\(authority)").tls == .verifyCA)
+        for query in [
+            "sslmode=require", "sslmode=prefer", "sslmode=verify-ca&sslrootcert=\(authority)",
+            "sslmode=verify-full&sslrootcert=\(authority)",
+        ] {
+            // The certificate names "localhost" only.
+            let host = query.hasPrefix("sslmode=verify-full") ? "localhost" : "127.0.0.1"
+            let store = try await PostgresStore.open(
+                try PostgresAddress("postgres://aw@\(host):\(port)/postgres?\(query)"))
+            try await store.createBucket(Bucket(id: "b-\(query.count)", type: "t", client: "c", hostname: "h"))
+            try await store.heartbeat(
+                Event(timestamp: Self.start, data: ["app": "editor"]), bucketID: "b-\(query.count)", pulsetime: 5)
+            #expect(try await store.eventCount(bucketID: "b-\(query.count)") == 1, "\(query)")
+            try await store.close()
+        }
+        for (host, query, reason) in [
+            (
+                "127.0.0.1", "sslmode=disable",
+                "no pg_hba.conf entry for host \"127.0.0.1\", user \"aw\", database \"postgres\", no encryption"
+            ),
+            (
+                "localhost", "sslmode=verify-full",
+                "the server's certificate is not signed by a trusted authority (sslmode=verify-full; trusted: the system's; name the one that signed it with sslrootcert=FILE)"
+            ),
+            (
+                "127.0.0.1", "sslmode=verify-full&sslrootcert=\(authority)",
+                "the server's certificate is not for the host '127.0.0.1' (sslmode=verify-full checks the name)"
+            ),
+        ] {
+            let address = try PostgresAddress("postgres://aw@\(host):\(port)/postgres?\(query)")
+            await #expect(
+                throws: DatastoreError.cannotOpen(path: "postgres://aw@\(host):\(port)/postgres", reason: reason)
+            ) {
+                try await PostgresStore.open(address)
+            }
+        }
+    }
+
     @Test("SQLite → PostgreSQL → SQLite gives back every bucket, event and setting; running again adds nothing")
     func migrationRoundTrip() async throws {
         let folder = TemporaryDirectory()
@@ -175,8 +222,10 @@ struct PrivateCluster {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/postgres-cluster.sh").path
 
-    init() throws {
-        let output = try Self.execute(["start", folder.path, "\(freeLoopbackPort())"])
+    /// Creates and starts the cluster; with `tls`, it accepts only encrypted connections, with a
+    /// certificate for "localhost" signed by the authority in `tls/ca.pem`.
+    init(tls: Bool = false) throws {
+        let output = try Self.execute(["start", folder.path, "\(freeLoopbackPort())"] + (tls ? ["--tls"] : []))
         url = output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

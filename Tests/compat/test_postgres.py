@@ -2,6 +2,7 @@
 PostgreSQL database with the real Python aw-client writing and reading, and the messages for a
 PostgreSQL setup that cannot work."""
 import subprocess
+from urllib.parse import urlsplit, urlunsplit
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -61,11 +62,26 @@ def test_migrate_sqlite_to_postgres_and_back(home):
     assert on_sqlite.stop() == 0
 
 
+def on_test_cluster(user: str, database: str, query: str) -> str:
+    """An address on the test command's PostgreSQL cluster (no TLS, user "aw" trusted)."""
+    cluster = urlsplit(POSTGRES_SERVER_URL or "postgres://aw@127.0.0.1:5432/postgres")
+    return urlunsplit((cluster.scheme, f"{user}:secret@{cluster.hostname}:{cluster.port}", f"/{database}", query, ""))
+
+
 @pytest.mark.parametrize("arguments, message", [
     (["--postgres", "mysql://localhost/db"], "invalid PostgreSQL address 'mysql://localhost/db'"),
     (["--postgres", "postgres://aw:secret@127.0.0.1:1/db?sslmode=sometimes"], "sslmode must be one of"),
     (["--postgres", "postgres://aw:secret@127.0.0.1:1/db?sslmode=disable"],
-     "the database server postgres://aw@127.0.0.1:1/db cannot be reached"),
+     "the database server postgres://aw@127.0.0.1:1/db cannot be reached: Connection refused"),
+    (["--postgres", "postgres://aw:secret@127.0.0.1:1/db?sslrootcert=/no/such/ca.pem"],
+     "sslrootcert '/no/such/ca.pem' is not a file aw-server can read"),
+    (["--postgres", "postgres://aw:secret@127.0.0.1:1/db?sslmode=require&sslrootcert=system"],
+     "sslrootcert=system needs sslmode=verify-full"),
+    (["--postgres", on_test_cluster("aw", "no_such_database", "sslmode=disable")],
+     'no_such_database: database "no_such_database" does not exist'),
+    (["--postgres", on_test_cluster("nobody", "postgres", "sslmode=disable")], 'role "nobody" does not exist'),
+    (["--postgres", on_test_cluster("aw", "postgres", "sslmode=require")],
+     "the server does not offer encrypted connections, which sslmode=require needs"),
 ])
 def test_unusable_postgres_is_named_at_start(home, arguments, message):
     process = subprocess.run([ServerProcess.binary(), "--testing", "--no-watchers", "--port", str(free_port())]
