@@ -139,6 +139,22 @@ public struct LegacyDatabase: Sendable {
     public func forEachBatch(
         of bucket: StoredBucket, batchSize: Int = 10_000, _ body: ([Event]) throws -> Void
     ) throws {
+        var after: Int64?
+        while true {
+            let (events, last) = try batch(of: bucket, after: after, limit: batchSize)
+            guard let last else { return }
+            after = last
+            try body(events)
+        }
+    }
+
+    /// Up to `limit` of `bucket`'s events, in row order, from the row after `after` (the first
+    /// when `nil`), with the last row read (`nil` when there are no more).
+    ///
+    /// - Throws: `LegacyDatabaseError` naming the event that cannot be read.
+    public func batch(of bucket: StoredBucket, after: Int64?, limit: Int) throws(LegacyDatabaseError) -> (
+        events: [Event], last: Int64?
+    ) {
         // `+bucketrow` keeps SQLite on the rowid order: with the (bucketrow, starttime) index it
         // would sort the whole bucket again for every batch.
         let columns =
@@ -148,22 +164,16 @@ public struct LegacyDatabase: Sendable {
             }
         let sql =
             "SELECT \(columns) FROM \(eventTable.name) WHERE +\(eventTable.bucketColumn) = ? AND id > ? ORDER BY id LIMIT ?"
-        var after: Int64 = .min
-        while true {
-            let (events, last): ([Event], Int64?) = try reading { db in
-                var events: [Event] = []
-                events.reserveCapacity(batchSize)
-                var last: Int64?
-                let rows = try Row.fetchCursor(db, sql: sql, arguments: [bucket.row, after, batchSize])
-                while let row = try rows.next() {
-                    events.append(try event(row, bucketID: bucket.bucket.id))
-                    last = row[0]
-                }
-                return (events, last)
+        return try reading { db in
+            var events: [Event] = []
+            events.reserveCapacity(limit)
+            var last: Int64?
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: [bucket.row, after ?? .min, limit])
+            while let row = try rows.next() {
+                events.append(try event(row, bucketID: bucket.bucket.id))
+                last = row[0]
             }
-            guard let last else { return }
-            after = last
-            try body(events)
+            return (events, last)
         }
     }
 

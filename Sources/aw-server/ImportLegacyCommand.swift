@@ -1,5 +1,7 @@
 import AWCore
 import AWDatastore
+import AWPostgres
+import AWServer
 import ArgumentParser
 import Foundation
 import Logging
@@ -14,8 +16,10 @@ struct ImportLegacyCommand: AsyncParsableCommand {
             With no PATH, the databases those servers keep in $XDG_DATA_HOME/activitywatch/ are \
             imported (aw-server-rust/sqlite.db, aw-server/peewee-sqlite.v2.db; the testing ones with \
             --testing). They are opened read-only and never changed. Buckets that exist already get \
-            only the events they lack, so running it again adds nothing. Stop aw-server first: it \
-            holds the database.
+            only the events they lack, so running it again adds nothing. They go into the store \
+            aw-server uses: the SQLite file, or the PostgreSQL database of --postgres or of \
+            [storage] in the config file. Stop aw-server first when it uses an SQLite file: it \
+            holds the file.
             """
     )
 
@@ -27,6 +31,20 @@ struct ImportLegacyCommand: AsyncParsableCommand {
 
     @Option(help: "The SQLite database to import into.")
     var dbpath: String?
+
+    @Option(
+        name: .customLong("postgres"),
+        help: "Import into this PostgreSQL database (postgres://user:password@host/db) instead of SQLite.")
+    var postgresURL: String?
+
+    @Option(name: [.customShort("c"), .long], help: "The config file whose [storage] section names the store.")
+    var config: String?
+
+    func validate() throws {
+        if dbpath != nil && postgresURL != nil {
+            throw ValidationError("--dbpath and --postgres name two stores; give one")
+        }
+    }
 
     /// Where aw-server-rust and the Python aw-server keep their databases.
     static func defaultSources(testing: Bool, directories: Directories) -> [String] {
@@ -61,19 +79,44 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                 throw AWServerCommand.fatal("\(error)")
             }
         }
-        let target = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
         var quiet = Logger(label: AWServerCommand.moduleName)
         quiet.logLevel = .warning
-        let datastore: Datastore
+        let datastore: any EventStore
         do {
-            datastore = try Datastore(path: target, logger: quiet)
+            var postgres = postgresURL
+            if postgres == nil && dbpath == nil {
+                let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: directories)
+                postgres = try ServerConfiguration(file: file, testing: testing).postgresURL
+            }
+            if let postgres {
+                datastore = try await PostgresStore.open(
+                    PostgresAddress(postgres), timeout: .seconds(30), logger: quiet)
+            } else {
+                datastore = try Datastore(
+                    path: AWServerCommand.databasePath(dbpath, testing: testing, directories: directories),
+                    logger: quiet)
+            }
         } catch {
             throw AWServerCommand.fatal("\(error)")
         }
-        defer { try? datastore.close() }
+        do {
+            try await importEach(databases, into: datastore)
+        } catch {
+            try? await datastore.close()
+            throw error
+        }
+        do {
+            try await datastore.close()
+        } catch {
+            throw AWServerCommand.fatal("\(error)")
+        }
+    }
+
+    /// Imports the databases one after the other, printing what each brought.
+    private func importEach(_ databases: [LegacyDatabase], into datastore: any EventStore) async throws {
         let progress = ImportProgress()
         for database in databases {
-            print("importing \(database.path) (\(database.kind)) into \(target)")
+            print("importing \(database.path) (\(database.kind)) into \(datastore.location)")
             let summary: LegacyImportSummary
             do {
                 summary = try await datastore.importLegacy(database) { bucket, done, total in

@@ -1,4 +1,5 @@
 import AWCore
+import AWStoreTestSupport
 import AWTestSupport
 import Foundation
 import GRDB
@@ -7,7 +8,7 @@ import Testing
 @testable import AWDatastore
 
 /// aw-server-rust databases of each schema version and a Python aw-server (peewee) database, built
-/// from their documented schemas, imported into a real SQLite file.
+/// from their documented schemas, imported into each store (a real SQLite file, or PostgreSQL).
 @Suite("Importing aw-server-rust and Python aw-server databases")
 struct LegacyImportTests {
     /// Events with the edge cases: zero duration, nanosecond fractions, large data, null data.
@@ -56,20 +57,22 @@ struct LegacyImportTests {
         }
     }
 
-    @Test("every rust schema version: buckets, every event to the nanosecond, settings", arguments: 1...5)
-    func rustVersions(version: Int) async throws {
+    @Test(
+        "every rust schema version: buckets, every event to the nanosecond, settings",
+        arguments: StoreKind.all, 1...5)
+    func rustVersions(kind: StoreKind, version: Int) async throws {
         let folder = TemporaryDirectory()
         let source = folder.file("sqlite.db")
         try Self.makeRustDatabase(source, version: version)
         let before = try Data(contentsOf: URL(fileURLWithPath: source))
-        let store = try Datastore(path: folder.file("target.db"))
+        let store = try await kind.make()
         let legacy = try LegacyDatabase(path: source)
         #expect(legacy.kind == .rust(version: version))
         let summary = try await store.importLegacy(legacy)
         #expect(summary.buckets.map(\.bucketID) == ["aw-watcher-window_old", "empty"])
         #expect(summary.eventsInserted == 4 && summary.eventsSkipped == 0)
         #expect(summary.settingsImported == (version >= 4 ? 1 : 0))
-        let bucket = try store.bucket(id: "aw-watcher-window_old")
+        let bucket = try await store.bucket(id: "aw-watcher-window_old")
         #expect(bucket.created == (try Timestamp(rfc3339: "2024-01-02T03:04:05.123456789Z")))
         #expect(bucket.data == (version >= 2 ? ["device": "laptop"] : [:]))
         let events = try await store.events(bucketID: "aw-watcher-window_old").reversed().map { $0 }
@@ -88,8 +91,8 @@ struct LegacyImportTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)
     }
 
-    @Test("a Python aw-server (peewee) database: text timestamps, durations in seconds")
-    func python() async throws {
+    @Test("a Python aw-server (peewee) database: text timestamps, durations in seconds", arguments: StoreKind.all)
+    func python(kind: StoreKind) async throws {
         let folder = TemporaryDirectory()
         let source = folder.file("peewee-sqlite.v2.db")
         let database = try DatabaseQueue(path: source)
@@ -107,10 +110,10 @@ struct LegacyImportTests {
                         (2, 3, '2023-05-06 09:08:10+02:00', 0, '{"status": "afk"}');
                     """)
         }
-        let store = try Datastore(path: folder.file("target.db"))
+        let store = try await kind.make()
         let summary = try await store.importLegacy(try LegacyDatabase(path: source))
         #expect(summary.eventsInserted == 2)
-        let bucket = try store.bucket(id: "aw-watcher-afk_py")
+        let bucket = try await store.bucket(id: "aw-watcher-afk_py")
         #expect(bucket.type == "afkstatus" && bucket.data == ["x": 1])
         #expect(bucket.created == (try Timestamp(rfc3339: "2023-05-06T07:08:09.123456Z")))
         let events = try await store.events(bucketID: "aw-watcher-afk_py")
@@ -121,12 +124,12 @@ struct LegacyImportTests {
         #expect(Set(events.map(\.durationSeconds)) == [12.5, 0])
     }
 
-    @Test("merging into an existing bucket adds only the missing events")
-    func merge() async throws {
+    @Test("merging into an existing bucket adds only the missing events", arguments: StoreKind.all)
+    func merge(kind: StoreKind) async throws {
         let folder = TemporaryDirectory()
         let source = folder.file("sqlite.db")
         try Self.makeRustDatabase(source, version: 5)
-        let store = try Datastore(path: folder.file("target.db"))
+        let store = try await kind.make()
         try await store.createBucket(
             Bucket(id: "aw-watcher-window_old", type: "currentwindow", client: "aw-watcher-window", hostname: "old"))
         _ = try await store.insertEvents(
@@ -137,14 +140,15 @@ struct LegacyImportTests {
                 Event(timestamp: Timestamp(nanoseconds: 1), data: ["mine": true]),
             ],
             bucketID: "aw-watcher-window_old")
-        let summary = try await store.importLegacy(try LegacyDatabase(path: source))
+        // Batches of two: the bucket's four events come in two.
+        let summary = try await store.importLegacy(try LegacyDatabase(path: source), batchSize: 2)
         #expect(summary.buckets.first?.created == false)
         #expect(summary.buckets.first?.inserted == 3 && summary.buckets.first?.skipped == 1)
         #expect(try await store.events(bucketID: "aw-watcher-window_old").count == 5)
     }
 
-    @Test("bad input: a clear error naming the file, nothing of the bad bucket imported")
-    func badInput() async throws {
+    @Test("bad input: a clear error naming the file, nothing of the bad bucket imported", arguments: StoreKind.all)
+    func badInput(kind: StoreKind) async throws {
         let folder = TemporaryDirectory()
         func error(_ path: String) -> String {
             do {
@@ -169,14 +173,14 @@ struct LegacyImportTests {
         try await DatabaseQueue(path: folder.file("broken.db")).write { db in
             try db.execute(sql: "INSERT INTO events (bucketrow, starttime, endtime, data) VALUES (7, 1, 2, '[1, 2]')")
         }
-        let store = try Datastore(path: folder.file("target.db"))
+        let store = try await kind.make()
         await #expect {
             _ = try await store.importLegacy(try LegacyDatabase(path: folder.file("broken.db")))
         } throws: { error in
             "\(error)".contains("event 5 of bucket 'aw-watcher-window_old' has data that is not a JSON object")
         }
-        #expect(throws: DatastoreError.bucketNotFound(id: "aw-watcher-window_old")) {
-            try store.bucket(id: "aw-watcher-window_old")
+        await #expect(throws: DatastoreError.bucketNotFound(id: "aw-watcher-window_old")) {
+            try await store.bucket(id: "aw-watcher-window_old")
         }
     }
 }

@@ -104,3 +104,39 @@ def test_migrate_names_a_bad_store(home):
     process = migrate(home, "mysql:x", "sqlite:/tmp/x.db")
     assert process.returncode != 0
     assert "'mysql:x' is not a store: write sqlite:PATH or postgres:URL" in process.stderr
+
+
+def test_import_legacy_into_postgres(home):
+    """`aw-server import-legacy` puts an aw-server-rust history into the PostgreSQL database that
+    the config's [storage] names, once."""
+    from test_legacy_import import make_rust_database
+    source = home / "rust" / "sqlite.db"
+    make_rust_database(source)
+    database = new_postgres_database()
+    config = home / "config.toml"
+    config.write_text(f'[storage]\nbackend = "postgres"\nurl = "{database}"\n')
+
+    def import_legacy(*arguments):
+        return subprocess.run([ServerProcess.binary(), "import-legacy", str(source), *arguments],
+                              env=ServerProcess(home, 0).env, capture_output=True, text=True, timeout=120)
+
+    first = import_legacy("--config", str(config))
+    assert first.returncode == 0, first.stderr
+    shown = urlsplit(database)
+    assert f"into postgres://{shown.username}@{shown.hostname}:{shown.port}{shown.path}" in first.stdout
+    assert "1 buckets, 1 events imported, 0 skipped; settings: 1 imported, 0 kept" in first.stdout
+    again = import_legacy("--postgres", database)
+    assert again.returncode == 0, again.stderr
+    assert "1 buckets, 0 events imported, 1 skipped; settings: 0 imported, 1 kept" in again.stdout
+
+    server = ServerProcess(home, free_port(), extra_args=["--postgres", database]).start()
+    try:
+        with ActivityWatchClient("aw-compat-legacy-postgres", testing=True, port=server.port) as client:
+            events = client.get_events("aw-watcher-window_rust")
+            assert [(e.data, e.duration) for e in events] == [({"app": "Rusty", "title": "t"}, timedelta(minutes=1))]
+            assert client.get_setting("theme") == "dark"
+    finally:
+        assert server.stop() == 0
+
+    both = import_legacy("--postgres", database, "--dbpath", str(home / "x.db"))
+    assert both.returncode != 0 and "--dbpath and --postgres name two stores; give one" in both.stderr
