@@ -39,8 +39,7 @@ public final class PostgresStore: EventStore {
     ) async throws(DatastoreError) -> PostgresStore {
         let store = PostgresStore(address: address, timeout: timeout, logger: logger)
         do {
-            try await store.connectOnce()
-            try await store.perform { connection in try await PostgresSchema.migrate(connection, logger: logger) }
+            try await store.prepareDatabase()
         } catch {
             try? await store.close()
             throw error
@@ -61,10 +60,11 @@ public final class PostgresStore: EventStore {
         (stopped, stopper) = AsyncStream.makeStream(of: Void.self)
     }
 
-    /// Makes one connection outside the pool and closes it. The pool retries a failed connection
-    /// until a request's `timeout`, which tells a user only that none could be had; this says why
-    /// (a wrong password, a server that wants encryption, a certificate not trusted).
-    private func connectOnce() async throws(DatastoreError) {
+    /// Brings the schema up to date on a connection of its own, outside the pool. The pool retries
+    /// a failed connection until a request's `timeout`, which tells a user only that none could be
+    /// had; this connection's failure says why (a wrong password, a server that wants
+    /// encryption, a certificate not trusted).
+    private func prepareDatabase() async throws(DatastoreError) {
         let configuration: PostgresConnection.Configuration
         do {
             configuration = try address.connectionConfiguration(timeout: timeout)
@@ -74,6 +74,12 @@ public final class PostgresStore: EventStore {
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: 0, logger: logger)
+            do {
+                try await PostgresSchema.migrate(connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
+            }
             try await connection.close()
         } catch {
             throw translate(error)

@@ -64,7 +64,7 @@ struct PostgresServerTests {
 
     @Test("PostgreSQL stopped mid-run: requests get 503 with a message, then work again without a restart")
     func outage() async throws {
-        let cluster = try PrivateCluster()
+        let cluster = try await PrivateCluster()
         defer { cluster.remove() }
         let store = try await PostgresStore.open(try PostgresAddress(cluster.url), timeout: .seconds(2))
         let server = try TestServer(store: store)
@@ -78,7 +78,7 @@ struct PostgresServerTests {
             #expect(
                 try await send("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(0)).status == 200)
 
-            try cluster.run("stop")
+            try await cluster.run("stop")
             for (method, path, body) in [
                 ("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(1)),
                 ("GET", "/api/0/buckets/b/events", nil), ("GET", "/api/0/buckets/", nil),
@@ -88,7 +88,7 @@ struct PostgresServerTests {
                 #expect(answer.body.contains("the database server cannot be reached"), "\(answer.body)")
             }
 
-            try cluster.run("start")
+            try await cluster.run("start")
             var recovered: RawHTTPResponse?
             for _ in 0..<60 {
                 let answer = try await send("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(2))
@@ -109,7 +109,7 @@ struct PostgresServerTests {
         "a PostgreSQL that takes only encrypted connections: require, verify-ca and verify-full work; without encryption, or with a certificate not trusted or for another host, the start fails naming why"
     )
     func encryptedOnly() async throws {
-        let cluster = try PrivateCluster(tls: true)
+        let cluster = try await PrivateCluster(tls: true)
         defer { cluster.remove() }
         let port = try #require(URLComponents(string: cluster.url)?.port)
         let authority = cluster.folder.file("tls/ca.pem")
@@ -224,23 +224,31 @@ struct PrivateCluster {
 
     /// Creates and starts the cluster; with `tls`, it accepts only encrypted connections, with a
     /// certificate for "localhost" signed by the authority in `tls/ca.pem`.
-    init(tls: Bool = false) throws {
-        let output = try Self.execute(["start", folder.path, "\(freeLoopbackPort())"] + (tls ? ["--tls"] : []))
+    init(tls: Bool = false) async throws {
+        let output = try await Self.execute(["start", folder.path, "\(freeLoopbackPort())"] + (tls ? ["--tls"] : []))
         url = output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Runs `scripts/postgres-cluster.sh COMMAND` on this cluster.
-    func run(_ command: String) throws {
-        _ = try Self.execute([command, folder.path])
+    func run(_ command: String) async throws {
+        _ = try await Self.execute([command, folder.path])
     }
 
     /// Stops the server; the folder goes with `folder`.
     func remove() {
-        try? run("stop")
+        _ = try? Self.executeBlocking(["stop", folder.path])
     }
 
+    /// Runs the script on a thread of its own: creating a cluster takes seconds, which would hold
+    /// up one of the few threads every other test's tasks run on.
     @discardableResult
-    static func execute(_ arguments: [String]) throws -> String {
+    static func execute(_ arguments: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try executeBlocking(arguments) }) }.start()
+        }
+    }
+
+    private static func executeBlocking(_ arguments: [String]) throws -> String {
         // Through system(): Foundation's Process waits for every inheritor of a descriptor it
         // gives the child, and the PostgreSQL server the script starts lives on.
         let outputFile = NSTemporaryDirectory() + "aw-cluster-\(UUID().uuidString).out"
