@@ -4,16 +4,20 @@ in a few buckets, made here with sqlite3, imported into a new aw-server-swift da
 events/s and the importer's peak RSS (the import is streamed, so it should not grow with N).
 
 Usage: swift build -c release --product aw-server && scripts/bench/legacy_import.py [--events 1000000]
-       [--binary .build/release/aw-server]
+       [--binary .build/release/aw-server] [--postgres URL]
+With --postgres (a server where the user may create databases, e.g. the one
+scripts/postgres-cluster.sh prints) it imports into a new database there instead, dropped after.
 """
 import argparse
 import json
+import os
 import resource
 import sqlite3
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 
 def make_database(path: Path, events: int, buckets: int = 4):
@@ -42,14 +46,23 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--binary", default=str(Path(__file__).resolve().parents[2] / ".build/release/aw-server"))
+    parser.add_argument("--postgres", help="import into a new database on this PostgreSQL server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="aw-legacy-bench-") as directory:
         source = Path(directory) / "sqlite.db"
         count = make_database(source, args.events)
+        if args.postgres:
+            name = f"aw_legacy_bench_{os.getpid()}"
+            subprocess.run(["psql", "-q", "-d", args.postgres, "-c", f"CREATE DATABASE {name}"], check=True)
+            parts = urlsplit(args.postgres)
+            target = ["--postgres", urlunsplit(parts._replace(path=f"/{name}"))]
+        else:
+            target = ["--dbpath", str(Path(directory) / "new.db")]
         began = time.monotonic()
-        run = subprocess.run([args.binary, "import-legacy", str(source), "--dbpath", str(Path(directory) / "new.db")],
-                             capture_output=True, text=True)
+        run = subprocess.run([args.binary, "import-legacy", str(source), *target], capture_output=True, text=True)
         elapsed = time.monotonic() - began
+        if args.postgres:
+            subprocess.run(["psql", "-q", "-d", args.postgres, "-c", f"DROP DATABASE {name}"], check=True)
         if run.returncode != 0:
             raise SystemExit(run.stderr)
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
