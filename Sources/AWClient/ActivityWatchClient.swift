@@ -48,11 +48,12 @@ public final class ActivityWatchClient: Sendable {
         }
         self.logger = logger ?? Logger(label: clientName)
         transport = HTTPTransport(
-            host: self.configuration.host, port: self.configuration.port, apiKey: self.configuration.apiKey)
+            host: self.configuration.host, port: self.configuration.port, https: self.configuration.https,
+            caFile: self.configuration.caFile, apiKey: self.configuration.apiKey)
         clientHostname = Hostname.local
     }
 
-    /// `http://host:port` of the server.
+    /// `http://host:port` (or `https://`) of the server.
     public var serverURL: String { transport.baseURL }
 
     // MARK: Server

@@ -3,12 +3,17 @@ import Foundation
 
 /// Where a client connects and how it batches, from `aw-client.toml` (shared with the Python
 /// aw-client): `[server]` `hostname`, `port` (a string or a number) and `api_key` (for a server
-/// on another machine), `[client]` `commit_interval`, and the `-testing` sections in testing mode.
+/// on another machine), `protocol` (`https` for a server behind a TLS proxy) and `ca_file`,
+/// `[client]` `commit_interval`, and the `-testing` sections in testing mode.
 public struct ClientConfiguration: Sendable, Hashable {
     /// The server's host name or address.
     public var host: String
     /// The server's port.
     public var port: Int
+    /// Whether to speak HTTPS (to a TLS reverse proxy in front of the server).
+    public var https = false
+    /// A PEM file of the certificate authorities to trust for HTTPS instead of the system's.
+    public var caFile: String?
     /// Seconds a queued heartbeat may be merged in memory before it is sent (10; 5 in testing).
     public var commitInterval: Double
     /// The API key to send as `Authorization: Bearer`, if any.
@@ -32,7 +37,8 @@ public struct ClientConfiguration: Sendable, Hashable {
     ///
     /// - Throws: `ConfigError` when `aw-client.toml` is malformed.
     public static func load(
-        testing: Bool, host: String? = nil, port: Int? = nil, directories: Directories = Directories()
+        testing: Bool, host: String? = nil, port: Int? = nil, https: Bool? = nil,
+        directories: Directories = Directories()
     ) throws(ConfigError) -> ClientConfiguration {
         var configuration = ClientConfiguration(testing: testing)
         var configuredKey: String?
@@ -44,11 +50,23 @@ public struct ClientConfiguration: Sendable, Hashable {
             configuration.host = try server.string("hostname") ?? configuration.host
             if let port = try server.port("port") { configuration.port = port }
             if let key = try server.string("api_key"), !key.isEmpty { configuredKey = key }
+            switch try server.string("protocol") {
+            case nil, "http": break
+            case "https": configuration.https = true
+            default: throw server.error("protocol", "must be \"http\" or \"https\"")
+            }
+            if let caFile = try server.string("ca_file") {
+                guard FileManager.default.isReadableFile(atPath: caFile) else {
+                    throw server.error("ca_file", "'\(caFile)' is not a file that can be read")
+                }
+                configuration.caFile = caFile
+            }
             configuration.commitInterval =
                 try file.section("client\(suffix)").double("commit_interval") ?? configuration.commitInterval
         }
         if let host { configuration.host = host }
         if let port { configuration.port = port }
+        if let https { configuration.https = https }
         configuration.apiKey =
             configuredKey
             ?? localServerAPIKey(

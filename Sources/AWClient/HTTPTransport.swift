@@ -3,10 +3,12 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import Synchronization
 
 /// Sends requests to one ActivityWatch server and turns error answers into `ClientError`s.
 struct HTTPTransport: Sendable {
-    /// `http://host:port`.
+    /// `http://host:port` or `https://host:port`.
     let baseURL: String
     let apiKey: String?
     let timeout: TimeAmount
@@ -25,15 +27,35 @@ struct HTTPTransport: Sendable {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
+    /// One client per file of trusted certificate authorities, for HTTPS servers whose
+    /// certificate a private authority signed; kept for the process, as the shared one is.
+    private static let clientsTrusting = Mutex<[String: HTTPClient]>([:])
+
+    /// The shared client's settings, trusting the authorities in `caFile` instead of the system's.
+    private static func client(trusting caFile: String) -> HTTPClient {
+        clientsTrusting.withLock { clients in
+            if let client = clients[caFile] { return client }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.retryConnectionEstablishment = false
+            configuration.timeout.connect = .seconds(5)
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .file(caFile)
+            configuration.tlsConfiguration = tls
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[caFile] = client
+            return client
+        }
+    }
+
     init(
-        host: String, port: Int, apiKey: String?, timeout: TimeAmount = .seconds(30),
-        client: HTTPClient = Self.sharedClient
+        host: String, port: Int, https: Bool = false, caFile: String? = nil, apiKey: String?,
+        timeout: TimeAmount = .seconds(30)
     ) {
         let bracketed = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        baseURL = "http://\(bracketed):\(port)"
+        baseURL = "\(https ? "https" : "http")://\(bracketed):\(port)"
         self.apiKey = apiKey
         self.timeout = timeout
-        self.client = client
+        client = https ? caFile.map(Self.client(trusting:)) ?? Self.sharedClient : Self.sharedClient
     }
 
     /// Sends a request to `path` (which starts with `/api/0/`) and returns the status and body
@@ -160,6 +182,11 @@ struct HTTPTransport: Sendable {
         }
         let text = "\(error)"
         if text.contains("refused") || text.contains("ECONNREFUSED") { return "connection refused" }
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's certificate is not signed by a trusted authority (ca_file in aw-client.toml names one)"
+        }
+        if text.contains("failedToValidateHostname") { return "the server's certificate is for another host name" }
+        if text.contains("WRONG_VERSION_NUMBER") { return "the server does not speak HTTPS" }
         return text
     }
 }

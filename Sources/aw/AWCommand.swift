@@ -25,7 +25,7 @@ struct AWCommand: AsyncParsableCommand {
 
 /// Options every subcommand takes.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "The server, e.g. http://127.0.0.1:5600 (default from aw-client.toml).")
+    @Option(help: "The server, e.g. http://127.0.0.1:5600 or https://aw.example.org (default from aw-client.toml).")
     var url: String?
 
     @Flag(help: "Talk to the testing server (port 5666).")
@@ -41,18 +41,20 @@ struct ServerOptions: ParsableArguments {
     /// The client for the chosen server.
     func client() throws -> ActivityWatchClient {
         let target = try url.map(Self.hostAndPort)
-        let configuration = try ClientConfiguration.load(testing: testing, host: target?.host, port: target?.port)
+        let configuration = try ClientConfiguration.load(
+            testing: testing, host: target?.host, port: target?.port, https: target?.https)
         return try ActivityWatchClient(clientName: "aw-cli", testing: testing, configuration: configuration)
     }
 
-    /// The host and port of an `http://host[:port]` URL.
-    static func hostAndPort(_ url: String) throws -> (host: String, port: Int) {
-        guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host,
-            !host.isEmpty, components.path.isEmpty || components.path == "/"
+    /// The host and port of an `http://host[:port]` or `https://host[:port]` URL.
+    static func hostAndPort(_ url: String) throws -> (host: String, port: Int, https: Bool) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            ["http", "https"].contains(scheme), let host = components.host, !host.isEmpty,
+            components.path.isEmpty || components.path == "/"
         else {
             throw ValidationError("--url '\(url)' is not a server address like http://127.0.0.1:5600")
         }
-        return (host, components.port ?? 80)
+        return (host, components.port ?? (scheme == "https" ? 443 : 80), scheme == "https")
     }
 }
 

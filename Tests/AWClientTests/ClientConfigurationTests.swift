@@ -39,4 +39,23 @@ struct ClientConfigurationTests {
             try ClientConfiguration.load(testing: false, host: "10.0.0.5", port: 5601, directories: directories).apiKey
                 == nil)
     }
+
+    @Test("a server behind a TLS proxy: protocol and ca_file from aw-client.toml; --url's scheme wins")
+    func https() throws {
+        try write("authority", module: "aw-client", file: "ca.pem")
+        let authority = directories.configDirectory(module: "aw-client") + "/ca.pem"
+        try write(
+            "[server]\nhostname = \"aw.example.org\"\nport = 443\nprotocol = \"https\"\nca_file = \"\(authority)\"\n",
+            module: "aw-client", file: "aw-client.toml")
+        let configuration = try ClientConfiguration.load(testing: false, directories: directories)
+        #expect(configuration.https && configuration.caFile == authority)
+        #expect(try ActivityWatchClient(configuration: configuration).serverURL == "https://aw.example.org:443")
+        #expect(try !ClientConfiguration.load(testing: false, https: false, directories: directories).https)
+        try write("[server]\nprotocol = \"HTTPS!\"\n", module: "aw-client", file: "aw-client.toml")
+        #expect {
+            try ClientConfiguration.load(testing: false, directories: directories)
+        } throws: { error in
+            "\(error)".contains("protocol") && "\(error)".contains(#"must be "http" or "https""#)
+        }
+    }
 }
