@@ -20,28 +20,32 @@ struct HTTPTransport: Sendable {
     /// One HTTP client for the process. A refused connection fails at once instead of being
     /// retried until the request's deadline: the request queue has its own back-off, and a
     /// command-line user wants the answer now.
-    static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    static let sharedClient = makeClient(trusting: nil)
 
     /// One client per file of trusted certificate authorities, for HTTPS servers whose
     /// certificate a private authority signed; kept for the process, as the shared one is.
     private static let clientsTrusting = Mutex<[String: HTTPClient]>([:])
 
-    /// The shared client's settings, trusting the authorities in `caFile` instead of the system's.
-    private static func client(trusting caFile: String) -> HTTPClient {
-        clientsTrusting.withLock { clients in
-            if let client = clients[caFile] { return client }
-            var configuration = HTTPClient.Configuration()
-            configuration.connectionPool.retryConnectionEstablishment = false
-            configuration.timeout.connect = .seconds(5)
+    /// A client with the shared one's settings that trusts the authorities in `caFile` (PEM)
+    /// instead of the system's when it is given.
+    private static func makeClient(trusting caFile: String?) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        if let caFile {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.trustRoots = .file(caFile)
             configuration.tlsConfiguration = tls
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// The client for `caFile`: the shared one without.
+    private static func client(trusting caFile: String?) -> HTTPClient {
+        guard let caFile else { return sharedClient }
+        return clientsTrusting.withLock { clients in
+            if let client = clients[caFile] { return client }
+            let client = makeClient(trusting: caFile)
             clients[caFile] = client
             return client
         }
@@ -55,7 +59,7 @@ struct HTTPTransport: Sendable {
         baseURL = "\(https ? "https" : "http")://\(bracketed):\(port)"
         self.apiKey = apiKey
         self.timeout = timeout
-        client = https ? caFile.map(Self.client(trusting:)) ?? Self.sharedClient : Self.sharedClient
+        client = Self.client(trusting: https ? caFile : nil)
     }
 
     /// Sends a request to `path` (which starts with `/api/0/`) and returns the status and body
