@@ -88,14 +88,11 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                 let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: directories)
                 postgres = try ServerConfiguration(file: file, testing: testing).postgresURL
             }
-            if let postgres {
-                datastore = try await PostgresStore.open(
-                    PostgresAddress(postgres), timeout: .seconds(30), logger: quiet)
-            } else {
-                datastore = try Datastore(
-                    path: AWServerCommand.databasePath(dbpath, testing: testing, directories: directories),
-                    logger: quiet)
-            }
+            let store: StoreName =
+                if let postgres { .postgres(try PostgresAddress(postgres)) } else {
+                    .sqlite(AWServerCommand.databasePath(dbpath, testing: testing, directories: directories))
+                }
+            datastore = try await store.open(logger: quiet)
         } catch {
             throw AWServerCommand.fatal("\(error)")
         }

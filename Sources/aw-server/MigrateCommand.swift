@@ -31,37 +31,6 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "Events per page read and written.")
     var pageSize = 10_000
 
-    /// A store named on the command line.
-    enum StoreName {
-        case sqlite(String)
-        case postgres(PostgresAddress)
-
-        init(_ text: String) throws(ValidationError) {
-            if text.hasPrefix("sqlite:") {
-                let path = String(text.dropFirst("sqlite:".count))
-                guard !path.isEmpty else { throw ValidationError("'\(text)': sqlite: needs a file path") }
-                self = .sqlite((path as NSString).expandingTildeInPath)
-            } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") || text.hasPrefix("postgres:") {
-                let url =
-                    text.hasPrefix("postgres:") && !text.hasPrefix("postgres://") ? String(text.dropFirst(9)) : text
-                do {
-                    self = .postgres(try PostgresAddress(url))
-                } catch {
-                    throw ValidationError("\(error)")
-                }
-            } else {
-                throw ValidationError("'\(text)' is not a store: write sqlite:PATH or postgres:URL")
-            }
-        }
-
-        func open(logger: Logger) async throws(DatastoreError) -> any EventStore {
-            switch self {
-            case .sqlite(let path): try Datastore(path: path, logger: logger)
-            case .postgres(let address): try await PostgresStore.open(address, timeout: .seconds(30), logger: logger)
-            }
-        }
-    }
-
     func validate() throws {
         _ = try StoreName(from)
         _ = try StoreName(to)
