@@ -4,18 +4,22 @@ import AWCore
 public protocol QueryDataSource: Sendable {
     /// Every bucket.
     ///
-    /// - Throws: any error is a server fault.
+    /// - Throws: `QueryDataSourceError.unavailable` when the storage cannot be read just now;
+    ///   any other error is a server fault.
     func buckets() async throws -> [Bucket]
 
     /// The events of a bucket overlapping `period` (both ends included), clipped to it, newest
     /// first.
     ///
-    /// - Throws: `QueryDataSourceError.bucketNotFound` for an unknown bucket; any other error
-    ///   is a server fault.
+    /// - Throws: `QueryDataSourceError.bucketNotFound` for an unknown bucket, `.unavailable`
+    ///   when the storage cannot be read just now; any other error is a server fault.
     func events(bucketID: String, in period: TimePeriod) async throws -> [Event]
 }
 
 /// Failures a data source reports to the query engine as the query's fault.
 public enum QueryDataSourceError: Error, Sendable, Equatable {
     case bucketNotFound(String)
+    /// The storage cannot be read just now (busy, or its server unreachable), with a message
+    /// fit for the client.
+    case unavailable(String)
 }

@@ -14,7 +14,10 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The query is valid but cannot run as written (unknown names, wrong argument types or
         /// counts, bad regexes or rules, missing buckets, no `RETURN`).
         case invalid
-        /// The server failed while running a valid query (storage unavailable).
+        /// The data could not be read just now (the storage is busy or unreachable); the same
+        /// query may work later.
+        case unavailable
+        /// The server failed while running a valid query.
         case `internal`
     }
 

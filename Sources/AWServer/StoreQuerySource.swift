@@ -12,15 +12,30 @@ public struct StoreQuerySource: QueryDataSource {
     }
 
     public func buckets() async throws -> [Bucket] {
-        try await store.buckets()
+        do {
+            return try await store.buckets()
+        } catch {
+            throw Self.queryError(error)
+        }
     }
 
     /// The events of a bucket in `period`, clipped, newest first (what `query_bucket` reads).
     public func events(bucketID: String, in period: TimePeriod) async throws -> [Event] {
         do {
             return try await store.events(bucketID: bucketID, start: period.start, end: period.end, limit: nil)
-        } catch .bucketNotFound(let id) {
-            throw QueryDataSourceError.bucketNotFound(id)
+        } catch {
+            throw Self.queryError(error)
+        }
+    }
+
+    /// A store error as the query engine takes it: a missing bucket is the query's fault; a store
+    /// that answers 503 elsewhere (busy, its server unreachable) is unavailable, with the same
+    /// message a client gets from the other endpoints.
+    private static func queryError(_ error: DatastoreError) -> any Error {
+        switch error {
+        case .bucketNotFound(let id): QueryDataSourceError.bucketNotFound(id)
+        case _ where error.httpStatus == .serviceUnavailable: QueryDataSourceError.unavailable(error.clientMessage)
+        default: error
         }
     }
 }

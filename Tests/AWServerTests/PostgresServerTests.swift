@@ -82,10 +82,19 @@ struct PostgresServerTests {
             for (method, path, body) in [
                 ("POST", "/api/0/buckets/b/heartbeat?pulsetime=5", Self.heartbeatBody(1)),
                 ("GET", "/api/0/buckets/b/events", nil), ("GET", "/api/0/buckets/", nil),
+                (
+                    "POST", "/api/0/query/",
+                    #"{"timeperiods":["2027-01-15T00:00:00Z/2027-01-16T00:00:00Z"],"query":["RETURN = query_bucket(\"b\");"]}"#
+                ),
+                (
+                    "POST", "/api/0/query/",
+                    #"{"timeperiods":["2027-01-15T00:00:00Z/2027-01-16T00:00:00Z"],"query":["RETURN = query_bucket_names();"]}"#
+                ),
             ] {
                 let answer = try await send(method, path, body)
                 #expect(answer.status == 503, "\(method) \(path)")
                 #expect(answer.body.contains("the database server cannot be reached"), "\(answer.body)")
+                #expect(!answer.body.contains("postgres://"), "\(answer.body)")  // no address in answers
             }
 
             try await cluster.run("start")

@@ -32,8 +32,17 @@ extension Builtins {
         do {
             return try await call.dataSource.buckets()
         } catch {
-            throw QueryError(.internal, "could not list the buckets: \(error)", at: call.location)
+            throw readFailure(error, "could not list the buckets", call)
         }
+    }
+
+    /// What a failed read of the data source makes of the query: unavailable for a moment, or a
+    /// server fault.
+    private static func readFailure(_ error: any Error, _ what: String, _ call: Call) -> QueryError {
+        if case QueryDataSourceError.unavailable(let message) = error {
+            return QueryError(.unavailable, message, at: call.location)
+        }
+        return QueryError(.internal, "\(what): \(error)", at: call.location)
     }
 
     /// The events of a bucket in the current `TIMEINTERVAL`.
@@ -44,7 +53,7 @@ extension Builtins {
         } catch QueryDataSourceError.bucketNotFound {
             throw call.error(0, "bucket '\(bucketID)' does not exist", hint: "query_bucket_names() lists the buckets")
         } catch {
-            throw QueryError(.internal, "could not read bucket '\(bucketID)': \(error)", at: call.location)
+            throw readFailure(error, "could not read bucket '\(bucketID)'", call)
         }
     }
 }

@@ -60,7 +60,12 @@ struct QueryController {
                 details["line"] = .int(Int64(location.line))
                 details["column"] = .int(Int64(location.column))
             }
-            let status: HTTPResponse.Status = error.kind == .internal ? .internalServerError : .badRequest
+            let status: HTTPResponse.Status =
+                switch error.kind {
+                case .syntax, .invalid: .badRequest
+                case .unavailable: .serviceUnavailable
+                case .internal: .internalServerError
+                }
             throw APIError(status, error.diagnostic(source: lines.joined(separator: "\n")), details: details)
         }
     }
