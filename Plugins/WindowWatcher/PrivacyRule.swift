@@ -91,15 +91,16 @@ struct CompiledPrivacyRule {
     /// What to record for a window, or `nil` when the rule does not match it.
     ///
     /// - Returns: `.drop`, or the (possibly replaced) app and title.
-    func apply(app appName: String, title titleText: String) -> PrivacyDecision? {
+    /// - Throws: `PatternMatchError` when one of the rule's regexes is too costly for the window.
+    func apply(app appName: String, title titleText: String) throws(PatternMatchError) -> PrivacyDecision? {
         var appGroups: [String?] = []
         var titleGroups: [String?] = []
         if let app {
-            guard let groups = app.firstMatch(in: appName) else { return nil }
+            guard let groups = try app.firstMatch(in: appName) else { return nil }
             appGroups = groups
         }
         if let title {
-            guard let groups = title.firstMatch(in: titleText) else { return nil }
+            guard let groups = try title.firstMatch(in: titleText) else { return nil }
             titleGroups = groups
         }
         if rule.drop { return .drop }

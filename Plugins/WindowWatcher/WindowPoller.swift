@@ -12,6 +12,10 @@ struct WindowPoller: X11Poller {
     private let reader: ActiveWindowReader
     private var tracker: WindowTracker
     private let rules: [CompiledPrivacyRule]
+    /// The rules whose regex was too costly for the last window they were tried on (warned once
+    /// until they work again).
+    private var failingRules: Set<Int> = []
+    private let logger: Logger
     let interval: Duration
     /// The window whose title changes are listened to.
     private var watched: Window?
@@ -22,6 +26,7 @@ struct WindowPoller: X11Poller {
         reader = ActiveWindowReader(display: display)
         tracker = WindowTracker(pulsetime: configuration.pulsetime)
         rules = configuration.rules.compactMap { try? CompiledPrivacyRule($0) }
+        self.logger = logger
         interval = .milliseconds(Int64(configuration.pollTime * 1000))
         activeWindowAtom = display.atom("_NET_ACTIVE_WINDOW")
         titleAtoms = [display.atom("_NET_WM_NAME"), display.atom("WM_NAME")]
@@ -51,8 +56,8 @@ struct WindowPoller: X11Poller {
         case .none:
             return tracker.observe(["app": "unknown", "title": "unknown"], at: clock.wall)
         case .window(let app, let title):
-            for rule in rules {
-                guard let decision = rule.apply(app: app, title: title) else { continue }
+            for (index, rule) in rules.enumerated() {
+                guard let decision = decide(rule, index, app: app, title: title) else { continue }
                 switch decision {
                 case .drop: return tracker.observe(nil, at: clock.wall)
                 case .record(let app, let title):
@@ -60,6 +65,26 @@ struct WindowPoller: X11Poller {
                 }
             }
             return tracker.observe(["app": .string(app), "title": .string(title)], at: clock.wall)
+        }
+    }
+
+    /// What rule number `index` makes of a window. A rule whose regex is too costly for this
+    /// window cannot tell whether the window is one the user wants hidden, so nothing is recorded
+    /// for it, and a warning names the rule.
+    private mutating func decide(_ rule: CompiledPrivacyRule, _ index: Int, app: String, title: String)
+        -> PrivacyDecision?
+    {
+        do {
+            let decision = try rule.apply(app: app, title: title)
+            failingRules.remove(index)
+            return decision
+        } catch {
+            if failingRules.insert(index).inserted {
+                logger.warning(
+                    "privacy rule \(index + 1) (watchers.window.rules[\(index)]) cannot be applied, so this window is not recorded: \(error)"
+                )
+            }
+            return .drop
         }
     }
 }

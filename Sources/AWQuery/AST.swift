@@ -7,16 +7,27 @@ indirect enum Expression: Sendable {
     case call(String, arguments: [Expression], at: Int)
     case list([Expression], at: Int)
     case dict([(key: String, value: Expression)], at: Int)
-    case binary(BinaryOperator, Expression, Expression, at: Int)
+    /// `a + b - c …`: the first operand, then each operator with its right operand, applied left
+    /// to right. A flat list rather than nested pairs, so that a chain of any length is evaluated
+    /// (and freed) without recursion.
+    case chain(Expression, [ChainLink], at: Int)
 
     /// Where the expression starts.
     var offset: Int {
         switch self {
         case .number(_, let at), .string(_, let at), .bool(_, let at), .variable(_, let at), .call(_, _, let at),
-            .list(_, let at), .dict(_, let at), .binary(_, _, _, let at):
+            .list(_, let at), .dict(_, let at), .chain(_, _, let at):
             return at
         }
     }
+}
+
+/// One step of an operator chain: `+ operand`.
+struct ChainLink: Sendable {
+    let op: BinaryOperator
+    let operand: Expression
+    /// Where the operator is.
+    let at: Int
 }
 
 /// The binary operators; all have the same precedence and associate to the left.

@@ -8,12 +8,15 @@ struct Interpreter {
     let source: String
     let dataSource: any QueryDataSource
     let logger: Logger
+    /// The events this run may still read from the data source.
+    let eventBudget: EventBudget
     var variables: [String: Value]
 
-    init(source: String, period: TimePeriod, dataSource: any QueryDataSource, logger: Logger) {
+    init(source: String, period: TimePeriod, dataSource: any QueryDataSource, limits: QueryLimits, logger: Logger) {
         self.source = source
         self.dataSource = dataSource
         self.logger = logger
+        self.eventBudget = EventBudget(limit: limits.maximumEvents)
         var variables = Builtins.all.mapValues { Value.function($0.name) }
         variables["TIMEINTERVAL"] = .string(Self.timeInterval(period))
         self.variables = variables
@@ -36,6 +39,13 @@ struct Interpreter {
     }
 
     func location(_ offset: Int) -> SourceLocation { SourceLocation(offset: offset, in: source) }
+
+    /// Stops the run once its task is cancelled (the query ran past its time limit).
+    private func checkCancellation(at offset: Int) throws(QueryError) {
+        if Task.isCancelled {
+            throw QueryError(.invalid, "the query was stopped before it finished", at: location(offset))
+        }
+    }
 
     mutating func execute(_ statements: [Statement]) async throws(QueryError) {
         for statement in statements {
@@ -83,11 +93,10 @@ struct Interpreter {
             var values: [String: Value] = [:]
             for entry in entries { values[entry.key] = try await evaluate(entry.value) }
             return .dict(values)
-        case .binary(let op, let left, let right, let at):
-            let lhs = try await evaluate(left)
-            let rhs = try await evaluate(right)
-            return try apply(op, lhs, rhs, at: at)
+        case .chain(let first, let links, _):
+            return try await evaluateChain(first, links)
         case .call(let name, let argumentExpressions, let at):
+            try checkCancellation(at: at)
             var arguments: [Value] = []
             for argument in argumentExpressions { arguments.append(try await evaluate(argument)) }
             guard let callee = variables[name] else {
@@ -100,19 +109,53 @@ struct Interpreter {
             let call = Call(
                 name: name, builtin: builtin, arguments: arguments,
                 locations: argumentExpressions.map { location($0.offset) },
-                location: location(at), timeInterval: variables["TIMEINTERVAL"], dataSource: dataSource, logger: logger)
+                location: location(at), timeInterval: variables["TIMEINTERVAL"], dataSource: dataSource,
+                eventBudget: eventBudget, logger: logger)
             try call.checkArity()
             return try await builtin.body(call)
         }
     }
 
-    /// A value about to be kept in a variable, refused when it has grown past `Value.maximumSize`.
+    /// A value about to be kept in a variable, refused when it has grown past `Value.maximumSize`
+    /// or nests deeper than `Value.maximumDepth`.
     ///
     /// Only values kept in variables can be reused, so only they can grow by doubling
-    /// (`a = a + a;`, `a = [a, a];`); checking them bounds everything a query builds.
+    /// (`a = a + a;`, `a = [a, a];`) or deepen statement after statement (`a = [a];`); checking
+    /// them bounds everything a query builds.
     private func checkedSize(_ value: Value, at offset: Int) throws(QueryError) -> Value {
+        try checkCancellation(at: offset)
         guard value.expandedSize(limit: Value.maximumSize) <= Value.maximumSize else {
             throw tooLarge(at: offset)
+        }
+        guard value.depth(limit: Value.maximumDepth) <= Value.maximumDepth else {
+            throw QueryError(
+                .invalid, "this value would nest deeper than a query may build (\(Value.maximumDepth) levels)",
+                at: location(offset), hint: "keep lists and dictionaries flatter")
+        }
+        return value
+    }
+
+    /// `first op operand op operand …`, left to right. Each step reuses the running value's
+    /// storage when nothing else holds it, and the size check counts the running value once,
+    /// so a long chain costs time in proportion to its length.
+    private mutating func evaluateChain(_ first: Expression, _ links: [ChainLink]) async throws(QueryError) -> Value {
+        var value = try await evaluate(first)
+        var size: Int?
+        for link in links {
+            try checkCancellation(at: link.at)
+            let operand = try await evaluate(link.operand)
+            if link.op == .add {
+                let total =
+                    (size ?? value.expandedSize(limit: Value.maximumSize))
+                    + operand.expandedSize(limit: Value.maximumSize)
+                guard total <= Value.maximumSize else { throw tooLarge(at: link.at) }
+                size = total
+            } else {
+                size = nil
+            }
+            if link.op != .add || !value.append(operand) {
+                value = try apply(link.op, value, operand, at: link.at)
+            }
         }
         return value
     }
@@ -125,11 +168,6 @@ struct Interpreter {
 
     private func apply(_ op: BinaryOperator, _ lhs: Value, _ rhs: Value, at offset: Int) throws(QueryError) -> Value {
         func invalid(_ message: String) -> QueryError { QueryError(.invalid, message, at: location(offset)) }
-        if op == .add,
-            lhs.expandedSize(limit: Value.maximumSize) + rhs.expandedSize(limit: Value.maximumSize) > Value.maximumSize
-        {
-            throw tooLarge(at: offset)
-        }
         switch op {
         case .equals:
             guard let equal = lhs.isEqual(to: rhs) else {
@@ -165,10 +203,15 @@ struct Interpreter {
         }
     }
 
-    /// "did you mean 'flood'?" for a name close to a known one.
+    /// "did you mean 'flood'?" for a name close to a known one. Names longer than 64 characters,
+    /// or far longer or shorter than every known one, get no suggestion (and cost nothing to
+    /// compare).
     func suggestion(for name: String) -> String? {
-        let candidates = variables.keys.map { ($0, editDistance(name.lowercased(), $0.lowercased())) }
-            .filter { $0.1 <= max(1, name.count / 3) }
+        guard name.count <= 64 else { return nil }
+        let allowed = max(1, name.count / 3)
+        let candidates = variables.keys.filter { abs($0.count - name.count) <= allowed }
+            .map { ($0, editDistance(name.lowercased(), $0.lowercased())) }
+            .filter { $0.1 <= allowed }
             .sorted { ($0.1, $0.0) < ($1.1, $1.0) }
         return candidates.first.map { "did you mean '\($0.0)'?" }
     }

@@ -7,10 +7,18 @@
 ///     expr      = operand { ("+" | "-" | "*" | "/" | "%" | "==") operand }   (left to right, no precedence)
 ///     operand   = IDENT "(" [ expr { "," expr } ] ")" | IDENT | NUMBER | STRING | "true" | "false"
 ///               | "[" [ expr { "," expr } ] "]" | "{" [ STRING ":" expr { "," STRING ":" expr } ] "}" | "(" expr ")"
+///
+/// Brackets, parentheses, braces and `if` blocks may nest at most `maximumDepth` levels, so that
+/// no query text can exhaust the stack of the parser or of the interpreter that walks the tree;
+/// operator chains are kept flat and have no such limit.
 struct Parser {
+    /// The deepest nesting of brackets, parentheses, braces and `if` blocks a query may use.
+    static let maximumDepth = 100
+
     let source: String
     private var tokens: [Token] = []
     private var position = 0
+    private var depth = 0
 
     init(source: String) {
         self.source = source
@@ -75,6 +83,22 @@ struct Parser {
         return result
     }
 
+    /// Parses what `token` opens, one nesting level deeper.
+    ///
+    /// - Throws: `QueryError` at `token` when that would nest deeper than `maximumDepth`.
+    private mutating func nested<T>(in token: Token, _ body: (inout Parser) throws(QueryError) -> T) throws(QueryError)
+        -> T
+    {
+        guard depth < Self.maximumDepth else {
+            throw error(
+                "the query nests deeper than \(Self.maximumDepth) levels here", at: token,
+                hint: "brackets, parentheses, braces and if blocks each count as a level; use variables to flatten it")
+        }
+        depth += 1
+        defer { depth -= 1 }
+        return try body(&self)
+    }
+
     private mutating func ifChain() throws(QueryError) -> Statement {
         let start = current.offset
         var branches: [(condition: Expression?, body: [Statement])] = []
@@ -92,7 +116,12 @@ struct Parser {
     }
 
     private mutating func block() throws(QueryError) -> [Statement] {
+        let opening = current
         try expect(.leftBrace, "'{' to start the block")
+        return try nested(in: opening) { parser throws(QueryError) in try parser.blockBody() }
+    }
+
+    private mutating func blockBody() throws(QueryError) -> [Statement] {
         var statements: [Statement] = []
         while current.kind != .rightBrace {
             if current.kind == .end { throw error("expected '}' to close the block, found \(current.description)") }
@@ -107,13 +136,14 @@ struct Parser {
     }
 
     private mutating func expression() throws(QueryError) -> Expression {
-        var left = try operand()
+        let first = try operand()
+        var links: [ChainLink] = []
         while let op = binaryOperator(current.kind) {
             let at = current.offset
             advance()
-            left = .binary(op, left, try operand(), at: at)
+            links.append(ChainLink(op: op, operand: try operand(), at: at))
         }
-        return left
+        return links.isEmpty ? first : .chain(first, links, at: links[0].at)
     }
 
     private func binaryOperator(_ kind: Token.Kind) -> BinaryOperator? {
@@ -143,19 +173,29 @@ struct Parser {
         case .identifier(let name):
             advance()
             guard current.kind == .leftParen else { return .variable(name, at: token.offset) }
+            let opening = current
             advance()
-            return .call(name, arguments: try elements(until: .rightParen, closing: "')'"), at: token.offset)
+            let arguments = try nested(in: opening) { parser throws(QueryError) in
+                try parser.elements(until: .rightParen, closing: "')'")
+            }
+            return .call(name, arguments: arguments, at: token.offset)
         case .leftBracket:
             advance()
-            return .list(try elements(until: .rightBracket, closing: "']'"), at: token.offset)
+            let elements = try nested(in: token) { parser throws(QueryError) in
+                try parser.elements(until: .rightBracket, closing: "']'")
+            }
+            return .list(elements, at: token.offset)
         case .leftBrace:
             advance()
-            return .dict(try dictionaryEntries(), at: token.offset)
+            return .dict(
+                try nested(in: token) { parser throws(QueryError) in try parser.dictionaryEntries() }, at: token.offset)
         case .leftParen:
             advance()
-            let inner = try expression()
-            try expect(.rightParen, "')'")
-            return inner
+            return try nested(in: token) { parser throws(QueryError) in
+                let inner = try parser.expression()
+                try parser.expect(.rightParen, "')'")
+                return inner
+            }
         case .minus:
             throw error("expected an expression, found '-'", hint: "there are no negative literals; write 0 - 1")
         default:

@@ -28,29 +28,55 @@ public struct Query: Sendable {
 
     /// Runs the query for one period, in a fresh environment.
     ///
+    /// - Parameter limits: Its `maximumEvents` bounds what the run reads; the timeout is
+    ///   `runAndEncode`'s.
     /// - Returns: The value of `RETURN`.
     /// - Throws: `QueryError` naming the problem and where it is.
-    public func run(period: TimePeriod, dataSource: any QueryDataSource, logger: Logger = Logger(label: "aw.query"))
-        async throws(QueryError) -> Value
-    {
-        var interpreter = Interpreter(source: source, period: period, dataSource: dataSource, logger: logger)
+    public func run(
+        period: TimePeriod, dataSource: any QueryDataSource, limits: QueryLimits = QueryLimits(),
+        logger: Logger = Logger(label: "aw.query")
+    ) async throws(QueryError) -> Value {
+        var interpreter = Interpreter(
+            source: source, period: period, dataSource: dataSource, limits: limits, logger: logger)
         return try await interpreter.run(statements)
     }
 
     /// Runs the query for each period in order and writes the JSON array of results, one per
     /// period, as `POST /api/0/query` answers.
     ///
-    /// - Throws: `QueryError` from the first period that fails (no partial results).
+    /// The runs happen in a task of their own, on `executor` when given (so that a long query
+    /// does not hold up the threads that serve other requests). When they take longer than
+    /// `limits.timeout`, that task is cancelled (it stops at its next step) and this call throws
+    /// at once.
+    ///
+    /// - Throws: `QueryError` from the first period that fails (no partial results), or the
+    ///   time limit's.
     public func runAndEncode(
-        periods: [TimePeriod], dataSource: any QueryDataSource, logger: Logger = Logger(label: "aw.query")
+        periods: [TimePeriod], dataSource: any QueryDataSource, limits: QueryLimits = QueryLimits(),
+        executor: (any TaskExecutor)? = nil, logger: Logger = Logger(label: "aw.query")
     ) async throws(QueryError) -> [UInt8] {
-        var writer = JSONWriter(capacity: 4096)
-        writer.writeByte(UInt8(ascii: "["))
-        for (index, period) in periods.enumerated() {
-            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            try await run(period: period, dataSource: dataSource, logger: logger).writeResult(to: &writer)
+        let work = Task(executorPreference: executor) { () async -> Result<[UInt8], QueryError> in
+            do throws(QueryError) {
+                var writer = JSONWriter(capacity: 4096)
+                writer.writeByte(UInt8(ascii: "["))
+                for (index, period) in periods.enumerated() {
+                    if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+                    try await run(period: period, dataSource: dataSource, limits: limits, logger: logger)
+                        .writeResult(to: &writer)
+                }
+                writer.writeByte(UInt8(ascii: "]"))
+                return .success(writer.bytes)
+            } catch {
+                return .failure(error)
+            }
         }
-        writer.writeByte(UInt8(ascii: "]"))
-        return writer.bytes
+        guard let outcome = await work.result(within: limits.timeout) else {
+            logger.warning(
+                "query stopped at its time limit", metadata: ["query.timeout_seconds": "\(limits.timeoutText)"])
+            throw QueryError(
+                .invalid, "the query ran longer than its time limit of \(limits.timeoutText) s and was stopped",
+                hint: "query a shorter period, or raise query_timeout (seconds) in config.toml")
+        }
+        return try outcome.get()
     }
 }

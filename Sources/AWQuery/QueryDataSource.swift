@@ -9,11 +9,11 @@ public protocol QueryDataSource: Sendable {
     func buckets() async throws -> [Bucket]
 
     /// The events of a bucket overlapping `period` (both ends included), clipped to it, newest
-    /// first.
+    /// first, at most `limit` of them (the newest).
     ///
     /// - Throws: `QueryDataSourceError.bucketNotFound` for an unknown bucket, `.unavailable`
     ///   when the storage cannot be read just now; any other error is a server fault.
-    func events(bucketID: String, in period: TimePeriod) async throws -> [Event]
+    func events(bucketID: String, in period: TimePeriod, limit: Int) async throws -> [Event]
 }
 
 /// Failures a data source reports to the query engine as the query's fault.

@@ -30,9 +30,13 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A suggestion, e.g. `did you mean 'flood'?`.
     public var hint: String?
 
+    /// The longest message kept; a longer one (quoting a huge name or pattern) is cut with `…`.
+    static let maximumMessageLength = 1000
+
     public init(_ kind: Kind, _ message: String, at location: SourceLocation? = nil, hint: String? = nil) {
         self.kind = kind
-        self.message = message
+        self.message =
+            message.count > Self.maximumMessageLength ? message.prefix(Self.maximumMessageLength) + "…" : message
         self.location = location
         self.hint = hint
     }
@@ -56,15 +60,30 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
             let gutter = String(repeating: " ", count: number.count)
             lines.append("\(gutter)--> query:\(location.line):\(location.column)")
             if location.line - 1 < sourceLines.count {
-                let line = sourceLines[location.line - 1]
+                let (excerpt, caret) = Self.excerpt(of: sourceLines[location.line - 1], column: location.column)
                 lines.append("\(gutter) |")
-                lines.append("\(number) | \(line)")
-                lines.append("\(gutter) | \(String(repeating: " ", count: location.column - 1))^")
+                lines.append("\(number) | \(excerpt)")
+                lines.append("\(gutter) | \(String(repeating: " ", count: caret))^")
             }
             if let hint { lines.append("\(gutter) = help: \(hint)") }
         } else if let hint {
             lines.append(" = help: \(hint)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The most characters of the offending line a diagnostic quotes.
+    static let excerptWidth = 100
+
+    /// The part of `line` a diagnostic quotes (all of it when short, else `excerptWidth`
+    /// characters around `column`, cut ends marked with `…`) and how many characters precede
+    /// the caret.
+    static func excerpt(of line: String, column: Int) -> (text: String, caret: Int) {
+        guard line.count > excerptWidth else { return (line, column - 1) }
+        let characters = Array(line)
+        let start = max(0, min(column - 1 - excerptWidth / 2, characters.count - excerptWidth))
+        let end = min(characters.count, start + excerptWidth)
+        let text = (start > 0 ? "…" : "") + String(characters[start..<end]) + (end < characters.count ? "…" : "")
+        return (text, column - 1 - start + (start > 0 ? 1 : 0))
     }
 }

@@ -37,6 +37,59 @@ public enum Value: Sendable {
         }
     }
 
+    /// The deepest a value may nest lists and dictionaries in a query.
+    static let maximumDepth = 100
+
+    /// How many levels of lists and dictionaries the value nests (0 for anything else, 1 for a
+    /// list of events). Counting stops once past `limit`, so it never recurses deeper than
+    /// `limit` levels.
+    func depth(limit: Int) -> Int {
+        switch self {
+        case .list(let values): return Self.depth(of: values, limit: limit)
+        case .dict(let values): return Self.depth(of: values.values, limit: limit)
+        case .events: return 1
+        case .none, .bool, .number, .string, .event, .function: return 0
+        }
+    }
+
+    private static func depth(of values: some Collection<Value>, limit: Int) -> Int {
+        guard limit > 0 else { return 1 }
+        var deepest = 0
+        for value in values {
+            deepest = max(deepest, value.depth(limit: limit - 1))
+            if deepest >= limit { break }
+        }
+        return 1 + deepest
+    }
+
+    /// `self + other` in place, when both are strings, lists of events or lists: the storage is
+    /// extended rather than copied when nothing else holds it.
+    ///
+    /// - Returns: Whether it was done; `false` leaves the value as it was.
+    mutating func append(_ other: Value) -> Bool {
+        // Taking the payload out and clearing `self` leaves the payload its storage's only owner.
+        switch other {
+        case .string(let tail):
+            guard case .string(var text) = self else { return false }
+            self = .none
+            text += tail
+            self = .string(text)
+        case .events(let tail):
+            guard case .events(var events) = self else { return false }
+            self = .none
+            events += tail
+            self = .events(events)
+        case .list(let tail):
+            guard case .list(var values) = self else { return false }
+            self = .none
+            values += tail
+            self = .list(values)
+        default:
+            return false
+        }
+        return true
+    }
+
     private static func expandedSize(of values: some Collection<Value>, limit: Int) -> Int {
         var total = 1
         for value in values {

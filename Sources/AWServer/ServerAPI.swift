@@ -1,5 +1,6 @@
 import AWCore
 import AWDatastore
+import AWQuery
 import Logging
 
 /// Everything aw-server does, independent of HTTP: the one place where bucket, event, heartbeat,
@@ -14,16 +15,19 @@ public final class ServerAPI: Sendable {
     public let info: ServerInfo
     /// The server's recent log records, if logging keeps them.
     public let recentLogRecords: RecentLogRecords?
+    /// How long a query may run and how much it may read.
+    public let queryLimits: QueryLimits
     let logger: Logger
 
     /// Creates the API over a datastore.
     public init(
         datastore: any EventStore, info: ServerInfo, recentLogRecords: RecentLogRecords? = nil,
-        logger: Logger = Logger(label: "aw.server")
+        queryLimits: QueryLimits = QueryLimits(), logger: Logger = Logger(label: "aw.server")
     ) {
         self.datastore = datastore
         self.info = info
         self.recentLogRecords = recentLogRecords
+        self.queryLimits = queryLimits
         self.logger = logger
     }
 

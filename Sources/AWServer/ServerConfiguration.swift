@@ -1,4 +1,5 @@
 import AWCore
+import AWQuery
 
 /// How the server runs: where it listens, whom it lets in, and how much it accepts.
 ///
@@ -32,6 +33,9 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// The PostgreSQL database to keep the data in (`[storage] backend = "postgres"`, `url`), or
     /// `nil` for the SQLite file, the default.
     public var postgresURL: String?
+    /// How long a query may run and how many events it may read (`query_timeout`,
+    /// `query_max_events`).
+    public var queryLimits: QueryLimits
 
     /// The port used when none is configured: 5600, or 5666 in testing mode.
     public static func defaultPort(testing: Bool) -> Int { testing ? 5666 : 5600 }
@@ -48,7 +52,8 @@ public struct ServerConfiguration: Sendable, Hashable {
         jsonLogFile: Bool = false,
         legacyImport: Bool = true,
         webUI: WebUISource = .builtIn,
-        postgresURL: String? = nil
+        postgresURL: String? = nil,
+        queryLimits: QueryLimits = QueryLimits()
     ) {
         self.testing = testing
         self.address = address
@@ -62,6 +67,7 @@ public struct ServerConfiguration: Sendable, Hashable {
         self.legacyImport = legacyImport
         self.webUI = webUI
         self.postgresURL = postgresURL
+        self.queryLimits = queryLimits
     }
 
     /// Reads the settings of a config file; absent ones keep their defaults.
@@ -84,6 +90,17 @@ public struct ServerConfiguration: Sendable, Hashable {
                 throw ConfigError(path: file.path, reason: "'request_body_limit_mb' must be positive")
             }
             requestBodyLimit = megabytes * 1024 * 1024
+        }
+        if let seconds = try top.double("query_timeout") {
+            guard seconds > 0, seconds <= 86_400 else {
+                throw top.error(
+                    "query_timeout", "must be a number of seconds above 0 and at most 86400, got \(seconds)")
+            }
+            queryLimits.timeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        }
+        if let events = try top.int("query_max_events") {
+            guard events > 0 else { throw top.error("query_max_events", "must be positive, got \(events)") }
+            queryLimits.maximumEvents = events
         }
         jsonLogFile = try logging.bool("json_file") ?? false
         legacyImport = try top.bool("legacy_import") ?? true
@@ -176,6 +193,14 @@ public struct ServerConfiguration: Sendable, Hashable {
 
         # The largest request body accepted (imports of big exports need a large value), in MiB.
         #request_body_limit_mb = 512
+
+        # How long one query (POST /api/0/query) may run, in seconds, before it is stopped and
+        # answered with an error; other requests are served meanwhile.
+        #query_timeout = 30
+
+        # The most events one query may read from storage for one time period (about 100 bytes
+        # of memory each); a query past it is answered with an error.
+        #query_max_events = 10000000
 
         # On the first start, import the history of aw-server-rust or the Python aw-server when
         # their database is found (aw-server import-legacy does it by hand).

@@ -19,10 +19,11 @@ public struct StoreQuerySource: QueryDataSource {
         }
     }
 
-    /// The events of a bucket in `period`, clipped, newest first (what `query_bucket` reads).
-    public func events(bucketID: String, in period: TimePeriod) async throws -> [Event] {
+    /// The newest `limit` events of a bucket in `period`, clipped, newest first (what
+    /// `query_bucket` reads).
+    public func events(bucketID: String, in period: TimePeriod, limit: Int) async throws -> [Event] {
         do {
-            return try await store.events(bucketID: bucketID, start: period.start, end: period.end, limit: nil)
+            return try await store.events(bucketID: bucketID, start: period.start, end: period.end, limit: limit)
         } catch {
             throw Self.queryError(error)
         }

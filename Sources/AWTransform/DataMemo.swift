@@ -15,11 +15,13 @@ struct DataMemo<Result> {
     private static var isAvailable: Bool { MemoryLayout<[String: JSON]>.size == MemoryLayout<UInt>.size }
 
     /// The result for `data`, computed on first sight of this instance.
-    mutating func result(for data: [String: JSON], _ compute: ([String: JSON]) -> Result) -> Result {
-        guard Self.isAvailable else { return compute(data) }
+    mutating func result<Failure: Error>(
+        for data: [String: JSON], _ compute: ([String: JSON]) throws(Failure) -> Result
+    ) throws(Failure) -> Result {
+        guard Self.isAvailable else { return try compute(data) }
         let identity = unsafeBitCast(data, to: UInt.self)
         if let entry = entries[identity] { return entry.result }
-        let result = compute(data)
+        let result = try compute(data)
         entries[identity] = (data, result)
         return result
     }

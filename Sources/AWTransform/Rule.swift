@@ -62,18 +62,20 @@ public struct Rule {
     }
 
     /// Whether the rule matches an event with this data.
-    public func matches(_ data: [String: JSON]) -> Bool {
+    ///
+    /// - Throws: `PatternMatchError` when the rule's regex is too costly for one of the texts.
+    public func matches(_ data: [String: JSON]) throws(PatternMatchError) -> Bool {
         guard let pattern else { return false }
         if let selectKeys {
-            return selectKeys.contains { key in
-                if case .string(let text) = data[key] { return pattern.matches(text) }
-                return false
+            for key in selectKeys {
+                if case .string(let text) = data[key], try pattern.matches(text) { return true }
             }
-        }
-        return data.values.contains { value in
-            if case .string(let text) = value { return pattern.matches(text) }
             return false
         }
+        for value in data.values {
+            if case .string(let text) = value, try pattern.matches(text) { return true }
+        }
+        return false
     }
 }
 
@@ -88,6 +90,27 @@ public enum RuleError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalid(let reason): return reason
         case .regex(let error): return error.description
+        }
+    }
+}
+
+/// A rule of a list (categories, tags) whose regex was too costly for an event's data.
+public struct RuleMatchError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The rule's position in its list, from 0.
+    public var index: Int
+    /// What the regex could not do.
+    public var error: PatternMatchError
+
+    public var description: String { "rule \(index + 1): \(error.description)" }
+
+    /// Whether rule number `index` matches `data`.
+    ///
+    /// - Throws: `RuleMatchError` for that rule when its regex is too costly.
+    static func matches(_ rule: Rule, _ index: Int, _ data: [String: JSON]) throws(RuleMatchError) -> Bool {
+        do {
+            return try rule.matches(data)
+        } catch {
+            throw RuleMatchError(index: index, error: error)
         }
     }
 }

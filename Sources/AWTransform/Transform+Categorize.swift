@@ -6,19 +6,22 @@ extension Transform {
     /// rule matches get `["Uncategorized"]`.
     ///
     /// - Parameter rules: Pairs of a category name path (e.g. `["Work", "Programming"]`) and its rule.
-    public static func categorize(_ events: [Event], rules: [(category: [String], rule: Rule)]) -> [Event] {
+    /// - Throws: `RuleMatchError` naming the first rule whose regex is too costly for an event.
+    public static func categorize(_ events: [Event], rules: [(category: [String], rule: Rule)]) throws(RuleMatchError)
+        -> [Event]
+    {
         var categorized = DataMemo<[String: JSON]>()  // events sharing data share the result
         var byContent: [[String: JSON]: JSON] = [:]  // equal data in different instances
-        return events.map { event in
+        return try events.map { event throws(RuleMatchError) in
             var event = event
-            event.data = categorized.result(for: event.data) { data in
+            event.data = try categorized.result(for: event.data) { data throws(RuleMatchError) in
                 let category: JSON
                 if let known = byContent[data] {
                     category = known
                 } else {
                     var best = ["Uncategorized"]
-                    for (candidate, rule) in rules where candidate.count >= best.count && rule.matches(data) {
-                        best = candidate
+                    for (index, (candidate, rule)) in rules.enumerated() where candidate.count >= best.count {
+                        if try RuleMatchError.matches(rule, index, data) { best = candidate }
                     }
                     category = .array(best.map { .string($0) })
                     byContent[data] = category

@@ -14,14 +14,24 @@ extension Transform {
     }
 
     /// The events whose `data[key]` is a string in which `pattern` matches somewhere.
-    public static func filterKeyvalsRegex(_ events: [Event], key: String, pattern: Pattern) -> [Event] {
+    ///
+    /// - Throws: `PatternMatchError` when the pattern is too costly for one of the texts.
+    public static func filterKeyvalsRegex(_ events: [Event], key: String, pattern: Pattern) throws(PatternMatchError)
+        -> [Event]
+    {
         var verdicts: [String: Bool] = [:]
-        return events.filter { event in
-            guard case .string(let text) = event.data[key] else { return false }
-            if let known = verdicts[text] { return known }
-            let verdict = pattern.matches(text)
-            verdicts[text] = verdict
-            return verdict
+        var kept: [Event] = []
+        for event in events {
+            guard case .string(let text) = event.data[key] else { continue }
+            let verdict: Bool
+            if let known = verdicts[text] {
+                verdict = known
+            } else {
+                verdict = try pattern.matches(text)
+                verdicts[text] = verdict
+            }
+            if verdict { kept.append(event) }
         }
+        return kept
     }
 }

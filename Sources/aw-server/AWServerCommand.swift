@@ -167,6 +167,7 @@ struct ServeCommand: ParsableCommand {
             datastore: datastore,
             info: ServerInfo(hostname: Hostname.local, testing: testing, deviceID: deviceID),
             recentLogRecords: recentLogRecords,
+            queryLimits: serverConfiguration.queryLimits,
             logger: logger
         )
         let address = "\(serverConfiguration.address):\(serverConfiguration.port)"

@@ -18,17 +18,18 @@ struct QueryRunner {
     }
 
     /// The JSON result of `source` for one period, as text.
-    func run(_ source: String) async throws(QueryError) -> String {
+    func run(_ source: String, limits: QueryLimits = QueryLimits()) async throws(QueryError) -> String {
         let query = try Query(source: source)
-        let bytes = try await query.runAndEncode(periods: [period], dataSource: DatastoreSource(store: store))
+        let bytes = try await query.runAndEncode(
+            periods: [period], dataSource: DatastoreSource(store: store), limits: limits)
         let text = String(decoding: bytes, as: UTF8.self)
         return String(text.dropFirst().dropLast())  // the single period's result
     }
 
     /// The error `source` fails with.
-    func failure(_ source: String) async -> QueryError? {
+    func failure(_ source: String, limits: QueryLimits = QueryLimits()) async -> QueryError? {
         do {
-            _ = try await run(source)
+            _ = try await run(source, limits: limits)
             return nil
         } catch {
             return error
@@ -40,9 +41,9 @@ struct QueryRunner {
 struct DatastoreSource: QueryDataSource {
     let store: Datastore
     func buckets() async throws -> [Bucket] { store.buckets() }
-    func events(bucketID: String, in period: TimePeriod) async throws -> [Event] {
+    func events(bucketID: String, in period: TimePeriod, limit: Int) async throws -> [Event] {
         do {
-            return try await store.events(bucketID: bucketID, start: period.start, end: period.end)
+            return try await store.events(bucketID: bucketID, start: period.start, end: period.end, limit: limit)
         } catch .bucketNotFound(let id) {
             throw QueryDataSourceError.bucketNotFound(id)
         }

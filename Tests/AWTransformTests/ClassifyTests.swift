@@ -56,7 +56,7 @@ struct ClassifyTests {
             (["Comms"], try rule(["type": "regex", "regex": "Terminal"])),
             ([], try rule(["type": "regex", "regex": "Slack"])),
         ]
-        let events = Transform.categorize(
+        let events = try Transform.categorize(
             [
                 T.e(0, 1, ["app": "Code"]), T.e(1, 1, ["app": "Terminal"]), T.e(2, 1, ["app": "Slack"]),
                 T.e(3, 1, ["app": "Code"]),
@@ -74,8 +74,46 @@ struct ClassifyTests {
             ("zeta", try rule(["type": "regex", "regex": "a"])), ("alpha", try rule(["type": "regex", "regex": "b"])),
             ("zeta", try rule(["type": "regex", "regex": "b"])), ("none", try rule(["type": "regex", "regex": "q"])),
         ]
-        let events = Transform.tag([T.e(0, 1, ["app": "ab"]), T.e(1, 1, ["app": "x"])], rules: rules)
+        let events = try Transform.tag([T.e(0, 1, ["app": "ab"]), T.e(1, 1, ["app": "x"])], rules: rules)
         #expect(events[0].data["$tags"] == ["alpha", "zeta"])
         #expect(events[1].data["$tags"] == [])
+    }
+
+    /// Texts on which backtracking patterns explode. None contains a character that lets PCRE2
+    /// rule the match out before searching (each has the pattern's required characters, and the
+    /// end anchors fail only at the last character), so the limit itself is what stops them.
+    static let catastrophic: [(pattern: String, text: String)] = [
+        ("(a+)+$", String(repeating: "a", count: 40) + "!"),
+        ("(a|aa)+$", String(repeating: "a", count: 60) + "!"),
+        ("^(\\w+\\s?)*\\.txt$", String(repeating: "word ", count: 30) + "!.txt!"),
+        ("(.*a){25}", String(repeating: "a", count: 24) + String(repeating: "b", count: 300)),
+    ]
+
+    @Test(
+        "a regex too costly for a text is an error naming the rule, never a silent non-match", arguments: catastrophic)
+    func catastrophicRegex(pattern: String, text: String) throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let rules: [(category: [String], rule: Rule)] = [
+            (["Fine"], try rule(["type": "regex", "regex": "zzz"])),
+            (["Bad"], try rule(["type": "regex", "regex": .string(pattern)])),
+        ]
+        #expect {
+            try Transform.categorize([T.e(0, 1, ["title": .string(text)])], rules: rules)
+        } throws: { error in
+            guard let error = error as? RuleMatchError else { return false }
+            return error.index == 1 && error.error.pattern == pattern && error.error.textLength == text.count
+                && "\(error)".contains("too costly")
+        }
+        #expect(throws: RuleMatchError.self) {
+            try Transform.tag([T.e(0, 1, ["title": .string(text)])], rules: [("t", rules[1].rule)])
+        }
+        #expect(throws: PatternMatchError.self) {
+            try Transform.filterKeyvalsRegex(
+                [T.e(0, 1, ["title": .string(text)])], key: "title", pattern: try Pattern(pattern))
+        }
+        // The same pattern still answers on an ordinary title.
+        #expect(try rules[1].rule.matches(["title": "aaa"]) == (try Pattern(pattern).matches("aaa")))
+        #expect(clock.now - started < .seconds(60), "each search gives up at the step limit")
     }
 }

@@ -51,17 +51,18 @@ struct WindowTrackerTests {
     @Test("rules drop or rewrite, case-insensitively when asked, with capture groups; the first match decides")
     func rules() throws {
         let drop = try CompiledPrivacyRule(PrivacyRule(app: "^keepassxc$", ignoreCase: true, drop: true))
-        #expect(drop.apply(app: "KeePassXC", title: "Passwords") == .drop)
-        #expect(drop.apply(app: "keepassxc-cli", title: "x") == nil)
+        #expect(try drop.apply(app: "KeePassXC", title: "Passwords") == .drop)
+        #expect(try drop.apply(app: "keepassxc-cli", title: "x") == nil)
         let strip = try CompiledPrivacyRule(
             PrivacyRule(app: "^Code$", title: "^● (.*) - (.*)$", replaceTitle: "$1 in $2 ($9)"))
         #expect(
-            strip.apply(app: "Code", title: "● main.swift - aw-server")
+            try strip.apply(app: "Code", title: "● main.swift - aw-server")
                 == .record(app: "Code", title: "main.swift in aw-server ()"))
-        #expect(strip.apply(app: "Code", title: "main.swift") == nil)
+        #expect(try strip.apply(app: "Code", title: "main.swift") == nil)
         let app = try CompiledPrivacyRule(
             PrivacyRule(title: "(?i)private browsing", replaceApp: "browser", replaceTitle: "private"))
-        #expect(app.apply(app: "Firefox", title: "x — Private Browsing") == .record(app: "browser", title: "private"))
+        #expect(
+            try app.apply(app: "Firefox", title: "x — Private Browsing") == .record(app: "browser", title: "private"))
         #expect(CompiledPrivacyRule.expand("$$1 costs $5", groups: ["all", "one"]) == "$1 costs ")
     }
 

@@ -37,6 +37,8 @@ struct Call: Sendable {
     /// The value of `TIMEINTERVAL` when the call was made.
     let timeInterval: Value?
     let dataSource: any QueryDataSource
+    /// The events the run may still read from `dataSource`.
+    let eventBudget: EventBudget
     let logger: Logger
 
     /// - Throws: `QueryError` when the number of arguments does not fit the function.

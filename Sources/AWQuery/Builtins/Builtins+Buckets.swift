@@ -45,15 +45,24 @@ extension Builtins {
         return QueryError(.internal, "\(what): \(error)", at: call.location)
     }
 
-    /// The events of a bucket in the current `TIMEINTERVAL`.
+    /// The events of a bucket in the current `TIMEINTERVAL`, within what the run may still read.
     private static func read(_ call: Call, bucketID: String) async throws(QueryError) -> [Event] {
         let period = try call.period()
+        let remaining = call.eventBudget.remaining
+        let events: [Event]
         do {
-            return try await call.dataSource.events(bucketID: bucketID, in: period)
+            events = try await call.dataSource.events(bucketID: bucketID, in: period, limit: remaining + 1)
         } catch QueryDataSourceError.bucketNotFound {
             throw call.error(0, "bucket '\(bucketID)' does not exist", hint: "query_bucket_names() lists the buckets")
         } catch {
             throw readFailure(error, "could not read bucket '\(bucketID)'", call)
         }
+        guard events.count <= remaining, call.eventBudget.spend(events.count) else {
+            throw QueryError(
+                .invalid,
+                "the query would read more than \(call.eventBudget.limit) events from storage in one period (\(remaining) were left for bucket '\(bucketID)', which has more in this period)",
+                at: call.location, hint: "query a shorter period, or raise query_max_events in config.toml")
+        }
+        return events
     }
 }

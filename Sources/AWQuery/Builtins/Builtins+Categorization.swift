@@ -25,7 +25,13 @@ extension Builtins {
                 }
                 return (category, entry.rule)
             }
-            return .events(Transform.categorize(try call.events(0), rules: rules))
+            let events = try call.events(0)
+            do throws(RuleMatchError) {
+                return .events(try Transform.categorize(events, rules: rules))
+            } catch {
+                let name = rules[error.index].category.joined(separator: " > ")
+                throw tooCostly(call, error, "category '\(name)'")
+            }
         },
         Builtin("tag", "tag(events, [[\"tag\", {\"type\": \"regex\", \"regex\": \"…\"}], ...])", arity: 2...2) {
             call throws(QueryError) in
@@ -36,9 +42,22 @@ extension Builtins {
                 }
                 return (name, entry.rule)
             }
-            return .events(Transform.tag(try call.events(0), rules: rules))
+            let events = try call.events(0)
+            do throws(RuleMatchError) {
+                return .events(try Transform.tag(events, rules: rules))
+            } catch {
+                throw tooCostly(call, error, "tag '\(rules[error.index].tag)'")
+            }
         },
     ]
+
+    /// The error for a rule whose regex PCRE2 gave up on: it names the rule, so that the user
+    /// can find and fix it (treating it as no match would miscount time without a word).
+    private static func tooCostly(_ call: Call, _ error: RuleMatchError, _ rule: String) -> QueryError {
+        call.error(
+            1, "rule \(error.index + 1) (\(rule)) cannot be applied: \(error.error.description)",
+            hint: "simplify that rule's regex in the category settings")
+    }
 
     /// The second argument as `[label, rule]` pairs, rules compiled.
     private static func ruleList(_ call: Call) throws(QueryError) -> [(label: Value, rule: Rule)] {

@@ -36,7 +36,13 @@ extension Builtins {
             } catch {
                 throw call.error(2, error.description)
             }
-            return .events(Transform.filterKeyvalsRegex(try call.events(0), key: try call.string(1), pattern: pattern))
+            let events = try call.events(0)
+            let key = try call.string(1)
+            do throws(PatternMatchError) {
+                return .events(try Transform.filterKeyvalsRegex(events, key: key, pattern: pattern))
+            } catch {
+                throw call.error(2, error.description)
+            }
         },
         Builtin("filter_period_intersect", "filter_period_intersect(events, filter_events)", arity: 2...2) {
             call throws(QueryError) in
