@@ -135,7 +135,28 @@ struct TOMLReaderTests {
             ("a = 1\rb = 2", "line 1, column 6", "expected the end of the line"),
             ("\"\"\"key\"\"\" = 1", "line 1, column 1", "a key cannot be a multi-line string"),
             ("é = 1", "line 1, column 1", "expected a key"),
-            ("deep = " + String(repeating: "[", count: 5000), "line 1, column 108", "nested more than 100 deep"),
+            (
+                "deep = " + String(repeating: "[", count: 5000), "line 1, column 108",
+                "the value of 'deep': arrays and tables are nested more than 100 deep"
+            ),
+            (
+                "deep = " + String(repeating: "{ a = ", count: 100_000), "line 1, column 608",
+                "the value of 'deep': arrays and tables are nested more than 100 deep"
+            ),
+            (
+                String(repeating: "x.", count: 100_000) + "y = 1", "line 1, column 1",
+                "the key 'x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.…' has more than 100 parts"
+            ),
+            ("[" + String(repeating: "t.", count: 100_000) + "u]", "line 1, column 2", "has more than 100 parts"),
+            (
+                "[" + String(repeating: "t.", count: 60) + "u]\n" + String(repeating: "k.", count: 40) + "v = 1",
+                "line 2, column 1", "nests tables more than 100 deep"
+            ),
+            (
+                "[" + String(repeating: "t.", count: 59) + "u]\n" + String(repeating: "k.", count: 40) + "v = [1]",
+                "line 2, column 85",
+                "the value of 'k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.k.v'"
+            ),
         ])
     func errors(text: String, position: String, reason: String) {
         #expect {
@@ -147,5 +168,15 @@ struct TOMLReaderTests {
             if !matches { Issue.record("got: \(message)") }
             return matches
         }
+    }
+
+    @Test("tables and arrays may nest 100 levels through headers, dotted keys and values together")
+    func deepestAllowed() throws {
+        let text = "[" + String(repeating: "t.", count: 59) + "u]\n" + String(repeating: "k.", count: 39) + "v = [1]"
+        var value = try #require(try ConfigFile(path: "c.toml", text: text).values["t"])
+        for _ in 0..<58 { value = try #require(value.objectValue?["t"]) }
+        value = try #require(value.objectValue?["u"])
+        for _ in 0..<39 { value = try #require(value.objectValue?["k"]) }
+        #expect(value.objectValue?["v"] == [1])
     }
 }

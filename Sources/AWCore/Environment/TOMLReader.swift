@@ -3,12 +3,19 @@
 /// text they were written as.
 ///
 /// Written for untrusted input: every malformed document gets a `TOMLSyntaxError` with its line
-/// and column, nesting is bounded, and nothing is read past a NUL or other control character.
+/// and column, and nothing is read past a NUL or other control character. Nesting is bounded:
+/// tables (through headers and dotted keys), arrays and inline tables together may nest at most
+/// `maximumDepth` levels, so no document can exhaust the stack of the reader or of the code
+/// that walks the result.
 struct TOMLReader {
     private let bytes: [UInt8]
     private var index = 0
+    /// How many tables and arrays enclose the value being read.
     private var depth = 0
-    private static let maximumDepth = 100
+    /// The key whose value is being read, for messages.
+    private var valueKey: String?
+    /// The deepest nesting of tables and arrays a document may use.
+    static let maximumDepth = 100
 
     /// Parses a whole document.
     ///
@@ -78,6 +85,7 @@ struct TOMLReader {
                     throw error("expected '\(isArray ? "]]" : "]")' to close the table header")
                 }
                 current = try isArray ? appendTable(path, in: root, at: start) : defineTable(path, in: root, at: start)
+                depth = path.count
             } else {
                 try keyValue(into: current)
             }
@@ -149,6 +157,17 @@ struct TOMLReader {
         skipSpaces()
         guard take("=") else { throw error("expected '=' after the key '\(Self.dotted(path))'") }
         skipSpaces()
+        let tables = path.count - 1  // the dotted key's own tables
+        guard depth + tables <= Self.maximumDepth else {
+            throw error("the key '\(Self.dotted(path))' nests tables more than \(Self.maximumDepth) deep", at: start)
+        }
+        let outermost = valueKey == nil
+        if outermost { valueKey = Self.dotted(path) }
+        depth += tables
+        defer {
+            depth -= tables
+            if outermost { valueKey = nil }
+        }
         let value = try value()
         var target = table
         for (position, key) in path.dropLast().enumerated() {
@@ -176,6 +195,7 @@ struct TOMLReader {
 
     /// `a`, `"quoted key"`, `'literal'`, or several joined by dots (blanks allowed around dots).
     private mutating func keyPath() throws(TOMLSyntaxError) -> [String] {
+        let start = index
         var path = [try key()]
         while true {
             let mark = index
@@ -186,6 +206,11 @@ struct TOMLReader {
             }
             skipSpaces()
             path.append(try key())
+            guard path.count <= Self.maximumDepth else {
+                throw error(
+                    "the key '\(Self.dotted(path))' has more than \(Self.maximumDepth) parts, nesting tables too deep",
+                    at: start)
+            }
         }
     }
 
@@ -236,7 +261,9 @@ struct TOMLReader {
         _ body: (inout TOMLReader) throws(TOMLSyntaxError) -> JSON
     ) throws(TOMLSyntaxError) -> JSON {
         guard depth < Self.maximumDepth else {
-            throw error("arrays and inline tables are nested more than \(Self.maximumDepth) deep")
+            throw error(
+                "\(valueKey.map { "the value of '\($0)': " } ?? "")arrays and tables are nested more than \(Self.maximumDepth) deep"
+            )
         }
         depth += 1
         defer { depth -= 1 }
@@ -577,9 +604,11 @@ struct TOMLReader {
         return TOMLSyntaxError(line: line, column: column, reason: reason)
     }
 
+    /// A key path as written in TOML, cut with `…` past 100 characters.
     private static func dotted(_ path: some Collection<String>) -> String {
-        path.map { key in !key.isEmpty && key.utf8.allSatisfy(isBareKeyByte) ? key : "\"\(key)\"" }
+        let text = path.map { key in !key.isEmpty && key.utf8.allSatisfy(isBareKeyByte) ? key : "\"\(key)\"" }
             .joined(separator: ".")
+        return text.count > 100 ? text.prefix(100) + "…" : text
     }
 }
 

@@ -75,15 +75,24 @@ package struct MultipartFormData {
         return nil
     }
 
-    /// The offset of `needle` in `haystack` at or after `start`.
+    /// The offset of `needle` in `haystack` at or after `start`. Knuth-Morris-Pratt: each byte
+    /// of the haystack is looked at a bounded number of times, so no boundary and body can make
+    /// an upload's parse quadratic.
     package static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
-        let first = needle[0]
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first && haystack[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
+        guard !needle.isEmpty, start >= 0, start < haystack.count else { return nil }
+        // fallback[i]: the length of the longest proper prefix of needle[...i] that is also its suffix.
+        var fallback = [Int](repeating: 0, count: needle.count)
+        var length = 0
+        for index in needle.indices.dropFirst() {
+            while length > 0 && needle[index] != needle[length] { length = fallback[length - 1] }
+            if needle[index] == needle[length] { length += 1 }
+            fallback[index] = length
+        }
+        var matched = 0
+        for index in start..<haystack.count {
+            while matched > 0 && haystack[index] != needle[matched] { matched = fallback[matched - 1] }
+            if haystack[index] == needle[matched] { matched += 1 }
+            if matched == needle.count { return index - needle.count + 1 }
         }
         return nil
     }
