@@ -8,6 +8,9 @@ public struct LegacyImportSummary: Sendable {
     public var settingsImported = 0
     /// Settings left alone because this store has them already.
     public var settingsSkipped = 0
+    /// Buckets of other devices imported under another id than their name (see
+    /// `LegacyDatabase.importedID(name:deviceID:)`).
+    public var renamed: [(name: String, deviceID: String, importedAs: String)] = []
 
     public init() {}
 
@@ -15,6 +18,13 @@ public struct LegacyImportSummary: Sendable {
     public var eventsInserted: Int { buckets.reduce(0) { $0 + $1.inserted } }
     /// Events already present over all buckets.
     public var eventsSkipped: Int { buckets.reduce(0) { $0 + $1.skipped } }
+
+    /// One line per renamed bucket, as the import reports them.
+    public var renameLines: [String] {
+        renamed.map {
+            "bucket '\($0.name)' of device '\($0.deviceID)' imported as '\($0.importedAs)' (buckets of other devices keep their device in the id)"
+        }
+    }
 }
 
 extension EventStore {
@@ -37,6 +47,9 @@ extension EventStore {
     ) async throws -> LegacyImportSummary {
         var summary = LegacyImportSummary()
         for stored in try legacy.buckets() {
+            if let deviceID = stored.deviceID, stored.bucket.id != stored.name {
+                summary.renamed.append((stored.name, deviceID, stored.bucket.id))
+            }
             let total = progress == nil ? 0 : try legacy.eventCount(of: stored)
             progress?(stored.bucket.id, 0, total)
             if let sqlite = self as? Datastore {

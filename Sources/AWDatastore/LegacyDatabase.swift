@@ -18,12 +18,19 @@ public struct LegacyDatabaseError: Error, Sendable, Equatable, CustomStringConve
 }
 
 /// A database of another ActivityWatch server, opened read-only and never modified:
-/// aw-server-rust's `sqlite.db` (schema versions 1-5) or the Python aw-server's
-/// `peewee-sqlite.v2.db` (and the older `.v1`).
+/// aw-server-rust's `sqlite.db` or the Python aw-server's `peewee-sqlite.v2.db` (and the older
+/// `.v1`).
+///
+/// A database is recognised by its tables and columns, not by a list of known versions, so
+/// every aw-server-rust schema so far (versions 1 to 7, and a `sqlite3 .dump` restore, which
+/// has version 0) is read, and a later one that keeps these columns too. From version 7 a
+/// bucket belongs to a device (`device_id`, `'local'` for this computer's); another device's
+/// bucket is imported as `<name>@<device id>` (see `importedID(name:deviceID:)`), so buckets of
+/// one name from several devices are never merged.
 public struct LegacyDatabase: Sendable {
     /// Which server wrote the database.
     public enum Kind: Sendable, Equatable, CustomStringConvertible {
-        /// aw-server-rust, with its `PRAGMA user_version`.
+        /// aw-server-rust, with its `PRAGMA user_version` (0 for a restored dump).
         case rust(version: Int)
         /// The Python aw-server (peewee), with the version in its file name when known.
         case python
@@ -38,22 +45,42 @@ public struct LegacyDatabase: Sendable {
 
     /// One bucket of the database and where its events are.
     public struct StoredBucket: Sendable {
-        /// The bucket as it will be imported.
+        /// The bucket as it will be imported (its id from `importedID(name:deviceID:)`).
         public var bucket: Bucket
+        /// The bucket's name in the database.
+        public var name: String
+        /// The device the bucket belongs to, from aw-server-rust schema 7 on (`local` for this
+        /// computer's buckets); `nil` before.
+        public var deviceID: String?
         /// The row that events refer to.
         let row: Int64
     }
+
+    /// The id a bucket of `deviceID` named `name` is imported under: the name itself for this
+    /// computer's buckets (`local`, or no device recorded), else `<name>@<deviceID>`.
+    public static func importedID(name: String, deviceID: String?) -> String {
+        guard let deviceID, deviceID != "local" else { return name }
+        return "\(name)@\(deviceID)"
+    }
+
+    /// The columns of aw-server-rust's tables that the import reads.
+    static let rustBucketColumns: Set = ["id", "name", "type", "client", "hostname", "created"]
+    static let rustEventColumns: Set = ["id", "bucketrow", "starttime", "endtime", "data"]
 
     /// The file.
     public let path: String
     /// Which server wrote it.
     public let kind: Kind
     private let database: DatabaseQueue
+    /// The columns of the bucket table.
+    private let bucketColumns: Set<String>
+    /// Whether the database keeps the web UI's settings (`key_value`).
+    private let hasSettings: Bool
 
     /// Opens `path` read-only and recognises its schema.
     ///
-    /// - Throws: `LegacyDatabaseError` when the file is missing, not SQLite, locked, of another
-    ///   program, or of a schema version this importer does not know.
+    /// - Throws: `LegacyDatabaseError` when the file is missing, not SQLite, locked, or its tables
+    ///   are not those of an ActivityWatch server (the message names what was found).
     public init(path: String) throws(LegacyDatabaseError) {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else {
@@ -62,15 +89,16 @@ public struct LegacyDatabase: Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.busyMode = .timeout(2)
-        let tables: Set<String>
+        let columns: [String: Set<String>]
         let version: Int
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
-            (tables, version) = try database.read { db in
-                (
-                    Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")),
-                    try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                )
+            (columns, version) = try database.read { db in
+                var columns: [String: Set<String>] = [:]
+                for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") {
+                    columns[table] = Set(try db.columns(in: table).map(\.name))
+                }
+                return (columns, try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0)
             }
         } catch let error as DatabaseError {
             switch error.resultCode {
@@ -84,17 +112,29 @@ public struct LegacyDatabase: Sendable {
         } catch {
             throw LegacyDatabaseError(path: path, reason: "cannot be read: \(error)")
         }
-        if tables.isSuperset(of: ["buckets", "events"]) {
-            guard (1...5).contains(version) else {
+        if let buckets = columns["buckets"], let events = columns["events"] {
+            guard buckets.isSuperset(of: Self.rustBucketColumns), events.isSuperset(of: Self.rustEventColumns) else {
+                func list(_ names: Set<String>) -> String { names.sorted().joined(separator: ", ") }
                 throw LegacyDatabaseError(
                     path: path,
-                    reason: "aw-server-rust schema version \(version) is not known (versions 1 to 5 are)")
+                    reason:
+                        "has tables 'buckets' and 'events' (schema version \(version)) but not the columns of aw-server-rust: buckets has (\(list(buckets))), events has (\(list(events))); needed are buckets (\(list(Self.rustBucketColumns))) and events (\(list(Self.rustEventColumns)))"
+                )
             }
             kind = .rust(version: version)
-        } else if tables.isSuperset(of: ["bucketmodel", "eventmodel"]) {
+            bucketColumns = buckets
+            hasSettings = columns["key_value"]?.isSuperset(of: ["key", "value"]) ?? false
+        } else if let buckets = columns["bucketmodel"], columns["eventmodel"] != nil {
             kind = .python
+            bucketColumns = buckets
+            hasSettings = false
         } else {
-            throw LegacyDatabaseError(path: path, reason: "not an ActivityWatch database (no buckets or events tables)")
+            let found = columns.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
+            throw LegacyDatabaseError(
+                path: path,
+                reason:
+                    "not an ActivityWatch database: it has no tables 'buckets' and 'events' (aw-server-rust) or 'bucketmodel' and 'eventmodel' (Python aw-server); found \(found.isEmpty ? "no tables" : found)"
+            )
         }
     }
 
@@ -102,14 +142,17 @@ public struct LegacyDatabase: Sendable {
     public func buckets() throws(LegacyDatabaseError) -> [StoredBucket] {
         try reading { db in
             // Columns: the row events refer to, id, type, client, hostname, created, data.
+            // Columns: the row events refer to, id, type, client, hostname, created, data, device.
             let sql: String
             switch kind {
-            case .rust(let version):
+            case .rust:
+                let data = bucketColumns.contains("data") ? "data" : "'{}'"
+                let device = bucketColumns.contains("device_id") ? "device_id" : "NULL"
                 sql =
-                    "SELECT id, name, type, client, hostname, created, \(version >= 2 ? "data" : "'{}'") FROM buckets ORDER BY name"
+                    "SELECT id, name, type, client, hostname, created, \(data), \(device) FROM buckets ORDER BY name, \(device)"
             case .python:
-                let data = try db.columns(in: "bucketmodel").contains { $0.name == "datastr" } ? "datastr" : "'{}'"
-                sql = "SELECT key, id, type, client, hostname, created, \(data) FROM bucketmodel ORDER BY id"
+                let data = bucketColumns.contains("datastr") ? "datastr" : "'{}'"
+                sql = "SELECT key, id, type, client, hostname, created, \(data), NULL FROM bucketmodel ORDER BY id"
             }
             return try Row.fetchAll(db, sql: sql).map { row throws(LegacyDatabaseError) in try stored(row) }
         }
@@ -177,10 +220,10 @@ public struct LegacyDatabase: Sendable {
         }
     }
 
-    /// The web UI's settings (aw-server-rust schema 4 and later stores them as `settings.<key>`;
-    /// the Python server kept them elsewhere).
+    /// The web UI's settings (aw-server-rust schema 4 and later stores them as `settings.<key>`
+    /// in `key_value`; the Python server kept them elsewhere).
     public func settings() throws(LegacyDatabaseError) -> [(key: String, value: JSON)] {
-        guard case .rust(let version) = kind, version >= 4 else { return [] }
+        guard hasSettings else { return [] }
         return try reading { db in
             try Row.fetchAll(db, sql: "SELECT key, value FROM key_value WHERE key LIKE 'settings.%' ORDER BY key")
                 .compactMap { row in
@@ -195,7 +238,9 @@ public struct LegacyDatabase: Sendable {
 
     /// A bucket from a row of `buckets()`'s query.
     private func stored(_ row: Row) throws(LegacyDatabaseError) -> StoredBucket {
-        let id: String = row[1]
+        let name: String = row[1]
+        let deviceID: String? = row[7]
+        let id = Self.importedID(name: name, deviceID: deviceID)
         guard let created = Self.timestamp(row[5]) else {
             throw LegacyDatabaseError(path: path, reason: "bucket '\(id)' has an unreadable creation time")
         }
@@ -204,7 +249,7 @@ public struct LegacyDatabase: Sendable {
             bucket: Bucket(
                 id: id, type: row[2] ?? "", client: row[3] ?? "", hostname: row[4] ?? "", created: created,
                 data: fields),
-            row: row[0])
+            name: name, deviceID: deviceID, row: row[0])
     }
 
     private func event(_ row: Row, bucketID: String) throws(LegacyDatabaseError) -> Event {

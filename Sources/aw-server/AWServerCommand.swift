@@ -242,8 +242,12 @@ struct ServeCommand: ParsableCommand {
                 logger.info(
                     "imported \(summary.buckets.count) buckets, \(summary.eventsInserted) events and \(summary.settingsImported) settings from \(path)"
                 )
+                for line in summary.renameLines { logger.info("\(line)") }
             } catch {
-                logger.error("cannot import \(path): \(error); run aw-server import-legacy to try again")
+                logger.warning(
+                    "your earlier ActivityWatch history was not imported: \(error); stop aw-server and run 'aw-server import-legacy' to import it"
+                )
+                try? await datastore.setLegacyImportProblem("\(error)")
             }
         }
     }

@@ -124,6 +124,8 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                 progress.end()
                 throw AWServerCommand.fatal("\(error) (buckets imported before it were kept; run the import again)")
             }
+            if let sqlite = datastore as? Datastore { try? await sqlite.setLegacyImportProblem(nil) }
+            for line in summary.renameLines { print("  \(line)") }
             for result in summary.buckets {
                 print(
                     "  \(result.bucketID): \(result.created ? "new" : "merged"), \(result.inserted) events imported, \(result.skipped) already there"

@@ -15,35 +15,73 @@ struct LegacyImportTests {
     static let start: Int64 = 1_704_164_645_123_456_789
     static let big = String(repeating: "é", count: 100_000)
 
-    /// Creates an aw-server-rust database of schema `version` with two buckets.
+    /// The schema versions of aw-server-rust the tests build; 0 is a database restored from
+    /// `sqlite3 .dump`, which keeps the tables (here those of version 6) but not `user_version`.
+    static let rustSchemaVersions = [0, 1, 2, 3, 4, 5, 6, 7]
+
+    /// The tables of version `version`: what each version's migrations leave (6 adds an index,
+    /// 7 rebuilds `buckets` with a device per bucket, unique per device and name).
+    static func rustSchema(version: Int) -> String {
+        let data =
+            version >= 3 || version == 0
+            ? ", data_deprecated TEXT DEFAULT '{}', data TEXT NOT NULL DEFAULT '{}'"
+            : version == 2 ? ", data TEXT NOT NULL DEFAULT '{}'" : ""
+        let buckets =
+            version == 7
+            ? """
+            CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, type TEXT NOT NULL,
+                client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}',
+                device_id TEXT NOT NULL DEFAULT 'local', UNIQUE(device_id, name));
+            """
+            : """
+            CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
+                client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL\(data));
+            """
+        var schema =
+            buckets + """
+                CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL REFERENCES buckets(id),
+                    starttime INTEGER NOT NULL, endtime INTEGER NOT NULL, data TEXT NOT NULL);
+                """
+        if version >= 5 || version == 0 {
+            schema +=
+                "CREATE INDEX events_bucketrow_starttime_endtime_index ON events(bucketrow, starttime DESC, endtime);"
+        }
+        if version >= 6 || version == 0 {
+            schema +=
+                "CREATE INDEX events_bucketrow_endtime_starttime_index ON events(bucketrow, endtime, starttime DESC);"
+        }
+        return schema
+    }
+
+    /// Creates an aw-server-rust database of schema `version` with two buckets (and, from version
+    /// 7, a bucket of another device with the same name as a local one).
     static func makeRustDatabase(_ path: String, version: Int) throws {
         let database = try DatabaseQueue(path: path)
         try database.write { db in
-            let data =
-                version >= 3
-                ? ", data_deprecated TEXT DEFAULT '{}', data TEXT NOT NULL DEFAULT '{}'"
-                : version == 2 ? ", data TEXT NOT NULL DEFAULT '{}'" : ""
-            try db.execute(
-                sql: """
-                    CREATE TABLE buckets (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE NOT NULL, type TEXT NOT NULL,
-                        client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL\(data));
-                    CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, bucketrow INTEGER NOT NULL,
-                        starttime INTEGER NOT NULL, endtime INTEGER NOT NULL, data TEXT NOT NULL);
-                    """)
-            if version >= 4 {
+            try db.execute(sql: rustSchema(version: version))
+            if version >= 4 || version == 0 {
                 try db.execute(
                     sql: "CREATE TABLE key_value (key TEXT PRIMARY KEY, value TEXT, last_modified NUMBER NOT NULL)")
                 try db.execute(
                     sql: "INSERT INTO key_value VALUES ('settings.startOfDay', '\"04:00\"', 1), ('other', '1', 1)")
             }
-            let bucketData = version >= 2 ? ", data" : ""
-            let bucketValue = version >= 2 ? ", '{\"device\":\"laptop\"}'" : ""
+            let hasData = version >= 2 || version == 0
+            let bucketData = hasData ? ", data" : ""
+            let bucketValue = hasData ? ", '{\"device\":\"laptop\"}'" : ""
             try db.execute(
                 sql: """
                     INSERT INTO buckets (id, name, type, client, hostname, created\(bucketData)) VALUES
                         (7, 'aw-watcher-window_old', 'currentwindow', 'aw-watcher-window', 'old', '2024-01-02 03:04:05.123456789+00:00'\(bucketValue)),
-                        (9, 'empty', 'test', 'c', 'old', '2024-01-02T03:04:05Z'\(version >= 2 ? ", '{}'" : ""))
+                        (9, 'empty', 'test', 'c', 'old', '2024-01-02T03:04:05Z'\(hasData ? ", '{}'" : ""))
                     """)
+            if version == 7 {
+                try db.execute(
+                    sql: """
+                        INSERT INTO buckets (id, name, type, client, hostname, created, data, device_id) VALUES
+                            (11, 'aw-watcher-window_old', 'currentwindow', 'aw-watcher-window', 'desk', '2024-02-01 00:00:00+00:00', '{}', 'f00d-peer');
+                        INSERT INTO events (bucketrow, starttime, endtime, data) VALUES (11, \(start), \(start + 3), '{"app":"peer ☂","title":"x"}');
+                        """)
+            }
             try db.execute(
                 sql:
                     "INSERT INTO events (bucketrow, starttime, endtime, data) VALUES (7, ?, ?, ?), (7, ?, ?, ?), (7, ?, ?, ?), (7, ?, ?, ?)",
@@ -59,7 +97,7 @@ struct LegacyImportTests {
 
     @Test(
         "every rust schema version: buckets, every event to the nanosecond, settings",
-        arguments: StoreKind.all, 1...5)
+        arguments: StoreKind.all, rustSchemaVersions)
     func rustVersions(kind: StoreKind, version: Int) async throws {
         let folder = TemporaryDirectory()
         let source = folder.file("sqlite.db")
@@ -69,12 +107,30 @@ struct LegacyImportTests {
         let legacy = try LegacyDatabase(path: source)
         #expect(legacy.kind == .rust(version: version))
         let summary = try await store.importLegacy(legacy)
-        #expect(summary.buckets.map(\.bucketID) == ["aw-watcher-window_old", "empty"])
-        #expect(summary.eventsInserted == 4 && summary.eventsSkipped == 0)
-        #expect(summary.settingsImported == (version >= 4 ? 1 : 0))
+        let peer = "aw-watcher-window_old@f00d-peer"
+        #expect(
+            Set(summary.buckets.map(\.bucketID))
+                == Set(["aw-watcher-window_old", "empty"] + (version == 7 ? [peer] : [])))
+        #expect(summary.eventsInserted == (version == 7 ? 5 : 4) && summary.eventsSkipped == 0)
+        #expect(summary.settingsImported == (version >= 4 || version == 0 ? 1 : 0))
         let bucket = try await store.bucket(id: "aw-watcher-window_old")
         #expect(bucket.created == (try Timestamp(rfc3339: "2024-01-02T03:04:05.123456789Z")))
-        #expect(bucket.data == (version >= 2 ? ["device": "laptop"] : [:]))
+        #expect(bucket.data == (version >= 2 || version == 0 ? ["device": "laptop"] : [:]))
+        if version == 7 {
+            // Another device's bucket of the same name: its own id, its own events, reported.
+            #expect(summary.renamed.map(\.importedAs) == [peer])
+            #expect(
+                summary.renameLines == [
+                    "bucket 'aw-watcher-window_old' of device 'f00d-peer' imported as '\(peer)' (buckets of other devices keep their device in the id)"
+                ])
+            #expect(try await store.bucket(id: peer).hostname == "desk")
+            let peerEvents = try await store.events(bucketID: peer)
+            #expect(peerEvents.map(\.timestamp.nanoseconds) == [Self.start])
+            #expect(peerEvents.map(\.durationNanoseconds) == [3])
+            #expect(peerEvents.map(\.data) == [["app": "peer ☂", "title": "x"]])
+        } else {
+            #expect(summary.renamed.isEmpty)
+        }
         let events = try await store.events(bucketID: "aw-watcher-window_old").reversed().map { $0 }
         #expect(
             events.map(\.timestamp.nanoseconds) == [
@@ -87,7 +143,7 @@ struct LegacyImportTests {
         if version >= 4 { #expect(try await store.setting("startOfDay") == "04:00") }
         // Idempotent, and the source is never changed.
         let again = try await store.importLegacy(try LegacyDatabase(path: source))
-        #expect(again.eventsInserted == 0 && again.eventsSkipped == 4)
+        #expect(again.eventsInserted == 0 && again.eventsSkipped == (version == 7 ? 5 : 4))
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)
     }
 
@@ -165,8 +221,24 @@ struct LegacyImportTests {
         let foreign = try DatabaseQueue(path: folder.file("foreign.db"))
         try await foreign.write { try $0.execute(sql: "CREATE TABLE photos (id INTEGER)") }
         #expect(error(folder.file("foreign.db")).contains("not an ActivityWatch database"))
-        try Self.makeRustDatabase(folder.file("future.db"), version: 9)
-        #expect(error(folder.file("future.db")).contains("schema version 9 is not known"))
+        // A later version with the same tables and columns is read; other columns are refused,
+        // naming what was found.
+        try Self.makeRustDatabase(folder.file("future.db"), version: 5)
+        try await DatabaseQueue(path: folder.file("future.db")).write { try $0.execute(sql: "PRAGMA user_version = 9") }
+        #expect(try LegacyDatabase(path: folder.file("future.db")).kind == .rust(version: 9))
+        let renamed = try DatabaseQueue(path: folder.file("renamed.db"))
+        try await renamed.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE buckets (id INTEGER PRIMARY KEY, name TEXT, type TEXT, client TEXT, hostname TEXT, created TEXT);
+                    CREATE TABLE events (id INTEGER PRIMARY KEY, bucket INTEGER, start INTEGER, stop INTEGER, data TEXT);
+                    PRAGMA user_version = 12;
+                    """)
+        }
+        #expect(
+            error(folder.file("renamed.db"))
+                == "\(folder.file("renamed.db")): has tables 'buckets' and 'events' (schema version 12) but not the columns of aw-server-rust: buckets has (client, created, hostname, id, name, type), events has (bucket, data, id, start, stop); needed are buckets (client, created, hostname, id, name, type) and events (bucketrow, data, endtime, id, starttime)"
+        )
 
         // An event whose data is not an object: its bucket is rolled back, the error names it.
         try Self.makeRustDatabase(folder.file("broken.db"), version: 5)

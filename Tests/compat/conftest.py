@@ -35,9 +35,11 @@ class ServerProcess:
     """One aw-server process; `start()` waits until /api/0/info answers."""
 
     def __init__(self, home: Path, port: int, db: Path | None = None, display: str | None = None,
-                 config: Path | None = None, extra_args: list[str] | None = None):
-        """`display`: run the built-in watchers on this X display; `None` runs the server alone."""
+                 config: Path | None = None, extra_args: list[str] | None = None, executable: str | None = None):
+        """`display`: run the built-in watchers on this X display; `None` runs the server alone.
+        `executable`: another build of aw-server than the one under test by default."""
         self.home, self.port, self.db, self.display, self.config = home, port, db, display, config
+        self.executable = executable or SERVER_BINARY
         self.extra_args = extra_args or []
         self.process: subprocess.Popen | None = None
         self.log = home / f"server-{port}.log"
@@ -60,7 +62,7 @@ class ServerProcess:
         return SERVER_BINARY
 
     def start(self, timeout: float = 20) -> "ServerProcess":
-        args = [SERVER_BINARY, "--testing", "--port", str(self.port)]
+        args = [self.executable, "--testing", "--port", str(self.port)]
         if self.db:
             args += ["--dbpath", str(self.db)]
         if self.config:

@@ -467,3 +467,21 @@ def test_webpath_serves_another_web_ui_build(browser, tmp_path):
                                   "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache")})
     assert missing.returncode == 1
     assert f"web UI directory '{tmp_path / 'nowhere'}' does not exist" in missing.stderr
+
+
+def test_a_failed_first_start_import_is_shown_on_the_first_page(browser, tmp_path):
+    damaged = tmp_path / "data/activitywatch/aw-server-rust/sqlite-testing.db"
+    damaged.parent.mkdir(parents=True)
+    damaged.write_bytes(b"not a database " * 100)
+    other = ServerProcess(tmp_path, free_port()).start()
+    try:
+        open_view(browser, other, "activity", screenshot="notice-failed-import")
+        notice = WebDriverWait(browser, 10).until(
+            lambda driver: driver.find_element(By.CSS_SELECTOR, '#notices [data-notice="legacy-import"]'))
+        assert "was not imported on the first start" in notice.text
+        assert "not an SQLite database" in notice.text
+        assert notice.find_element(By.TAG_NAME, "code").text == "aw-server import-legacy --testing"
+        open_view(browser, other, "buckets")
+        assert browser.find_element(By.CSS_SELECTOR, '#notices [data-notice="legacy-import"]').is_displayed()
+    finally:
+        assert other.stop() == 0

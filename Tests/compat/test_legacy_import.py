@@ -1,8 +1,11 @@
 """A database made for real by the reference Python aw-server 0.12.0 (from PyPI), filled through its
 REST API, imported with `aw-server import-legacy`, and compared event by event."""
+import json
 import os
+import sqlite3
 import subprocess
 import sys
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -164,3 +167,78 @@ def test_locked_legacy_database_is_reported(home):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_failed_first_start_import_is_shown_until_import_legacy_succeeds(home):
+    source = home / "data/activitywatch/aw-server-rust/sqlite-testing.db"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b"this is not an SQLite database, it was damaged on the way over" * 10)
+    server = ServerProcess(home, free_port()).start()
+    try:
+        with urllib.request.urlopen(f"{server.url}/api/0/notices", timeout=10) as response:
+            notices = json.load(response)
+        assert [notice["id"] for notice in notices] == ["legacy-import"]
+        assert "not an SQLite database, or damaged" in notices[0]["message"]
+        assert notices[0]["command"] == "aw-server import-legacy --testing"
+    finally:
+        assert server.stop() == 0
+    log = server.log.read_text()
+    warning = next(line for line in log.splitlines() if "was not imported" in line)
+    assert "[WARN ]" in warning and "aw-server import-legacy" in warning and str(source) in warning
+    # The notice outlives a restart; a successful import clears it.
+    make_rust_database(source.with_name("good.db"))
+    source.with_name("good.db").replace(source)
+    run = subprocess.run([SERVER_BINARY, "import-legacy", "--testing"], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ))
+    assert run.returncode == 0, run.stderr
+    assert "1 buckets, 1 events imported" in run.stdout
+    again = ServerProcess(home, free_port()).start()
+    try:
+        with urllib.request.urlopen(f"{again.url}/api/0/notices", timeout=10) as response:
+            assert json.load(response) == []
+        with ActivityWatchClient("aw-compat-after-retry", testing=True, port=again.port) as client:
+            assert [e.data["app"] for e in client.get_events("aw-watcher-window_rust")] == ["Rusty"]
+    finally:
+        assert again.stop() == 0
+
+
+def test_a_schema_7_database_keeps_other_devices_buckets_apart(home):
+    source = home / "sqlite.db"
+    make_rust_database(source)
+    db = sqlite3.connect(source)
+    # What aw-server-rust's migrations 6 and 7 do: an index, then buckets per device.
+    db.executescript("""
+        CREATE INDEX events_bucketrow_endtime_starttime_index ON events(bucketrow, endtime, starttime DESC);
+        CREATE TABLE buckets_new (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, type TEXT NOT NULL,
+            client TEXT NOT NULL, hostname TEXT NOT NULL, created TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}',
+            device_id TEXT NOT NULL DEFAULT 'local', UNIQUE(device_id, name));
+        INSERT INTO buckets_new (id, name, type, client, hostname, created, data)
+            SELECT id, name, type, client, hostname, created, data FROM buckets;
+        DROP TABLE buckets;
+        ALTER TABLE buckets_new RENAME TO buckets;
+        INSERT INTO buckets (name, type, client, hostname, created, device_id) VALUES
+            ('aw-watcher-window_rust', 'currentwindow', 'aw-watcher-window', 'laptop', '2025-01-02 00:00:00+00:00',
+             '7d3c-laptop');
+        INSERT INTO events (bucketrow, starttime, endtime, data) VALUES
+            (2, 1735689600000000001, 1735689630000000001, '{"app":"Laptop","title":"t"}');
+        PRAGMA user_version = 7;
+    """)
+    db.commit()
+    db.close()
+    before = source.read_bytes()
+    target = home / "imported.db"
+    run = subprocess.run([SERVER_BINARY, "import-legacy", str(source), "--dbpath", str(target)], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert "aw-server-rust database (schema version 7)" in run.stdout
+    assert ("bucket 'aw-watcher-window_rust' of device '7d3c-laptop' imported as "
+            "'aw-watcher-window_rust@7d3c-laptop'") in run.stdout
+    assert source.read_bytes() == before
+    server = ServerProcess(home, free_port(), db=target).start()
+    try:
+        with ActivityWatchClient("aw-compat-devices", testing=True, port=server.port) as client:
+            assert [e.data["app"] for e in client.get_events("aw-watcher-window_rust")] == ["Rusty"]
+            laptop = client.get_events("aw-watcher-window_rust@7d3c-laptop")
+            assert [e.data["app"] for e in laptop] == ["Laptop"] and laptop[0].duration == timedelta(seconds=30)
+    finally:
+        assert server.stop() == 0

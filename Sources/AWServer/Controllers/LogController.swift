@@ -1,7 +1,8 @@
 import AWCore
 import Hummingbird
 
-/// `GET /api/0/log`: the server's recent log records, newest first (`?limit=N` for fewer).
+/// `GET /api/0/log`: the server's recent log records, newest first (`?limit=N` for fewer);
+/// `GET /api/0/notices`: what the user should act on (the dashboard shows these).
 struct LogController {
     let api: ServerAPI
 
@@ -17,7 +18,10 @@ struct LogController {
                 }
                 writer.writeByte(UInt8(ascii: "]"))
                 return .json(bytes: writer.bytes)
-            }
+            },
+            Route(.get, "/api/0/notices") { _ in
+                .json(JSON.array(try await api.notices().map(\.json)))
+            },
         ]
     }
 }

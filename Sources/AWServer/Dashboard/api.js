@@ -73,6 +73,8 @@ function eventsQuery({ start, end, limit } = {}) {
 /** One function per endpoint the dashboard uses. */
 export const api = {
   info: () => request('GET', 'info'),
+  /** What the user should act on: [{id, message, command}]. */
+  notices: () => request('GET', 'notices'),
   /** All buckets as a list, sorted by id. */
   buckets: async () => Object.values(await request('GET', 'buckets/')).sort((a, b) => a.id.localeCompare(b.id)),
   events: (id, range) => request('GET', `${bucketPath(id)}/events${eventsQuery(range)}`),

@@ -52,6 +52,13 @@ async function route() {
 
 window.addEventListener('hashchange', route);
 route();
+// Notices (e.g. a history import that failed on the first start) stay above every view.
+api.notices().then((notices) => {
+  document.getElementById('notices').replaceChildren(...notices.map((notice) =>
+    el('div', { class: 'notice', dataset: { notice: notice.id } },
+      el('p', {}, notice.message),
+      notice.command ? el('code', {}, notice.command) : null)));
+}).catch(() => {});
 api.info().then((info) => {
   document.getElementById('server-info').textContent = `${info.hostname} · ${info.version}${info.testing ? ' · testing' : ''}`;
 }).catch(() => {});
