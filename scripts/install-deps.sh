@@ -10,8 +10,8 @@ if [[ "${1:-build}" == "test" ]]; then
   want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)
   # Validators for the autostart files.
   want+=(desktop-file-utils systemd)
-  # The example modules: a git working tree to watch.
-  want+=(git)
+  # The example modules: a git working tree to watch; tmux for a watcher from PyPI.
+  want+=(git tmux)
   # A private PostgreSQL cluster for the PostgreSQL datastore tests (scripts/postgres-cluster.sh).
   want+=(postgresql)
   # The dashboard tests: headless Chromium driven through chromium-driver, and a font to render.

@@ -27,6 +27,8 @@ public final class ChildProcess: Sendable {
     /// The process id (also its process group id).
     public let pid: pid_t
     private let exit = Mutex<(status: ExitStatus?, waiters: [CheckedContinuation<ExitStatus, Never>])>((nil, []))
+    /// Whether its output has ended (every writer closed the pipe), and who waits for that.
+    private let outputEnd = Mutex<(ended: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
 
     private init(pid: pid_t) {
         self.pid = pid
@@ -34,9 +36,12 @@ public final class ChildProcess: Sendable {
 
     /// Starts `path` with `arguments`.
     ///
-    /// - Parameter output: Where its stdout and stderr go; `nil` discards them.
+    /// - Parameter output: Called with its stdout and stderr as they arrive (on a thread of its
+    ///   own); `nil` discards them.
     /// - Throws: `ChildProcessError` when the program cannot be started.
-    public static func spawn(path: String, arguments: [String], output: RotatingLogFile?) throws(ChildProcessError)
+    public static func spawn(
+        path: String, arguments: [String], output: (@Sendable (UnsafeRawBufferPointer) -> Void)?
+    ) throws(ChildProcessError)
         -> ChildProcess
     {
         var pipeEnds: [Int32] = [-1, -1]
@@ -82,9 +87,15 @@ public final class ChildProcess: Sendable {
                 let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 guard count > 0 else { break }
-                buffer.withUnsafeBytes { output?.write(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                buffer.withUnsafeBytes { output?(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             }
             close(readEnd)
+            let waiters = child.outputEnd.withLock { state in
+                state.ended = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume() }
         }
         pump.name = "aw-module-output-\(pid)"
         pump.start()
@@ -116,6 +127,37 @@ public final class ChildProcess: Sendable {
                 return state.status
             }
             if let status { continuation.resume(returning: status) }
+        }
+    }
+
+    /// Waits until all of its output has been handed on (it and anything it started have
+    /// closed their standard output and error).
+    public func waitForOutputEnd() async {
+        await withCheckedContinuation { continuation in
+            let ended = outputEnd.withLock { state -> Bool in
+                if !state.ended { state.waiters.append(continuation) }
+                return state.ended
+            }
+            if ended { continuation.resume() }
+        }
+    }
+
+    /// Waits until all of its output has been handed on, or `timeout` has passed.
+    ///
+    /// - Returns: Whether the output ended in time.
+    public func waitForOutputEnd(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.waitForOutputEnd()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 

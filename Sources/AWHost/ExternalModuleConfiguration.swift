@@ -5,7 +5,8 @@ import AWCore
 public struct ExternalModule: Sendable, Hashable {
     /// The program: a name looked up on `PATH`, or a path.
     public var name: String
-    /// Arguments from the config; `nil` when none were given (the host then passes the port).
+    /// Arguments from the config; `nil` when none were given (the host then passes the port to
+    /// modules that take `--port`).
     public var arguments: [String]?
 
     public init(name: String, arguments: [String]? = nil) {
@@ -58,8 +59,10 @@ public struct ExternalModulesConfiguration: Sendable, Hashable {
         [modules]
         # External modules (any aw-watcher-* program, e.g. the Python watchers) to start with the
         # server and restart after a crash (2, 4, 8 s; given up after 3 restarts in 10 minutes).
-        # Each gets --testing in testing mode, and --port when the port is not the default and
-        # no args are given. Their output goes to the log directory.
+        # Each gets --testing in testing mode (as aw-qt passes it) and its args. Off the default
+        # port, a module without args gets --port when its --help lists it; for the others
+        # (most watchers on PyPI) the port is written into aw-client.toml, which ActivityWatch
+        # clients read. Their output goes to the log directory.
         #autostart = ["aw-watcher-input", { name = "aw-watcher-spotify", args = ["--poll-time", "10"] }]
         # Also start every aw-watcher-* program found on PATH (except those the built-in
         # watchers replace while they are enabled).

@@ -8,12 +8,26 @@ import ServiceLifecycle
 /// one, restarts it after a crash following `RestartPolicy`, gives up on one that keeps
 /// crashing, and on shutdown sends SIGTERM to each (SIGKILL after `stopTimeout`).
 ///
-/// Each module gets `--testing` in testing mode, and `--port <port>` when the server's port is
-/// not the default and the config gave no arguments of its own. Its output goes to
+/// Each module gets `--testing` in testing mode, as aw-qt passes it, and the arguments the config
+/// gives it. Off the default port, a module without configured arguments gets `--port <port>`
+/// when its `--help` lists that option; for the others (most watchers on PyPI take no `--port`)
+/// `aw-client.toml`, which every ActivityWatch client reads, is pointed at the server's port.
+/// A module that stops at start with a usage error is not restarted: one log line quotes its
+/// complaint and names the setting that fixes it. Its output goes to
 /// `<log dir>/<module>/<module>-output.log`, rotated.
 public struct ModuleSupervisor: Service {
     /// How long a module has to exit after SIGTERM before it is killed.
     public static let stopTimeout: Duration = .seconds(5)
+    /// How soon after its start an exit counts as a failure to start.
+    static let startWindow: Duration = .seconds(10)
+
+    /// The line of a program's output that says what was wrong with its arguments, when the
+    /// output is a usage message (argparse's `usage: … error: …`, click's `Usage: … Error: …`).
+    static func usageComplaint(_ output: String) -> String? {
+        let lines = output.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard lines.contains(where: { $0.lowercased().hasPrefix("usage:") }) else { return nil }
+        return lines.last { $0.lowercased().contains("error") } ?? lines.last { !$0.isEmpty }
+    }
 
     let configuration: ExternalModulesConfiguration
     let replacedByBuiltIns: Set<String>
@@ -79,9 +93,9 @@ public struct ModuleSupervisor: Service {
         return (modules, problems)
     }
 
-    /// The arguments a module is started with.
-    func arguments(for module: ExternalModule) -> [String] {
-        var arguments = module.arguments ?? (port != defaultPort ? ["--port", String(port)] : [])
+    /// The arguments a module is started with; `acceptsPort` tells whether its help lists `--port`.
+    func arguments(for module: ExternalModule, acceptsPort: Bool) -> [String] {
+        var arguments = module.arguments ?? (port != defaultPort && acceptsPort ? ["--port", String(port)] : [])
         if testing && !arguments.contains("--testing") { arguments.insert("--testing", at: 0) }
         return arguments
     }
@@ -89,25 +103,73 @@ public struct ModuleSupervisor: Service {
     public func run() async {
         let (modules, problems) = resolve()
         for problem in problems { logger.warning("\(problem)") }
+        let acceptsPort = await portOptions(of: modules)
+        let portless = modules.indices.filter { modules[$0].module.arguments == nil && !acceptsPort[$0] }
+        if port != defaultPort && !portless.isEmpty {
+            pointClientConfiguration(for: portless.map { modules[$0].module.displayName })
+        }
         await withTaskGroup(of: Void.self) { group in
-            for (module, path) in modules {
-                group.addTask { await supervise(module, path: path) }
+            for (index, (module, path)) in modules.enumerated() {
+                let arguments = arguments(for: module, acceptsPort: acceptsPort[index])
+                group.addTask { await supervise(module, path: path, arguments: arguments) }
             }
         }
     }
 
-    private func supervise(_ module: ExternalModule, path: String) async {
+    /// For each module, whether its help lists `--port`; only asked off the default port, of
+    /// modules without configured arguments.
+    private func portOptions(of modules: [(module: ExternalModule, path: String)]) async -> [Bool] {
+        guard port != defaultPort else { return modules.map { _ in false } }
+        return await withTaskGroup(of: (Int, Bool).self) { group in
+            for (index, (module, path)) in modules.enumerated() where module.arguments == nil {
+                group.addTask { (index, await ModuleHelp.acceptsPort(path)) }
+            }
+            var answers = modules.map { _ in false }
+            for await (index, accepts) in group { answers[index] = accepts }
+            return answers
+        }
+    }
+
+    /// Makes `aw-client.toml` send clients to this server, for modules that take no `--port`.
+    private func pointClientConfiguration(for names: [String]) {
+        let file = ClientConfigFile(testing: testing, directories: directories)
+        let section = testing ? "[server-testing]" : "[server]"
+        let modules = names.joined(separator: ", ")
+        switch file.pointAt(port: port) {
+        case .alreadyThere:
+            logger.info("\(modules) take no --port; \(file.path) already sends clients to port \(port)")
+        case .written:
+            logger.notice(
+                "\(modules) take no --port: set port = \"\(port)\" in \(section) of \(file.path), which ActivityWatch clients read, so they reach this server"
+            )
+        case .elsewhere(let host):
+            logger.warning(
+                "\(modules) take no --port and \(file.path) sends clients to '\(host)', so they report there, not to this server; change hostname in its \(section) or give them args in [modules]"
+            )
+        case .failed(let reason):
+            logger.warning(
+                "\(modules) take no --port and \(file.path) could not be pointed at port \(port): \(reason); they will look for the server on port \(defaultPort)"
+            )
+        }
+    }
+
+    private func supervise(_ module: ExternalModule, path: String, arguments: [String]) async {
         let name = module.displayName
         let logDirectory = directories.logDirectory(module: name)
         let logPath = "\(logDirectory)/\(name)-output.log"
         try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        let output = RotatingLogFile(path: logPath)
-        let arguments = arguments(for: module)
+        let file = RotatingLogFile(path: logPath)
+        let tail = OutputTail()
         var policy = RestartPolicy()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let child: ChildProcess
+            tail.clear()
+            let started = ContinuousClock.now
             do {
-                child = try ChildProcess.spawn(path: path, arguments: arguments, output: output)
+                child = try ChildProcess.spawn(path: path, arguments: arguments) { bytes in
+                    file?.write(bytes)
+                    tail.append(bytes)
+                }
             } catch {
                 logger.error("module \(name): \(error)")
                 return
@@ -122,6 +184,14 @@ public struct ModuleSupervisor: Service {
             }
             if status == .exited(0) {
                 logger.info("module \(name) exited (\(status)); it is not restarted")
+                return
+            }
+            if ContinuousClock.now - started < Self.startWindow, status == .exited(2),
+                await child.waitForOutputEnd(within: .seconds(1)), let complaint = Self.usageComplaint(tail.text)
+            {
+                logger.error(
+                    "module \(name) stopped at start with a usage error: \"\(complaint)\" (started as: \(([name] + arguments).joined(separator: " "))); it is not restarted. Give it arguments it accepts in config.toml: [modules] autostart = [{ name = \"\(module.name)\", args = [...] }]"
+                )
                 return
             }
             guard let delay = policy.delayAfterCrash(at: .now) else {

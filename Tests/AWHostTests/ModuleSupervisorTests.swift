@@ -78,20 +78,89 @@ struct ModuleSupervisorTests {
         #expect(problems.contains { $0.hasPrefix("not starting 'aw-watcher-b'") })
     }
 
-    @Test("--testing is passed in testing mode; --port only off the default port and without own args")
+    @Test("--testing in testing mode; --port only off the default port, without own args, to modules that take it")
     func arguments() {
         func supervisor(port: Int, testing: Bool) -> ModuleSupervisor {
             ModuleSupervisor(
                 configuration: ExternalModulesConfiguration(), replacedByBuiltIns: [], port: port,
                 defaultPort: testing ? 5666 : 5600, testing: testing, logger: Logger(label: "test"))
         }
-        #expect(supervisor(port: 5600, testing: false).arguments(for: ExternalModule(name: "m")) == [])
-        #expect(supervisor(port: 5601, testing: false).arguments(for: ExternalModule(name: "m")) == ["--port", "5601"])
-        #expect(supervisor(port: 5666, testing: true).arguments(for: ExternalModule(name: "m")) == ["--testing"])
+        let plain = ExternalModule(name: "m")
+        #expect(supervisor(port: 5600, testing: false).arguments(for: plain, acceptsPort: true) == [])
+        #expect(supervisor(port: 5601, testing: false).arguments(for: plain, acceptsPort: true) == ["--port", "5601"])
+        #expect(supervisor(port: 5601, testing: false).arguments(for: plain, acceptsPort: false) == [])
+        #expect(supervisor(port: 5666, testing: true).arguments(for: plain, acceptsPort: true) == ["--testing"])
         #expect(
-            supervisor(port: 5601, testing: true).arguments(for: ExternalModule(name: "m", arguments: ["-v"])) == [
-                "--testing", "-v",
-            ])
+            supervisor(port: 5601, testing: true).arguments(
+                for: ExternalModule(name: "m", arguments: ["-v"]), acceptsPort: true) == ["--testing", "-v"])
+    }
+
+    @Test("a module takes --port when its --help lists it")
+    func helpProbe() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("aw-help-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func program(_ name: String, _ script: String) throws -> String {
+            let path = "\(folder)/\(name)"
+            try Data("#!/bin/sh\n\(script)\n".utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+            return path
+        }
+        let argparse = "echo 'usage: w [-h] [--testing] [--port PORT]'; echo '  --port PORT  the server port'"
+        #expect(await ModuleHelp.acceptsPort(try program("with-port", argparse)))
+        #expect(await !ModuleHelp.acceptsPort(try program("without", "echo 'usage: w [-h] [--testing] [--portal]'")))
+        #expect(await ModuleHelp.acceptsPort(try program("stderr", "echo '  --port=PORT' >&2; exit 2")))
+        #expect(await !ModuleHelp.acceptsPort("\(folder)/missing"))
+        #expect(ModuleHelp.mentionsPort("[--port PORT]") && ModuleHelp.mentionsPort("--port\n"))
+        #expect(!ModuleHelp.mentionsPort("--ports") && !ModuleHelp.mentionsPort("--port-file"))
+    }
+
+    @Test("a usage message is recognised and its complaint quoted")
+    func usageComplaint() {
+        let argparse = """
+            usage: aw-watcher-netstatus [-h] [-v] [--testing]
+            aw-watcher-netstatus: error: unrecognized arguments: --port 5601
+
+            """
+        #expect(
+            ModuleSupervisor.usageComplaint(argparse)
+                == "aw-watcher-netstatus: error: unrecognized arguments: --port 5601")
+        #expect(
+            ModuleSupervisor.usageComplaint(
+                "Usage: w [OPTIONS]\nTry 'w --help' for help.\n\nError: No such option: --port")
+                == "Error: No such option: --port")
+        #expect(ModuleSupervisor.usageComplaint("Traceback (most recent call last):\nKeyError: 'x'") == nil)
+    }
+
+    @Test("aw-client.toml gets the port in its server section, everything else kept")
+    func clientConfigFile() {
+        let original = """
+            # mine
+            [server]
+            hostname = "127.0.0.1"
+            port = "5600"  # the default
+
+            [client]
+            commit_interval = 10
+            """
+        #expect(
+            ClientConfigFile.settingPort(5601, in: original, section: "server") == """
+                # mine
+                [server]
+                hostname = "127.0.0.1"
+                port = "5601"
+
+                [client]
+                commit_interval = 10
+                """)
+        #expect(
+            ClientConfigFile.settingPort(5777, in: original, section: "server-testing")
+                == original
+                + "\n\n# Set by aw-server: modules it starts that take no --port reach it through this port.\n[server-testing]\nport = \"5777\"\n"
+        )
+        #expect(
+            ClientConfigFile.settingPort(5601, in: "[server]\nhostname = \"localhost\"\n", section: "server")
+                == "[server]\nport = \"5601\"\nhostname = \"localhost\"\n")
     }
 
     @Test("a child gets default signal handling, its own process group and its output logged")
@@ -105,7 +174,7 @@ struct ModuleSupervisorTests {
         let spawned = Result { () throws(ChildProcessError) in
             try ChildProcess.spawn(
                 path: "/bin/sh", arguments: ["-c", "echo out; echo err >&2; ps -o pgid= -p $$; exec sleep 30"],
-                output: RotatingLogFile(path: log))
+                output: { [file = RotatingLogFile(path: log)] in file?.write($0) })
         }
         signal(SIGTERM, SIG_DFL)
         let child = try spawned.get()

@@ -7,6 +7,7 @@ import signal
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from aw_client import ActivityWatchClient
@@ -115,3 +116,60 @@ def test_a_bad_modules_setting_stops_the_server_with_the_key_named(modules_home)
     with pytest.raises(RuntimeError) as failure:
         server.start()
     assert "'modules.autostart[1].program' is not a module setting" in str(failure.value)
+
+
+PYPI_BIN = Path(sys.executable).parent
+PYPI_WATCHERS = ["aw-watcher-netstatus", "aw-watcher-tmux-attached"]
+
+
+@pytest.fixture
+def pypi_home(home, monkeypatch):
+    """A PATH holding only the watchers published on PyPI (installed in the test venv), which take
+    --testing but no --port."""
+    bin_dir = home / "pypi-bin"
+    bin_dir.mkdir()
+    for name in PYPI_WATCHERS:
+        (bin_dir / name).symlink_to(PYPI_BIN / name)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    return home
+
+
+def test_pypi_watchers_reach_a_server_on_another_port_listed_and_discovered(pypi_home):
+    config = pypi_home / "config.toml"
+    # netstatus is listed by name; tmux-attached is found by discovery.
+    config.write_text('[modules]\nautostart = ["aw-watcher-netstatus"]\ndiscover = true\n')
+    server = ServerProcess(pypi_home, free_port(), config=config).start()
+    try:
+        with ActivityWatchClient("aw-compat-pypi", testing=True, port=server.port) as client:
+            host = client.client_hostname
+            wanted = {f"aw-watcher-netstatus_{host}", f"tmux-attached_{host}"}
+            wait_for(lambda: wanted <= set(client.get_buckets()), timeout=40)
+            wait_for(lambda: client.get_events(f"aw-watcher-netstatus_{host}"), timeout=40)
+        log = server.log.read_text()
+        assert "usage error" not in log and "crashed" not in log, log
+        for name in PYPI_WATCHERS:
+            started = re.search(rf"started module {name} \(pid \d+\): (\S+)(.*); output", log)
+            assert started and started.group(2) == " --testing", log
+        client_config = pypi_home / "config/activitywatch/aw-client/aw-client.toml"
+        assert f'[server-testing]\nport = "{server.port}"' in client_config.read_text()
+        assert f'set port = "{server.port}" in [server-testing] of {client_config}' in log
+    finally:
+        assert server.stop() == 0, server.log.read_text()
+
+
+def test_a_module_rejecting_its_arguments_gets_one_clear_line_and_no_restarts(pypi_home):
+    config = pypi_home / "config.toml"
+    config.write_text('[modules]\nautostart = [{ name = "aw-watcher-netstatus", args = ["--port", "5999"] }]\n')
+    server = ServerProcess(pypi_home, free_port(), config=config).start()
+    try:
+        wait_for(lambda: "usage error" in server.log.read_text(), timeout=30)
+        time.sleep(3)  # past the first restart delay: nothing more happens
+        log = server.log.read_text()
+        [line] = [line for line in log.splitlines() if "usage error" in line]
+        assert ('module aw-watcher-netstatus stopped at start with a usage error: '
+                '"aw-watcher-netstatus: error: unrecognized arguments: --port 5999"') in line
+        assert 'autostart = [{ name = "aw-watcher-netstatus", args = [...] }]' in line
+        assert log.count("started module aw-watcher-netstatus") == 1
+        assert "restarting" not in log
+    finally:
+        assert server.stop() == 0, server.log.read_text()
