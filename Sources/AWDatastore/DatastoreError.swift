@@ -27,6 +27,9 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The database server cannot be reached (down, restarting, or the network is away); the
     /// request may succeed later without restarting aw-server.
     case unavailable(location: String, reason: String)
+    /// Other writers kept the database busy: the write was rolled back (a deadlock or a
+    /// serialization failure that retrying did not resolve) and may succeed if sent again.
+    case busy(location: String, reason: String)
     /// Any other storage failure.
     case storageFailure(reason: String)
 
@@ -66,6 +69,8 @@ public enum DatastoreError: Error, Sendable, Equatable, CustomStringConvertible 
             return "cannot open the database \(path): \(reason)"
         case .unavailable(let location, let reason):
             return "the database server \(location) cannot be reached: \(reason)"
+        case .busy(let location, let reason):
+            return "the database \(location) was kept busy by other writers: \(reason)"
         case .storageFailure(let reason):
             return "storage failure: \(reason)"
         }

@@ -41,23 +41,28 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
 
     /// Reads a `postgres://` or `postgresql://` URL.
     ///
-    /// - Throws: `PostgresAddressError` naming what is wrong.
+    /// The user and password run to the last `@`, so a password may hold `#`, `/`, `?`, `@` or
+    /// spaces as typed (percent-encoded works too).
+    ///
+    /// - Throws: `PostgresAddressError` naming what is wrong; its message never shows what lies
+    ///   between `://` and the last `@`.
     public init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment)
         throws(PostgresAddressError)
     {
-        guard let components = URLComponents(string: text),
+        guard text.contains("://"), let components = URLComponents(string: Self.encodingCredentials(text)),
             let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme.lowercased())
         else {
             throw PostgresAddressError(text: text, reason: "expected postgres://user:password@host:port/database")
         }
-        user = components.user.flatMap { $0.removingPercentEncoding } ?? environment["USER"] ?? "postgres"
-        password = components.password.flatMap { $0.removingPercentEncoding } ?? environment["PGPASSWORD"]
+        user = components.percentEncodedUser.flatMap { $0.removingPercentEncoding } ?? environment["USER"] ?? "postgres"
+        password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding } ?? environment["PGPASSWORD"]
         host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "localhost"
         port = components.port ?? 5432
         guard (1...65535).contains(port) else {
             throw PostgresAddressError(text: text, reason: "the port \(port) is not between 1 and 65535")
         }
-        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let encodedPath = components.percentEncodedPath
+        let path = encodedPath.hasPrefix("/") ? String(encodedPath.dropFirst()) : encodedPath
         database = path.removingPercentEncoding.flatMap { $0.isEmpty ? nil : $0 } ?? user
         tls = .prefer
         trustedAuthorities = .system
@@ -88,6 +93,37 @@ public struct PostgresAddress: Sendable, Equatable, CustomStringConvertible {
             throw PostgresAddressError(text: text, reason: "sslrootcert=system needs sslmode=verify-full")
         }
         if case .file = trustedAuthorities, tls == .require { tls = .verifyCA }
+    }
+
+    /// `text` with the characters a URL does not allow in its user and password (everything
+    /// from `://` to the last `@`) percent-encoded; `%` escapes already there are kept.
+    static func encodingCredentials(_ text: String) -> String {
+        guard let credentials = PostgresAddressError.credentialsRange(in: text) else { return text }
+        // The user runs to the first ':', the password from there.
+        let encoded = text[credentials].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            .map(percentEncoded).joined(separator: ":")
+        return text.replacingCharacters(in: credentials, with: encoded)
+    }
+
+    /// `part` with every byte a URL's user or password may not hold as it is written `%XX`; a
+    /// `%` already followed by two hex digits is an escape and stays.
+    private static func percentEncoded(_ part: Substring) -> String {
+        let bytes = Array(part.utf8)
+        var result = ""
+        for (index, byte) in bytes.enumerated() {
+            let isEscape =
+                byte == UInt8(ascii: "%") && index + 2 < bytes.count
+                && bytes[(index + 1)...(index + 2)].allSatisfy { Character(Unicode.Scalar($0)).isHexDigit }
+            let isPlain =
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || "-._~!$&'()*+,;=".utf8.contains(byte)
+            if isPlain || isEscape {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return result
     }
 
     /// The address without its password, for messages and logs.
@@ -145,10 +181,28 @@ public struct PostgresAddressError: Error, Sendable, Equatable, CustomStringConv
         "invalid PostgreSQL address '\(Self.hidingPassword(text))': \(reason)"
     }
 
-    /// The text with any password replaced by `***`.
+    /// The text with everything between `://` and the last `@` (user and password) replaced by
+    /// `***`; without `://`, everything up to the last `@`.
     static func hidingPassword(_ text: String) -> String {
-        guard var components = URLComponents(string: text), components.password != nil else { return text }
-        components.password = "***"
-        return components.string ?? text
+        if let credentials = credentialsRange(in: text) {
+            return text.replacingCharacters(in: credentials, with: "***")
+        }
+        guard let at = text.lastIndex(of: "@") else { return text }
+        return "***" + text[at...]
+    }
+
+    /// Where the user and password are: from `://` to the last `@`, when both are there.
+    static func credentialsRange(in text: String) -> Range<String.Index>? {
+        guard let scheme = text.range(of: "://"), let at = text.lastIndex(of: "@"), at >= scheme.upperBound else {
+            return nil
+        }
+        return scheme.upperBound..<at
+    }
+}
+
+extension String {
+    /// The string with zeros in front up to `length` characters.
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

@@ -87,8 +87,9 @@ extension PostgresStore {
     }
 
     /// The row id and longest event duration of a bucket, read inside `connection`'s
-    /// transaction; `lock` holds the row until the transaction ends (`FOR UPDATE` for
-    /// heartbeats, `FOR SHARE` for other writes).
+    /// transaction; `lock` holds the row until the transaction ends (`FOR UPDATE` for every
+    /// write that changes the bucket row, taken before anything else so that writers queue on
+    /// it instead of deadlocking).
     static func bucketRow(_ id: String, lock: String, on connection: PostgresConnection) async throws -> (
         row: Int64, maximumDuration: Int64
     ) {

@@ -12,7 +12,9 @@ extension PostgresStore {
             return []
         }
         return try await transaction { connection in
-            let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR SHARE", on: connection)
+            // Locked for update at once: the bucket row is updated below, and taking a share lock
+            // first would let two inserts into one bucket deadlock upgrading it.
+            let (row, _) = try await Self.bucketRow(bucketID, lock: "FOR UPDATE", on: connection)
             var stored = events
             // An id naming an event of this bucket replaces it; any other id is dropped.
             for index in stored.indices {
@@ -247,7 +249,7 @@ extension PostgresStore {
     public func importBucket(_ bucket: Bucket, events: [Event]) async throws(DatastoreError) -> BucketImportResult {
         let result = try await transaction { connection in
             let inserted = try await connection.run(Self.insertBucket(bucket)).all()
-            let (row, _) = try await Self.bucketRow(bucket.id, lock: "FOR SHARE", on: connection)
+            let (row, _) = try await Self.bucketRow(bucket.id, lock: "FOR UPDATE", on: connection)
             var added = 0
             for start in stride(from: 0, to: events.count, by: Self.importBatchSize) {
                 let batch = events[start..<min(events.count, start + Self.importBatchSize)]

@@ -136,14 +136,28 @@ public final class PostgresStore: EventStore {
         }
     }
 
+    /// How many times a transaction that deadlocked or failed to serialize is run again.
+    static let busyRetries = 8
+
     /// Runs `body` in a transaction on a pooled connection (committed when it returns, rolled
-    /// back when it throws), with `perform`'s rules.
+    /// back when it throws), with `perform`'s rules. A transaction PostgreSQL rolled back because
+    /// of other writers (a deadlock, a serialization failure) is run again, up to `busyRetries`
+    /// times after a short random wait; then it fails with `.busy` (HTTP 503).
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
         async throws(DatastoreError) -> T
     {
         let logger = self.logger
-        return try await perform { connection in
-            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        var attempt = 0
+        while true {
+            do {
+                return try await perform { connection in
+                    try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+                }
+            } catch .busy(let location, let reason) where attempt < Self.busyRetries {
+                attempt += 1
+                logger.debug("transaction rolled back by other writers; running it again: \(reason) (\(location))")
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 5...(20 * attempt))))
+            }
         }
     }
 
@@ -187,6 +201,7 @@ public final class PostgresStore: EventStore {
         switch state {
         case _ where state.hasPrefix("08"), _ where state.hasPrefix("57P"):  // connection lost, shutting down
             return .unavailable(location: location, reason: message)
+        case "40P01", "40001": return .busy(location: location, reason: message)  // deadlock, serialization failure
         case "53100": return .storageFull(path: location)  // disk_full
         case "25006": return .readOnly(path: location)  // read_only_sql_transaction (a standby)
         case "3D000", "28P01", "28000":  // no such database, wrong password, not allowed

@@ -62,6 +62,79 @@ struct PostgresServerTests {
         }
     }
 
+    @Test(
+        "concurrent inserters and importers into one bucket, through one server and through two: every request 200, every event stored once",
+        arguments: [1, 2])
+    func concurrentWriters(servers count: Int) async throws {
+        let database = try await StoreKind.newPostgresDatabase()
+        var servers: [TestServer] = []
+        for _ in 0..<count { servers.append(try TestServer(store: try await PostgresStore.open(database))) }
+        try await Self.withLiveServers(servers) { ports in
+            let created = try await RawHTTPClient.send(
+                port: ports[0], method: "POST", path: "/api/0/buckets/shared",
+                headers: ["Content-Type": "application/json"],
+                body: #"{"type":"currentwindow","client":"test","hostname":"desk"}"#)
+            #expect(created.status == 200)
+            // 6 writers, 4 inserting and 2 importing, 12 batches of 200 events each, all at once.
+            // Each event is distinct (writer, batch, index), so the bucket must end with all 14,400.
+            func events(_ writer: Int, _ batch: Int) -> String {
+                let items = (0..<200).map { index in
+                    let second = (writer * 12 + batch) * 200 + index
+                    return
+                        #"{"timestamp":"\#(Self.start.advanced(byNanoseconds: Int64(second) * 1_000_000_000).rfc3339)","duration":1,"data":{"w":\#(writer),"b":\#(batch),"i":\#(index)}}"#
+                }
+                return "[" + items.joined(separator: ",") + "]"
+            }
+            let statuses = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for writer in 0..<6 {
+                    group.addTask {
+                        var statuses: [Int] = []
+                        for batch in 0..<12 {
+                            let port = ports[(writer + batch) % ports.count]
+                            let answer: RawHTTPResponse
+                            if writer < 4 {
+                                answer = try await RawHTTPClient.send(
+                                    port: port, method: "POST", path: "/api/0/buckets/shared/events",
+                                    headers: ["Content-Type": "application/json"], body: events(writer, batch))
+                            } else {
+                                answer = try await RawHTTPClient.send(
+                                    port: port, method: "POST", path: "/api/0/import",
+                                    headers: ["Content-Type": "application/json"],
+                                    body:
+                                        #"{"buckets":{"shared":{"id":"shared","type":"currentwindow","client":"test","hostname":"desk","events":\#(events(writer, batch))}}}"#
+                                )
+                            }
+                            statuses.append(answer.status)
+                            if answer.status != 200 { Issue.record("writer \(writer) batch \(batch): \(answer.body)") }
+                        }
+                        return statuses
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(statuses.count == 72 && statuses.allSatisfy { $0 == 200 })
+            for port in ports {
+                let answer = try await RawHTTPClient.send(
+                    port: port, method: "GET", path: "/api/0/buckets/shared/events/count")
+                #expect(answer.body == "14400", "through port \(port)")
+            }
+            let all = try Event.array(
+                json: JSON.parse(
+                    try await RawHTTPClient.send(port: ports[0], method: "GET", path: "/api/0/buckets/shared/events")
+                        .body))
+            #expect(Set(all.map(\.timestamp)).count == 14_400, "no event twice")
+        }
+    }
+
+    /// Runs `body` with every server listening, given their ports.
+    static func withLiveServers(
+        _ servers: [TestServer], ports: [Int] = [], _ body: @escaping @Sendable ([Int]) async throws -> Void
+    ) async throws {
+        guard let first = servers.first else { return try await body(ports) }
+        let rest = Array(servers.dropFirst())
+        try await first.withLiveServer { port in try await withLiveServers(rest, ports: ports + [port], body) }
+    }
+
     @Test("PostgreSQL stopped mid-run: requests get 503 with a message, then work again without a restart")
     func outage() async throws {
         let cluster = try await PrivateCluster()

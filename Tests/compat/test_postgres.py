@@ -1,7 +1,9 @@
 """aw-server on PostgreSQL as a user runs it: `aw-server migrate` between an SQLite file and a
 PostgreSQL database with the real Python aw-client writing and reading, and the messages for a
 PostgreSQL setup that cannot work."""
+import os
 import subprocess
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from datetime import datetime, timedelta, timezone
 
@@ -140,3 +142,65 @@ def test_import_legacy_into_postgres(home):
 
     both = import_legacy("--postgres", database, "--dbpath", str(home / "x.db"))
     assert both.returncode != 0 and "--dbpath and --postgres name two stores; give one" in both.stderr
+
+
+
+PASSWORD = "p#a/s?s@w rd"  # every character a URL reserves for something else
+
+
+def psql(query: str) -> str:
+    return subprocess.run(["psql", "-qAt", "-d", POSTGRES_SERVER_URL, "-c", query], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def password_user():
+    """A role on the test cluster that must give PASSWORD (scram-sha-256) while the test runs; the
+    cluster trusts everyone else. Yields the address with the password written as typed."""
+    user = f"pw_{os.urandom(4).hex()}"
+    database = new_postgres_database().rsplit("/", 1)[1].split("?")[0]
+    psql(f"SET password_encryption = 'scram-sha-256'; CREATE ROLE {user} LOGIN PASSWORD '{PASSWORD}'")
+    psql(f"GRANT ALL ON DATABASE {database} TO {user}; ALTER DATABASE {database} OWNER TO {user}")
+    hba = Path(psql("SHOW hba_file"))
+    original = hba.read_text()
+    hba.write_text(f"host all {user} 127.0.0.1/32 scram-sha-256\n" + original)
+    psql("SELECT pg_reload_conf()")
+    cluster = urlsplit(POSTGRES_SERVER_URL)
+    try:
+        yield f"postgres://{user}:{PASSWORD}@{cluster.hostname}:{cluster.port}/{database}?sslmode=disable"
+    finally:
+        hba.write_text(original)
+        psql("SELECT pg_reload_conf()")
+
+
+def test_passwords_with_url_characters_work_as_typed_and_are_never_printed(home, password_user):
+    config = home / "config.toml"
+    config.write_text(f'[storage]\nbackend = "postgres"\nurl = "{password_user}"\n')
+    for arguments in (["--config", str(config)], ["--postgres", password_user]):
+        server = ServerProcess(home, free_port(), extra_args=arguments).start()
+        try:
+            with ActivityWatchClient("aw-compat-password", testing=True, port=server.port) as client:
+                client.create_bucket(f"b{len(arguments[1])}", "test")
+                assert f"b{len(arguments[1])}" in client.get_buckets()
+        finally:
+            assert server.stop() == 0
+        assert "s?s" not in server.log.read_text()
+    sqlite_file = home / "copy.db"
+    copied = migrate(home, f"postgres:{password_user}", f"sqlite:{sqlite_file}")
+    assert copied.returncode == 0, copied.stderr
+    assert "done: 2 buckets" in copied.stdout, copied.stdout
+    back = migrate(home, f"sqlite:{sqlite_file}", password_user)
+    assert back.returncode == 0 and "done: 2 buckets, 0 events copied" in back.stdout, back.stdout + back.stderr
+    # Wrong or malformed: the message names the problem and shows no part of the password.
+    wrong = password_user.replace(PASSWORD, PASSWORD + "x")
+    malformed = password_user.replace("sslmode=disable", "sslmode=sometimes")
+    for url, message in ((wrong, "password authentication failed"), (malformed, "sslmode must be one of")):
+        started = subprocess.run([ServerProcess.binary(), "--testing", "--no-watchers", "--port", str(free_port()),
+                                  "--postgres", url], env=ServerProcess(home, 0).env, capture_output=True, text=True,
+                                 timeout=60)
+        moved = migrate(home, f"sqlite:{sqlite_file}", f"postgres:{url}")
+        for run in (started, moved):
+            output = run.stdout + run.stderr
+            assert run.returncode != 0 and message in output, output
+            for fragment in ("p#a", "s?s", "w rd", "a/s"):
+                assert fragment not in output, output

@@ -69,7 +69,7 @@ extension DatastoreError {
         case .bucketAlreadyExists: return .notModified
         case .invalidSettingKey: return .badRequest
         case .storageFull: return HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
-        case .readOnly, .databaseLocked, .alreadyInUse, .cannotOpen, .unavailable: return .serviceUnavailable
+        case .readOnly, .databaseLocked, .alreadyInUse, .cannotOpen, .unavailable, .busy: return .serviceUnavailable
         case .notADatabase, .unknownSchema, .storageFailure: return .internalServerError
         }
     }
@@ -84,6 +84,7 @@ extension DatastoreError {
         case .databaseLocked: return "the database is locked by another program; nothing was written, try again later"
         case .unavailable:
             return "the database server cannot be reached; nothing was read or written, try again later"
+        case .busy: return "the database is busy with other writers; nothing was written, try again"
         case .alreadyInUse, .cannotOpen, .notADatabase, .unknownSchema, .storageFailure:
             return "the database could not be used; the server's log says why"
         }
