@@ -18,6 +18,8 @@ public final class Datastore: EventStore {
     public var location: String { path }
     /// How long heartbeats may wait in memory before they are written.
     public let flushDelay: Duration
+    /// Whether opening it created the database.
+    public let isNew: Bool
 
     let writer: any DatabaseWriter
     let state: Mutex<DatastoreState>
@@ -107,7 +109,7 @@ public final class Datastore: EventStore {
         self.logger = logger
         (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         do {
-            try Schema.migrate(writer, path: path)
+            isNew = try Schema.migrate(writer, path: path)
             state = Mutex(try writer.read { db in try Self.loadState(db) })
         } catch {
             throw DatastoreError.wrapping(error, path: path)

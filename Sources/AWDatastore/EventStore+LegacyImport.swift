@@ -30,10 +30,12 @@ public struct LegacyImportSummary: Sendable {
 extension EventStore {
     /// Imports every bucket, event and setting of `legacy`, streamed in batches, merging into
     /// existing buckets without duplicates (so a second run adds nothing). Settings this store
-    /// already has are kept. On SQLite a bucket is one transaction; elsewhere each batch is (an
-    /// interrupted import is finished by running it again).
+    /// already has are kept, unless they still hold the default in `defaults`. On SQLite a bucket
+    /// is one transaction; elsewhere each batch is (an interrupted import is finished by running
+    /// it again).
     ///
     /// - Parameters:
+    ///   - defaults: Settings a new store starts with, by key: an imported value replaces them.
     ///   - batchSize: events read (and, off SQLite, written) at a time.
     ///   - progress: told the bucket, the events read so far and its event count after each
     ///     batch; without it the buckets are not counted first.
@@ -42,6 +44,7 @@ extension EventStore {
     ///   cannot be written.
     public func importLegacy(
         _ legacy: LegacyDatabase,
+        defaults: [String: JSON] = [:],
         batchSize: Int = 10_000,
         progress: (@Sendable (_ bucketID: String, _ done: Int, _ total: Int) -> Void)? = nil
     ) async throws -> LegacyImportSummary {
@@ -83,7 +86,8 @@ extension EventStore {
             summary.buckets.append(result)
         }
         for (key, value) in try legacy.settings() {
-            if try await setting(key) == nil {
+            let current = try await setting(key)
+            if current == nil || (current == defaults[key] && current != value) {
                 try await setSetting(key, to: value)
                 summary.settingsImported += 1
             } else {

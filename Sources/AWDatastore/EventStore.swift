@@ -17,6 +17,9 @@ import AWCore
 public protocol EventStore: Sendable {
     /// Where the data lives, for messages: a file path, or a PostgreSQL address without password.
     var location: String { get }
+    /// Whether opening the store created its database (then the server stores its default
+    /// settings).
+    var isNew: Bool { get }
 
     /// Every bucket, with metadata covering its events.
     func buckets() async throws(DatastoreError) -> [Bucket]

@@ -90,8 +90,14 @@ enum Schema {
     /// - Throws: `DatastoreError.unknownSchema` when the file has migrations this version does not
     ///   know (it was written by a newer aw-server), `.notADatabase` for another program's
     ///   database, or the underlying SQLite error.
-    static func migrate(_ writer: any DatabaseWriter, path: String) throws {
-        try writer.read { db in try checkIsOurs(db, path: path) }
+    /// - Returns: Whether the database was created now (it had none of our tables).
+    @discardableResult
+    static func migrate(_ writer: any DatabaseWriter, path: String) throws -> Bool {
+        let isNew = try writer.read { db in
+            try checkIsOurs(db, path: path)
+            return try !db.tableExists("grdb_migrations")
+        }
         try migrator.migrate(writer)
+        return isNew
     }
 }

@@ -42,7 +42,11 @@ enum PostgresSchema {
 
     /// Applies the steps the database has not had, under a lock so that servers starting
     /// together do not apply one twice.
-    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+    ///
+    /// - Returns: Whether the schema was created now (of servers starting together, one sees
+    ///   this).
+    @discardableResult
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws -> Bool {
         try await connection.withTransaction(logger: logger) { connection in
             // An arbitrary constant: the lock all aw-server processes take to change the schema.
             try await connection.query("SELECT pg_advisory_xact_lock(4170200917)", logger: logger)
@@ -69,6 +73,7 @@ enum PostgresSchema {
                 try await connection.query("INSERT INTO aw_schema (version) VALUES (\(index + 1))", logger: logger)
                 logger.info("PostgreSQL schema brought to version \(index + 1)")
             }
+            return applied == 0
         }
     }
 }

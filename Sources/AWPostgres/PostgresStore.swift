@@ -17,6 +17,9 @@ public final class PostgresStore: EventStore {
     /// The database, without its password.
     public let address: PostgresAddress
     public var location: String { address.description }
+    /// Whether `open` created the schema (in an empty database).
+    public var isNew: Bool { created.load(ordering: .relaxed) }
+    private let created = Atomic<Bool>(false)
     /// How long a call waits for a database connection before failing with `.unavailable`.
     public let timeout: Duration
 
@@ -75,7 +78,7 @@ public final class PostgresStore: EventStore {
             let connection = try await PostgresConnection.connect(
                 configuration: configuration, id: 0, logger: logger)
             do {
-                try await PostgresSchema.migrate(connection, logger: logger)
+                created.store(try await PostgresSchema.migrate(connection, logger: logger), ordering: .relaxed)
             } catch {
                 try? await connection.close()
                 throw error

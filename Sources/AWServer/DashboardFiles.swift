@@ -5,6 +5,7 @@ enum DashboardFiles {
         "index.html": PackageResources.index_html,
         "dashboard.css": PackageResources.dashboard_css,
         "favicon.svg": PackageResources.favicon_svg,
+        "default-categories.json": PackageResources.default_categories_json,
         "main.js": PackageResources.main_js,
         "theme.js": PackageResources.theme_js,
         "util.js": PackageResources.util_js,

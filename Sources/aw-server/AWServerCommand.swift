@@ -23,7 +23,7 @@ struct AWServerCommand: ParsableCommand {
             Settings come from config.toml in $XDG_CONFIG_HOME/activitywatch/aw-server-swift/ (written, \
             fully commented out, on first run); flags override them. Stop it with Ctrl-C or SIGTERM: \
             pending heartbeats are written before it exits. `aw-server` takes the options of \
-            `serve` (see `aw-server serve --help`), e.g. `aw-server --testing --port 5601`.
+            `serve`, listed below, e.g. `aw-server --testing --port 5601`.
             """,
         version: ServerInfo.currentVersion,
         subcommands: [
@@ -31,6 +31,18 @@ struct AWServerCommand: ParsableCommand {
         ],
         defaultSubcommand: ServeCommand.self
     )
+
+    /// The root command's help followed by the options of `serve`, the default command, when
+    /// `arguments` ask for the root's help (`--help`, `-h`, `help`); otherwise `nil`.
+    static func helpWithServeOptions(for arguments: [String]) -> String? {
+        guard arguments.count == 1, ["--help", "-h", "help"].contains(arguments[0]) else { return nil }
+        let serve = ServeCommand.helpMessage()
+        guard let options = serve.range(of: "OPTIONS:\n") else { return helpMessage() }
+        let lines = serve[options.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("  -h, --help") }
+        return helpMessage() + "\n\nOPTIONS OF serve (what `aw-server [options]` runs):\n"
+            + lines.joined(separator: "\n")
+    }
 
     /// The module name used for directories and log files.
     static let moduleName = "aw-server-swift"
@@ -152,9 +164,8 @@ struct ServeCommand: ParsableCommand {
                 datastore = try await PostgresStore.open(PostgresAddress(url), logger: storeLogger)
             } else {
                 let databasePath = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
-                let firstStart = !FileManager.default.fileExists(atPath: databasePath)
                 let sqlite = try Datastore(path: databasePath, logger: storeLogger)
-                if firstStart && serverConfiguration.legacyImport && !noLegacyImport {
+                if sqlite.isNew && serverConfiguration.legacyImport && !noLegacyImport {
                     await importLegacyDatabases(into: sqlite, directories: directories, logger: logger)
                 }
                 datastore = sqlite
@@ -170,6 +181,14 @@ struct ServeCommand: ParsableCommand {
             queryLimits: serverConfiguration.queryLimits,
             logger: logger
         )
+        if datastore.isNew {
+            // After the first-start import, so that categories brought from another server win.
+            do {
+                try await api.storeDefaultSettings()
+            } catch {
+                logger.warning("cannot store the default settings: \(error)")
+            }
+        }
         let address = "\(serverConfiguration.address):\(serverConfiguration.port)"
         let host = serverConfiguration.address
         let application = ServerApplication.make(api: api, configuration: serverConfiguration, logger: logger) { port in
@@ -238,7 +257,8 @@ struct ServeCommand: ParsableCommand {
             do {
                 let legacy = try LegacyDatabase(path: path)
                 logger.info("first start: importing \(legacy.kind) \(path)")
-                let summary = try await datastore.importLegacy(legacy)
+                let summary = try await datastore.importLegacy(
+                    legacy, defaults: ["classes": ServerAPI.defaultCategories])
                 logger.info(
                     "imported \(summary.buckets.count) buckets, \(summary.eventsInserted) events and \(summary.settingsImported) settings from \(path)"
                 )

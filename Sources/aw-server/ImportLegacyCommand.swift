@@ -116,7 +116,9 @@ struct ImportLegacyCommand: AsyncParsableCommand {
             print("importing \(database.path) (\(database.kind)) into \(datastore.location)")
             let summary: LegacyImportSummary
             do {
-                summary = try await datastore.importLegacy(database) { bucket, done, total in
+                summary = try await datastore.importLegacy(
+                    database, defaults: ["classes": ServerAPI.defaultCategories]
+                ) { bucket, done, total in
                     progress.show(bucket: bucket, done: done, total: total)
                 }
                 progress.end()

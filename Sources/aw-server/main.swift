@@ -13,6 +13,11 @@ _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGloba
 umask(0o077)
 
 do {
+    // `aw-server --help` shows the options of `serve` too, since `aw-server` alone serves.
+    if let help = AWServerCommand.helpWithServeOptions(for: Array(CommandLine.arguments.dropFirst())) {
+        print(help)
+        exit(0)
+    }
     var command = try AWServerCommand.parseAsRoot()
     if let server = command as? ServeCommand {
         try await server.serve()

@@ -147,6 +147,24 @@ struct LegacyImportTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == before)
     }
 
+    @Test("imported settings replace a store's defaults, never a value the user chose", arguments: StoreKind.all)
+    func settingsOverDefaults(kind: StoreKind) async throws {
+        let folder = TemporaryDirectory()
+        let source = folder.file("sqlite.db")
+        try Self.makeRustDatabase(source, version: 5)
+        try await DatabaseQueue(path: source).write { db in
+            try db.execute(sql: "INSERT INTO key_value VALUES ('settings.classes', '[{\"name\":[\"Mine\"]}]', 1)")
+        }
+        let defaults: [String: JSON] = ["classes": [["name": ["Default"]]], "startOfDay": "00:00"]
+        let fresh = try await kind.make()
+        try await fresh.setSetting("classes", to: defaults["classes"]!)
+        try await fresh.setSetting("startOfDay", to: "06:00")
+        let summary = try await fresh.importLegacy(try LegacyDatabase(path: source), defaults: defaults)
+        #expect(try await fresh.setting("classes") == [["name": ["Mine"]]])
+        #expect(try await fresh.setting("startOfDay") == "06:00", "a value other than the default is the user's")
+        #expect(summary.settingsImported == 1 && summary.settingsSkipped == 1)
+    }
+
     @Test("a Python aw-server (peewee) database: text timestamps, durations in seconds", arguments: StoreKind.all)
     func python(kind: StoreKind) async throws {
         let folder = TemporaryDirectory()

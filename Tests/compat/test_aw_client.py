@@ -1,6 +1,9 @@
 """The real Python aw-client (0.5.15, from PyPI) against a live aw-server: every client method."""
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from aw_client import ActivityWatchClient
@@ -152,6 +155,41 @@ def test_settings(client):
     client.set_setting("classes", [{"name": ["Work"], "rule": {"type": "regex", "regex": "code"}}])
     assert client.get_setting("startOfDay") == "04:00"
     assert client.get_setting()["classes"][0]["name"] == ["Work"]
+
+
+def test_a_new_server_stores_the_web_uis_default_categories_and_aw_client_report_works(server, client, home):
+    classes = client.get_setting("classes")
+    assert [rule["name"] for rule in classes][:3] == [["Work"], ["Work", "Programming"],
+                                                       ["Work", "Programming", "ActivityWatch"]]
+    assert classes[-1]["name"] == ["Uncategorized"] and len(classes) == 16
+    host = "reporthost"
+    for bucket, kind, data in (("aw-watcher-window", "currentwindow", {"app": "Code", "title": "GitHub"}),
+                               ("aw-watcher-afk", "afkstatus", {"status": "not-afk"})):
+        client._post(f"buckets/{bucket}_{host}", {"client": bucket, "hostname": host, "type": kind})
+        client.insert_event(f"{bucket}_{host}", Event(timestamp=datetime.now(UTC) - timedelta(hours=1),
+                                                      duration=600, data=data))
+    # aw-client's report reads the categories through the production port of aw-client.toml.
+    config = home / "config/activitywatch/aw-client/aw-client.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f'[server]\nhostname = "127.0.0.1"\nport = "{server.port}"\n')
+    report = subprocess.run([str(Path(sys.executable).with_name("aw-client")), "--testing", "--port", str(server.port),
+                             "report", host], capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0, report.stderr
+    assert "Programming" in report.stdout, report.stdout
+
+
+def test_a_deleted_or_changed_classes_setting_is_left_alone(home):
+    from conftest import ServerProcess, free_port
+    db = home / "kept.db"
+    first = ServerProcess(home, free_port(), db=db).start()
+    with ActivityWatchClient("aw-compat-classes", testing=True, port=first.port) as client:
+        assert len(client.get_setting("classes")) == 16
+        client._delete("settings/classes")
+    assert first.stop() == 0
+    again = ServerProcess(home, free_port(), db=db).start()
+    with ActivityWatchClient("aw-compat-classes", testing=True, port=again.port) as client:
+        assert client.get_setting("classes") is None
+    assert again.stop() == 0
 
 
 def test_errors_are_http_errors(client):

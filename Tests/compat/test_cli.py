@@ -131,6 +131,17 @@ def test_shell_completions():
         assert script.returncode == 0 and "buckets" in script.stdout
 
 
+def test_aw_server_help_lists_the_options_of_the_default_serve_command():
+    for asking in (["--help"], ["-h"], ["help"]):
+        shown = subprocess.run([SERVER_BINARY, *asking], capture_output=True, text=True, timeout=30)
+        assert shown.returncode == 0
+        assert "SUBCOMMANDS:" in shown.stdout and "OPTIONS OF serve" in shown.stdout
+        for flag in ("--no-watchers", "--no-legacy-import", "--testing", "--port", "--postgres", "--webpath"):
+            assert flag in shown.stdout.split("OPTIONS OF serve")[1], flag
+    assert "SUBCOMMANDS" not in subprocess.run([SERVER_BINARY, "serve", "--help"], capture_output=True,
+                                               text=True).stdout
+
+
 def test_import_of_a_large_file_shows_progress_on_a_terminal(server, home):
     import pty
     events = [{"timestamp": f"2026-05-01T{h:02d}:{m:02d}:{s:02d}Z", "duration": 1, "data": {"app": "App", "title": "t" * 60}}

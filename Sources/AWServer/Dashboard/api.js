@@ -95,25 +95,8 @@ export const api = {
   saveSetting: (key, value) => request('POST', `settings/${encodeURIComponent(key)}`, { json: value }),
 };
 
-/** The category rules the official web UI starts with (setting `classes`). */
-export const defaultClasses = [
-  { name: ['Work'], rule: { type: 'regex', regex: 'Google Docs|libreoffice|ReText' }, data: { color: '#0aa84f' } },
-  { name: ['Work', 'Programming'], rule: { type: 'regex', regex: 'GitHub|Stack Overflow|BitBucket|Gitlab|vim|Spyder|kate|Ghidra|Scite' } },
-  { name: ['Work', 'Programming', 'ActivityWatch'], rule: { type: 'regex', regex: 'ActivityWatch|aw-', ignore_case: true } },
-  { name: ['Work', 'Image'], rule: { type: 'regex', regex: 'Gimp|Inkscape' } },
-  { name: ['Work', 'Video'], rule: { type: 'regex', regex: 'Kdenlive' } },
-  { name: ['Work', 'Audio'], rule: { type: 'regex', regex: 'Audacity' } },
-  { name: ['Work', '3D'], rule: { type: 'regex', regex: 'Blender' } },
-  { name: ['Media'], rule: { type: 'none' }, data: { color: '#e0453a' } },
-  { name: ['Media', 'Games'], rule: { type: 'regex', regex: 'Minecraft|RimWorld' } },
-  { name: ['Media', 'Video'], rule: { type: 'regex', regex: 'YouTube|Plex|VLC' } },
-  { name: ['Media', 'Social Media'], rule: { type: 'regex', regex: 'reddit|Facebook|Twitter|Instagram|devRant', ignore_case: true } },
-  { name: ['Media', 'Music'], rule: { type: 'regex', regex: 'Spotify|Deezer', ignore_case: true } },
-  { name: ['Comms'], rule: { type: 'none' }, data: { color: '#2f8fd8' } },
-  { name: ['Comms', 'IM'], rule: { type: 'regex', regex: 'Messenger|Telegram|Signal|WhatsApp|Rambox|Slack|Riot|Element|Discord|Nheko|NeoChat|Mattermost' } },
-  { name: ['Comms', 'Email'], rule: { type: 'regex', regex: 'Gmail|Thunderbird|mutt|alpine' } },
-  { name: ['Uncategorized'], rule: { type: 'none' }, data: { color: '#9a9a9a' } },
-].map((rule, index) => ({ id: index, ...rule }));
+/** The default categories (the official web UI's rules), also stored by the server in a new database. */
+export const defaultClasses = await fetch('default-categories.json').then((response) => response.json());
 
 /** The dashboard's settings, stored under the official web UI's keys so both UIs share them. */
 export const settingDefaults = { classes: defaultClasses, startOfDay: '04:00', startOfWeek: 'Monday', theme: 'light' };
