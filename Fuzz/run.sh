@@ -3,7 +3,8 @@
 #
 #   Fuzz/run.sh [--seconds N] [--seed N] [--release] [TARGET...]
 #
-# Targets (default: all): query json events timestamp config multipart. Each runs N seconds
+# Targets (default: all): query json events timestamp config multipart shapes (deep and long
+# documents for the others, expanded from small recipes; see Fuzz/Targets/ShapeFuzzing.swift). Each runs N seconds
 # (default 20; the test suite's bounded run) starting from the stored seeds in Fuzz/corpus/TARGET
 # and the regression inputs in Fuzz/regressions/TARGET; inputs that reach new code are kept in
 # .build/fuzz/corpus/TARGET for the next run. A crash, sanitizer report, time-out or broken
@@ -24,11 +25,11 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift 2 ;;
     --release) configuration=release; shift ;;
     -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    query|json|events|timestamp|config|multipart) targets+=("$1"); shift ;;
+    query|json|events|timestamp|config|multipart|shapes) targets+=("$1"); shift ;;
     *) echo "Fuzz/run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(query json events timestamp config multipart)
+[ ${#targets[@]} -gt 0 ] || targets=(query json events timestamp config multipart shapes)
 
 echo "== building aw-fuzz ($configuration, libFuzzer + AddressSanitizer)" >&2
 mkdir -p .build/fuzz

@@ -18,6 +18,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     /// `multipart/form-data` uploads (the dashboard's import).
     case multipart
+    /// Deep and long documents for the targets above, expanded from small recipes.
+    case shapes
 
     /// Feeds one input to the target.
     ///
@@ -30,6 +32,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .timestamp: try TimestampFuzzing.run(input)
         case .config: try ConfigFuzzing.run(input)
         case .multipart: try MultipartFuzzing.run(input)
+        case .shapes: try ShapeFuzzing.run(input)
         }
     }
 }

@@ -19,9 +19,11 @@ enum QueryFuzzing {
         let outcome = waitFor { () async -> Result<[UInt8], QueryError> in
             do throws(QueryError) {
                 let query = try Query(source: source)
+                // A time limit below libFuzzer's own, so a slow query is an answer, not a hang.
                 return .success(
                     try await query.runAndEncode(
-                        periods: [period], dataSource: StoreQuerySource(store: datastore), logger: logger))
+                        periods: [period], dataSource: StoreQuerySource(store: datastore),
+                        limits: QueryLimits(timeout: .seconds(3)), logger: logger))
             } catch {
                 return .failure(error)
             }

@@ -17,7 +17,9 @@ import Testing
         return names.sorted().map { folder.appendingPathComponent($0) }
     }
 
-    @Test(arguments: FuzzTarget.allCases)
+    // One target at a time: the query targets wait for async work from synchronous code (as
+    // libFuzzer calls them), which two at once on the test's few threads could deadlock.
+    @Test(.serialized, arguments: FuzzTarget.allCases)
     func storedInputsKeepTheirPromises(target: FuzzTarget) throws {
         let seeds = Self.inputs("corpus", target)
         #expect(seeds.count >= 3, "Fuzz/corpus/\(target.rawValue) should hold seed inputs")
