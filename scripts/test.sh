@@ -6,7 +6,8 @@
 #      openbox displays driven by xdotool),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
-#      reference Python aw-server, the kill -9 crash test, and the dashboard in headless Chromium,
+#      reference Python aw-server, watchers from PyPI under the host, the kill -9 crash test,
+#      hostile input against the debug and the release build, and the dashboard in headless Chromium,
 #   4. fuzzes the REST API against its OpenAPI document with Schemathesis,
 #   5. fuzzes the parsers with libFuzzer + AddressSanitizer, AW_FUZZ_SECONDS (default 20) per target.
 set -euo pipefail
@@ -18,6 +19,9 @@ scripts/format.sh --check
 
 echo "== swift build" >&2
 swift build --build-tests
+# The hostile-input tests run against an optimised build too: it recurses differently.
+echo "== swift build -c release --product aw-server" >&2
+swift build -c release --product aw-server
 
 echo "== private PostgreSQL cluster (scripts/postgres-cluster.sh)" >&2
 cluster="$(mktemp -d /tmp/aw-test-postgres.XXXXXX)"
@@ -38,7 +42,8 @@ if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/compat/requirements.txt
   cp Tests/compat/requirements.txt "$stamp"
 fi
-AW_SERVER_BIN="$PWD/.build/debug/aw-server" "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/compat
+AW_SERVER_BIN="$PWD/.build/debug/aw-server" AW_SERVER_RELEASE_BIN="$PWD/.build/release/aw-server" \
+  "$venv/bin/python" -m pytest -q -p no:cacheprovider Tests/compat
 
 echo "== contract fuzzing (Schemathesis against /api/0/openapi.json)" >&2
 Tests/contract/run.sh .build/debug/aw-server
