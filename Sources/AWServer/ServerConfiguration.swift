@@ -198,8 +198,9 @@ public struct ServerConfiguration: Sendable, Hashable {
         # answered with an error; other requests are served meanwhile.
         #query_timeout = 30
 
-        # The most events one query may read from storage for one time period (about 100 bytes
-        # of memory each); a query past it is answered with an error.
+        # The most events one query may read from storage for one time period; a query past it is
+        # answered with an error. Each takes 50-60 bytes of memory while the query runs when
+        # titles repeat, as window titles do, up to 300 when every event's data differs.
         #query_max_events = 10000000
 
         # On the first start, import the history of aw-server-rust or the Python aw-server when
