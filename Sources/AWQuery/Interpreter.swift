@@ -10,13 +10,21 @@ struct Interpreter {
     let logger: Logger
     /// The events this run may still read from the data source.
     let eventBudget: EventBudget
+    /// When the run must stop, and the limits it came from (for the message).
+    let deadline: ContinuousClock.Instant
+    let limits: QueryLimits
     var variables: [String: Value]
 
-    init(source: String, period: TimePeriod, dataSource: any QueryDataSource, limits: QueryLimits, logger: Logger) {
+    init(
+        source: String, period: TimePeriod, dataSource: any QueryDataSource, limits: QueryLimits,
+        deadline: ContinuousClock.Instant, logger: Logger
+    ) {
         self.source = source
         self.dataSource = dataSource
         self.logger = logger
         self.eventBudget = EventBudget(limit: limits.maximumEvents)
+        self.deadline = deadline
+        self.limits = limits
         var variables = Builtins.all.mapValues { Value.function($0.name) }
         variables["TIMEINTERVAL"] = .string(Self.timeInterval(period))
         self.variables = variables
@@ -40,8 +48,11 @@ struct Interpreter {
 
     func location(_ offset: Int) -> SourceLocation { SourceLocation(offset: offset, in: source) }
 
-    /// Stops the run once its task is cancelled (the query ran past its time limit).
+    /// Stops the run once its deadline has passed or its task is cancelled. Checked before every
+    /// statement, call and operator, so a run stops on time even where nothing else gets a
+    /// thread to cancel it.
     private func checkCancellation(at offset: Int) throws(QueryError) {
+        if ContinuousClock.now > deadline { throw limits.timeoutError }
         if Task.isCancelled {
             throw QueryError(.invalid, "the query was stopped before it finished", at: location(offset))
         }

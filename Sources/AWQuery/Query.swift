@@ -36,8 +36,17 @@ public struct Query: Sendable {
         period: TimePeriod, dataSource: any QueryDataSource, limits: QueryLimits = QueryLimits(),
         logger: Logger = Logger(label: "aw.query")
     ) async throws(QueryError) -> Value {
+        try await run(
+            period: period, dataSource: dataSource, limits: limits, deadline: .now + limits.timeout, logger: logger)
+    }
+
+    private func run(
+        period: TimePeriod, dataSource: any QueryDataSource, limits: QueryLimits, deadline: ContinuousClock.Instant,
+        logger: Logger
+    ) async throws(QueryError) -> Value {
         var interpreter = Interpreter(
-            source: source, period: period, dataSource: dataSource, limits: limits, logger: logger)
+            source: source, period: period, dataSource: dataSource, limits: limits, deadline: deadline,
+            logger: logger)
         return try await interpreter.run(statements)
     }
 
@@ -46,8 +55,8 @@ public struct Query: Sendable {
     ///
     /// The runs happen in a task of their own, on `executor` when given (so that a long query
     /// does not hold up the threads that serve other requests). When they take longer than
-    /// `limits.timeout`, that task is cancelled (it stops at its next step) and this call throws
-    /// at once.
+    /// `limits.timeout`, this call throws at once and the task is cancelled; the task also stops
+    /// by itself at its next step past the deadline.
     ///
     /// - Throws: `QueryError` from the first period that fails (no partial results), or the
     ///   time limit's.
@@ -55,14 +64,16 @@ public struct Query: Sendable {
         periods: [TimePeriod], dataSource: any QueryDataSource, limits: QueryLimits = QueryLimits(),
         executor: (any TaskExecutor)? = nil, logger: Logger = Logger(label: "aw.query")
     ) async throws(QueryError) -> [UInt8] {
+        let deadline = ContinuousClock.now + limits.timeout
         let work = Task(executorPreference: executor) { () async -> Result<[UInt8], QueryError> in
             do throws(QueryError) {
                 var writer = JSONWriter(capacity: 4096)
                 writer.writeByte(UInt8(ascii: "["))
                 for (index, period) in periods.enumerated() {
                     if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-                    try await run(period: period, dataSource: dataSource, limits: limits, logger: logger)
-                        .writeResult(to: &writer)
+                    try await run(
+                        period: period, dataSource: dataSource, limits: limits, deadline: deadline, logger: logger
+                    ).writeResult(to: &writer)
                 }
                 writer.writeByte(UInt8(ascii: "]"))
                 return .success(writer.bytes)
@@ -73,9 +84,7 @@ public struct Query: Sendable {
         guard let outcome = await work.result(within: limits.timeout) else {
             logger.warning(
                 "query stopped at its time limit", metadata: ["query.timeout_seconds": "\(limits.timeoutText)"])
-            throw QueryError(
-                .invalid, "the query ran longer than its time limit of \(limits.timeoutText) s and was stopped",
-                hint: "query a shorter period, or raise query_timeout (seconds) in config.toml")
+            throw limits.timeoutError
         }
         return try outcome.get()
     }

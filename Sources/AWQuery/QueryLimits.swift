@@ -19,6 +19,13 @@ public struct QueryLimits: Sendable, Hashable {
         self.maximumEvents = maximumEvents
     }
 
+    /// What a query that ran past `timeout` is answered with.
+    var timeoutError: QueryError {
+        QueryError(
+            .invalid, "the query ran longer than its time limit of \(timeoutText) s and was stopped",
+            hint: "query a shorter period, or raise query_timeout (seconds) in config.toml")
+    }
+
     /// The timeout in seconds as messages print it: `30`, `0.5`.
     var timeoutText: String {
         let (seconds, attoseconds) = timeout.components

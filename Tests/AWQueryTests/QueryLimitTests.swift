@@ -120,7 +120,7 @@ struct QueryLimitTests {
         #expect(clock.now - started < .seconds(10))
         #expect(error.message == "the query ran longer than its time limit of 0.3 s and was stopped")
         #expect(error.hint?.contains("query_timeout") == true)
-        #expect(try await runner.run("RETURN = 1;", limits: QueryLimits(timeout: .milliseconds(300))) == "1.0")
+        #expect(try await runner.run("RETURN = 1;") == "1.0", "the runner is free for the next query")
     }
 
     @Test("a query may read only so many events in one period, summed over its reads")

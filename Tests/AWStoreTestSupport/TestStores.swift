@@ -7,15 +7,22 @@ import Testing
 
 /// The stores a parameterised test runs on: SQLite always, and PostgreSQL when
 /// `AW_TEST_POSTGRES_URL` names a server where the user may create databases (the test command
-/// starts a private cluster and sets it).
+/// starts a private cluster and sets it). Under `CI=true` PostgreSQL is always among them, so
+/// that a missing server fails those cases instead of leaving them out.
 public enum StoreKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
     case sqlite
     case postgres
 
     /// The kinds available here.
     public static var all: [StoreKind] {
-        postgresServerURL == nil ? [.sqlite] : [.sqlite, .postgres]
+        postgresServerURL == nil && !runsUnderCI ? [.sqlite] : [.sqlite, .postgres]
     }
+
+    /// Whether the tests run in CI (`CI=true`), where every test must run.
+    public static var runsUnderCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
+
+    /// Whether the PostgreSQL-only suites run: with a server, and always in CI.
+    public static var postgresRuns: Bool { postgresServerURL != nil || runsUnderCI }
 
     public var testDescription: String { rawValue }
 

@@ -15,10 +15,11 @@ public struct RawHTTPResponse: Sendable {
 /// every byte of a request (Host header, raw paths) against a live server.
 public enum RawHTTPClient {
     /// Sends a request to 127.0.0.1:`port` and reads the response until the server closes the
-    /// connection. The blocking socket I/O runs on its own thread, never on the task pool that
-    /// an in-process server needs to answer.
+    /// connection, waiting at most `timeout` seconds for each read. The blocking socket I/O runs
+    /// on its own thread, never on the task pool that an in-process server needs to answer.
     public static func send(
-        port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil
+        port: Int, method: String, path: String, headers: [String: String] = [:], body: String? = nil,
+        timeout: Int = 10
     ) async throws -> RawHTTPResponse {
         var lines = ["\(method) \(path) HTTP/1.1"]
         var allHeaders = headers
@@ -34,13 +35,13 @@ public enum RawHTTPClient {
         let request = Array(text.utf8)
         let raw = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<[UInt8], any Error>) in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchange(port: port, request: request) })
+                continuation.resume(with: Result { try exchange(port: port, request: request, timeout: timeout) })
             }
         }
         return try parse(raw)
     }
 
-    public static func exchange(port: Int, request: [UInt8]) throws -> [UInt8] {
+    public static func exchange(port: Int, request: [UInt8], timeout seconds: Int = 10) throws -> [UInt8] {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         defer { close(fd) }
@@ -54,7 +55,7 @@ public enum RawHTTPClient {
             }
         }
         guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var sent = 0
         while sent < request.count {

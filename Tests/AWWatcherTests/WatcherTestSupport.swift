@@ -29,7 +29,7 @@ func runWatcher(
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `seconds`.
-func eventually(_ seconds: Double = 10, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -114,9 +114,22 @@ def home():
 
 
 POSTGRES_SERVER_URL = os.environ.get("AW_TEST_POSTGRES_URL", "")
+# In CI (CI=true) every test must run: a test skipped for a missing tool, service or permission
+# fails instead, naming the reason. Elsewhere a skip stays a skip, listed with its reason (-rs).
+UNDER_CI = os.environ.get("CI") == "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if UNDER_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, which CI=true does not allow: {reason}"
 # Where the `server` fixture keeps its data: SQLite always, and a PostgreSQL database when the
-# test command has started its private cluster.
-STORES = ["sqlite", "postgres"] if POSTGRES_SERVER_URL else ["sqlite"]
+# test command has started its private cluster (in CI always: without one those cases fail).
+STORES = ["sqlite", "postgres"] if POSTGRES_SERVER_URL or UNDER_CI else ["sqlite"]
 
 
 def new_postgres_database() -> str:
