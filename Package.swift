@@ -82,7 +82,6 @@ let package = Package(
             name: "AWClient",
             dependencies: [
                 "AWCore",
-                "AWTransform",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -103,7 +102,6 @@ let package = Package(
             name: "AWDatastore",
             dependencies: [
                 "AWCore",
-                "AWTransform",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +112,6 @@ let package = Package(
             dependencies: [
                 "AWCore",
                 "AWDatastore",
-                "AWTransform",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]

@@ -1,52 +1,70 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: aw-server-swift (release build) and the reference Python aw-server,
-# in the same run, with the shared bench.py; then the server's own ceiling with wrk.
+# Every performance figure the README and docs/performance.md quote, from one run on this
+# machine: aw-server-swift (release build) and the reference Python aw-server 0.12.0 (from PyPI,
+# pinned in scripts/bench/requirements-reference.txt, installed in .venv-bench) under the same
+# REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; then this
+# server's ceiling with wrk (keep-alive connections); heartbeats through the in-process client
+# against HTTP (aw-client-bench); and the built-in watchers over a scripted X session
+# (scripts/bench/watchers.py, needs Xvfb). The machines are shared: compare ratios, not times.
 #
-# Usage: scripts/bench.sh [PEER_DIR]   (PEER_DIR holds bench.py, setup-peer.sh, run-peer.sh;
-#                                       default ../shared/peer)
-# Environment: BENCH_ARGS overrides bench.py's workload arguments; PHASES its phases.
+# Usage: scripts/bench.sh [--quick] [--no-watchers]
+#   --quick        a tenth of the REST work and a 2-minute watcher session, to try it out
+#   --no-watchers  skip the X session (no Xvfb needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PEER_DIR="$(cd "${1:-../shared/peer}" && pwd)"
-PHASES="${PHASES:-iabcde}"
-BENCH_ARGS=${BENCH_ARGS:-"-n 10000 -k 10 --events 100000 --batch 1000 --reps 3 --threads 4 --conc-heartbeats 2500"}
-OUT="$(mktemp -d /tmp/aw-bench.XXXXXX)"
-scripts/install-deps.sh build
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null 2>&1 || true; }
+quick=() watchers=1 session=300
+for argument in "$@"; do
+  case "$argument" in
+    --quick) quick=(--quick); session=200 ;;
+    --no-watchers) watchers=0 ;;
+    *) echo "scripts/bench.sh: unknown argument '$argument' (--quick, --no-watchers)" >&2; exit 2 ;;
+  esac
+done
+out="$(mktemp -d /tmp/aw-bench.XXXXXX)"
+scripts/install-deps.sh bench
 
-echo "== building aw-server (release)" >&2
+echo "== building aw-server and aw-client-bench (release)" >&2
 swift build -c release --product aw-server >&2
+swift build -c release --product aw-client-bench >&2
 
-VENV="${AW_PEER_VENV:-$HOME/.cache/aw-peer-venv}"
-[[ -x "$VENV/bin/aw-server" ]] || "$PEER_DIR/setup-peer.sh" >&2
+source scripts/bench/common.sh
+reference_venv
+trap stop_server EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+echo "== the REST workload against the reference Python aw-server" >&2
+port=$(free_port)
+start_server "$out" reference "$port" .venv-bench/bin/aw-server --host 127.0.0.1 --port "$port" --storage peewee
+python3 scripts/bench/rest_bench.py --url "http://127.0.0.1:$port" --pid "$SERVER_PID" "${quick[@]}" \
+  --out "$out/reference.json" >/dev/null
+stop_server
 
-cleanup() { [[ -n "${SWIFT_PID:-}" ]] && kill "$SWIFT_PID" 2>/dev/null; [[ -n "${PEER_PID:-}" ]] && kill "$PEER_PID" 2>/dev/null; true; }
-trap cleanup EXIT
+echo "== the REST workload against aw-server-swift" >&2
+port=$(free_port)
+start_server "$out" swift "$port" .build/release/aw-server --testing --no-watchers --port "$port"
+python3 scripts/bench/rest_bench.py --url "http://127.0.0.1:$port" --pid "$SERVER_PID" "${quick[@]}" \
+  --out "$out/swift.json" >/dev/null
+echo "== aw-server-swift's ceiling with wrk (2 threads, 16 keep-alive connections, 10 s each)" >&2
+for thread in 1 2; do
+  curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/bench-wrk-$thread" -H 'Content-Type: application/json' \
+    -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
+done
+wrk -t2 -c16 -d10s "http://127.0.0.1:$port/api/0/info" >"$out/wrk-info.txt"
+wrk -t2 -c16 -d10s -s scripts/bench/heartbeat.lua "http://127.0.0.1:$port" -- bench-wrk >"$out/wrk-heartbeat.txt"
+stop_server
 
-echo "== reference Python aw-server" >&2
-PEER_PORT=$(free_port)
-eval "$("$PEER_DIR/run-peer.sh" "$PEER_PORT" | sed 's/ /; /g')"
-PEER_PID=$PID
-python3 "$PEER_DIR/bench.py" --url "http://127.0.0.1:$PEER_PORT" $BENCH_ARGS --phases "$PHASES" --pid "$PEER_PID" --out "$OUT/reference.json" >/dev/null
-kill "$PEER_PID"; PEER_PID=
-
-echo "== aw-server-swift" >&2
-SWIFT_PORT=$(free_port)
-mkdir -p "$OUT/home"
-HOME="$OUT/home" XDG_CONFIG_HOME="$OUT/home/config" XDG_DATA_HOME="$OUT/home/data" XDG_CACHE_HOME="$OUT/home/cache" \
-  .build/release/aw-server --testing --port "$SWIFT_PORT" >"$OUT/swift.log" 2>&1 &
-SWIFT_PID=$!
-for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$SWIFT_PORT/api/0/info" >/dev/null 2>&1 && break; sleep 0.1; done
-python3 "$PEER_DIR/bench.py" --url "http://127.0.0.1:$SWIFT_PORT" $BENCH_ARGS --phases "$PHASES" --pid "$SWIFT_PID" --out "$OUT/swift.json" >/dev/null
-
-if command -v wrk >/dev/null; then
-  echo "== aw-server-swift ceiling (wrk, 2 threads, 16 keep-alive connections, 10 s each)" >&2
-  curl -fsS -X POST "http://127.0.0.1:$SWIFT_PORT/api/0/buckets/bench-wrk" -H 'Content-Type: application/json' \
-    -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null || true
-  wrk -t2 -c16 -d10s "http://127.0.0.1:$SWIFT_PORT/api/0/info" >"$OUT/wrk-info.txt"
-  wrk -t2 -c16 -d10s -s scripts/bench/heartbeat.lua "http://127.0.0.1:$SWIFT_PORT" -- bench-wrk >"$OUT/wrk-heartbeat.txt"
+echo
+echo "## REST, side by side (scripts/bench/rest_bench.py${quick:+ --quick})"
+echo
+python3 scripts/bench/compare.py "$out"
+echo
+echo "## Heartbeats through the in-process client and over HTTP (aw-client-bench)"
+echo
+.build/release/aw-client-bench
+if [[ $watchers -eq 1 ]]; then
+  echo
+  echo "## The built-in watchers over a ${session}-second scripted X session (scripts/bench/watchers.py)"
+  echo
+  python3 scripts/bench/watchers.py --duration "$session" --afk-timeout 60
 fi
-python3 scripts/bench/compare.py "$OUT"
-echo "(raw results in $OUT)" >&2
+echo
+echo "(raw results in $out)"

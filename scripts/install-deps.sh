@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
-# Usage: scripts/install-deps.sh [build|test]   (default: build)
+# Usage: scripts/install-deps.sh [build|test|bench]   (default: build; bench: test's and wrk)
 set -euo pipefail
 want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev)
+if [[ "${1:-build}" == "bench" ]]; then
+  want+=(wrk)
+  set -- test
+fi
 if [[ "${1:-build}" == "test" ]]; then
   want+=(sqlite3 curl)
   # A real X server for the watcher tests: Xvfb, a window manager, and tools that open, switch

@@ -1,5 +1,4 @@
 import AWCore
-import AWTransform
 
 /// Merges a client's heartbeats in memory before they are sent, as aw-client does, but without
 /// its delays: a new activity's first heartbeat is sent at once, continuations are merged and
@@ -27,7 +26,7 @@ struct HeartbeatPremerger: Sendable {
     mutating func add(_ event: Event, bucketID: String, pulsetime: Double, commitInterval: Double) -> [Outgoing] {
         if var current = pending[bucketID] {
             let pulse = Int64(pulsetime * 1e9)
-            if let merged = Transform.heartbeat(last: current.merged, event, pulsetimeNanoseconds: pulse) {
+            if let merged = current.merged.merging(heartbeat: event, pulsetimeNanoseconds: pulse) {
                 current.merged = merged
                 current.pulsetime = pulsetime
                 var outgoing: [Outgoing] = []

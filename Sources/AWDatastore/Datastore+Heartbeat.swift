@@ -1,5 +1,4 @@
 import AWCore
-import AWTransform
 import GRDB
 
 extension Datastore {
@@ -59,7 +58,7 @@ extension Datastore {
         case .unknown:
             return .lastEventUnknown
         case .event(let last):
-            if let merged = Transform.heartbeat(last: last, heartbeat, pulsetimeNanoseconds: pulsetimeNanoseconds) {
+            if let merged = last.merging(heartbeat: heartbeat, pulsetimeNanoseconds: pulsetimeNanoseconds) {
                 result = merged
             } else {
                 result = heartbeat

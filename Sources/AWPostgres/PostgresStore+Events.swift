@@ -1,6 +1,5 @@
 import AWCore
 import AWDatastore
-import AWTransform
 import PostgresNIO
 
 extension PostgresStore {
@@ -217,7 +216,7 @@ extension PostgresStore {
             ).events(dataCache: self.dataCache).first
             // The event is written and the bucket row updated in one statement.
             if let last,
-                let merged = Transform.heartbeat(last: last, incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
+                let merged = last.merging(heartbeat: incoming, pulsetimeNanoseconds: pulsetimeNanoseconds)
             {
                 try await connection.run(
                     """

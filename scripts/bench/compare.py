@@ -1,80 +1,70 @@
 #!/usr/bin/env python3
-"""Prints the side-by-side table of scripts/bench.sh from bench.py's JSON results (and wrk's output).
+"""Prints a side-by-side table from rest_bench.py's results in OUT (reference.json and one
+NAME.json per column, by default swift.json), with each column's ratio to the reference, then
+the ceilings measured with wrk when OUT holds them.
 
     compare.py OUT [NAME=TITLE ...]
-
-OUT holds reference.json and one NAME.json per column (default: swift.json, "aw-server-swift");
-each column gets its ratio to the reference."""
+"""
 import json
 import re
 import sys
 from pathlib import Path
 
 out = Path(sys.argv[1])
-columns = [arg.split("=", 1) for arg in sys.argv[2:]] or [["swift", "aw-server-swift"]]
-ref = json.loads((out / "reference.json").read_text())
+columns = [argument.split("=", 1) for argument in sys.argv[2:]] or [["swift", "aw-server-swift"]]
+reference = json.loads((out / "reference.json").read_text())
 results = [json.loads((out / f"{name}.json").read_text()) for name, _ in columns]
 
 
-def get(d, *path):
+def get(result, *path):
     for key in path:
-        if not isinstance(d, dict) or key not in d:
-            return None
-        d = d[key]
-    return d
-
-
-def server_side_bulk(d):
-    """Events per second of server time: events / sum of the batch round trips (no client work)."""
-    lat = get(d, "b_bulk_insert", "batch_latency")
-    sent = get(d, "b_bulk_insert", "events_sent")
-    if not lat or not sent:
-        return None
-    return sent / (lat["mean_ms"] * lat["n"] / 1000)
+        result = result.get(key) if isinstance(result, dict) else None
+    return result
 
 
 METRICS = [
-    ("GET /api/0/info, sequential (req/s)", lambda d: get(d, "i_info_baseline", "requests_per_s"), "higher"),
-    ("heartbeats, sequential (/s)", lambda d: get(d, "a_heartbeat", "heartbeats_per_s"), "higher"),
-    ("heartbeat latency p50 (ms)", lambda d: get(d, "a_heartbeat", "latency", "p50_ms"), "lower"),
-    ("bulk insert, bench.py (events/s)", lambda d: get(d, "b_bulk_insert", "events_per_s"), "higher"),
-    ("bulk insert, server time only (events/s)", server_side_bulk, "higher"),
-    ("GET 100k events p50 (ms)", lambda d: get(d, "c_get_all_events", "latency", "p50_ms"), "lower"),
-    ("window+afk query, 1 day p50 (ms)", lambda d: get(d, "d_query", "1d", "latency", "p50_ms"), "lower"),
-    ("window+afk query, 30 days p50 (ms)", lambda d: get(d, "d_query", "30d", "latency", "p50_ms"), "lower"),
-    ("4 threads x heartbeats (/s)", lambda d: get(d, "e_concurrent_heartbeat", "heartbeats_per_s"), "higher"),
-    ("RSS idle (MiB)", lambda d: get(d, "rss", "idle_start", "VmRSS_MiB"), "lower"),
-    ("RSS after 100k events (MiB)", lambda d: get(d, "rss", "after_b", "VmRSS_MiB"), "lower"),
-    ("RSS peak (MiB)", lambda d: get(d, "rss", "after_cleanup", "VmHWM_MiB"), "lower"),
+    ("GET /api/0/info, sequential (req/s)", ("info_per_second",), "higher"),
+    ("heartbeats, sequential (/s)", ("heartbeats", "per_second"), "higher"),
+    ("heartbeat round trip p50 (ms)", ("heartbeats", "p50_ms"), "lower"),
+    ("bulk insert, whole loop (events/s)", ("bulk", "events_per_second"), "higher"),
+    ("bulk insert, requests' round trips only (events/s)", ("bulk", "events_per_second_round_trips"), "higher"),
+    ("GET 100k events p50 (ms)", ("get_all_p50_ms",), "lower"),
+    ("window+afk query, 1 day p50 (ms)", ("query_1_day_p50_ms",), "lower"),
+    ("window+afk query, 30 days p50 (ms)", ("query_30_days_p50_ms",), "lower"),
+    ("4 threads x heartbeats (/s)", ("concurrent_heartbeats_per_second",), "higher"),
+    ("RSS idle (MiB)", ("memory", "idle", "VmRSS"), "lower"),
+    ("RSS after 100k events (MiB)", ("memory", "after_bulk", "VmRSS"), "lower"),
+    ("RSS peak (MiB)", ("memory", "end", "VmHWM"), "lower"),
 ]
 
 
-def fmt(x):
-    if x is None:
-        return "-"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+def number(value):
+    return "-" if value is None else (f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}")
 
 
-header = " | ".join(f"{title} | ratio" for _, title in columns)
-print(f"| metric | reference Python aw-server | {header} |")
+print("| metric | reference Python aw-server | " + " | ".join(f"{title} | ratio" for _, title in columns) + " |")
 print("| --- | ---: |" + " ---: | ---: |" * len(columns))
-for name, value, better in METRICS:
-    a = value(ref)
-    cells = [fmt(a)]
+for name, path, better in METRICS:
+    theirs = get(reference, *path)
+    cells = [number(theirs)]
     for result in results:
-        b = value(result)
+        ours = get(result, *path)
         ratio = "-"
-        if a and b:
-            ratio = f"{(b / a if better == 'higher' else a / b):,.1f}x"
-        cells += [fmt(b), ratio]
+        if theirs and ours:
+            ratio = f"{(ours / theirs if better == 'higher' else theirs / ours):,.1f}x"
+        cells += [number(ours), ratio]
     print(f"| {name} | " + " | ".join(cells) + " |")
+for label in ["reference"] + [name for name, _ in columns]:
+    stored = get(json.loads((out / f"{label}.json").read_text()), "heartbeats")
+    if stored and stored["events_stored"] != stored["events_expected"]:
+        print(f"\nnote: {label} stored {stored['events_stored']} heartbeat events, {stored['events_expected']} expected")
 
-for label, name in (("GET /api/0/info", "wrk-info.txt"), ("POST heartbeat", "wrk-heartbeat.txt")):
+for label, name in (("GET /api/0/info", "wrk-info.txt"), ("POST heartbeat, one bucket per thread", "wrk-heartbeat.txt")):
     path = out / name
     if path.exists():
         text = path.read_text()
-        rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
         latency = re.search(r"Latency\s+(\S+)", text)
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-        print(f"\naw-server-swift ceiling, {label} (wrk -t2 -c16): {float(rps.group(1)):,.0f} req/s, mean latency {latency.group(1)}"
-              + (f", {errors.group(1)} errors" if errors else ", no errors"))
+        print(f"\naw-server-swift ceiling, {label} (wrk -t2 -c16, keep-alive): {float(rate.group(1)):,.0f} req/s, "
+              f"mean latency {latency.group(1)}" + (f", {errors.group(1)} errors" if errors else ", no errors"))

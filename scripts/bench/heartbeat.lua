@@ -1,10 +1,19 @@
--- wrk script: POST heartbeats to one bucket, one second apart, data changing every 10 beats.
--- Usage: wrk -s scripts/bench/heartbeat.lua http://127.0.0.1:PORT -- BUCKET_ID
+-- wrk script: each wrk thread POSTs heartbeats to a bucket of its own (BUCKET-1, BUCKET-2, ...),
+-- one second apart, the data changing every 10 beats, so no two streams share a bucket.
+-- Usage: wrk -t2 -s scripts/bench/heartbeat.lua http://127.0.0.1:PORT -- BUCKET
+-- (create BUCKET-1 .. BUCKET-<threads> first).
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("number", threads)
+end
+
 local counter = 0
-local bucket = "bench-wrk"
+local bucket
 
 function init(args)
-  if args[1] then bucket = args[1] end
+  bucket = (args[1] or "bench-wrk") .. "-" .. number
 end
 
 function request()

@@ -1,31 +1,27 @@
 #!/usr/bin/env bash
 # aw-server-swift on PostgreSQL next to aw-server-swift on SQLite and the reference Python
 # aw-server, in one run (release build, private PostgreSQL cluster, loopback only):
-#   1. the shared bench.py against all three (heartbeats, bulk insert, GET, 1-day and 30-day
-#      queries, concurrent heartbeats), printed side by side with ratios to the reference;
+#   1. scripts/bench/rest_bench.py against all three (heartbeats, bulk insert, GET, 1-day and
+#      30-day queries, concurrent heartbeats), printed side by side with ratios to the reference
+#      (the reference Python aw-server pinned in scripts/bench/requirements-reference.txt);
 #   2. 10 million window events (one every 10 s, about 3.2 years) plus AFK events, written
 #      straight into each store's tables, then the window+afk query over the last day and the
 #      last 30 days through the REST API (scripts/bench/big_query.py).
 #
-# Usage: scripts/bench/postgres.sh [PEER_DIR]   (default ../shared/peer)
-# Environment: BENCH_ARGS overrides bench.py's workload; BIG_EVENTS the size of part 2.
+# Usage: scripts/bench/postgres.sh
+# Environment: BIG_EVENTS the size of part 2 (default 10,000,000).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PEER_DIR="$(cd "${1:-../shared/peer}" && pwd)"
-BENCH_ARGS=${BENCH_ARGS:-"-n 10000 -k 10 --events 100000 --batch 1000 --reps 3 --threads 4 --conc-heartbeats 2500"}
+source scripts/bench/common.sh
 BIG_EVENTS=${BIG_EVENTS:-10000000}
 OUT="$(mktemp -d /tmp/aw-bench-postgres.XXXXXX)"
 chmod 755 "$OUT"  # the PostgreSQL server runs as its own user and must reach its folder
 scripts/install-deps.sh test
 echo "== building aw-server (release)" >&2
 swift build -c release --product aw-server >&2
-VENV="${AW_PEER_VENV:-$HOME/.cache/aw-peer-venv}"
-[[ -x "$VENV/bin/aw-server" ]] || "$PEER_DIR/setup-peer.sh" >&2
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-SERVER_PID=
+reference_venv
 cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null
+  stop_server
   scripts/postgres-cluster.sh stop "$OUT/cluster" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -37,29 +33,21 @@ database() { # creates a database, prints its URL
 # Starts aw-server-swift (release) with extra arguments; sets PORT and SERVER_PID.
 start_swift() {
   PORT=$(free_port)
-  mkdir -p "$OUT/home"
-  HOME="$OUT/home" XDG_CONFIG_HOME="$OUT/home/config" XDG_DATA_HOME="$OUT/home/data" XDG_CACHE_HOME="$OUT/home/cache" \
-    .build/release/aw-server --testing --no-watchers --port "$PORT" "$@" >>"$OUT/swift.log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 200); do curl -fsS "http://127.0.0.1:$PORT/api/0/info" >/dev/null 2>&1 && return; sleep 0.1; done
-  echo "aw-server did not start; see $OUT/swift.log" >&2
-  exit 1
+  start_server "$OUT" swift "$PORT" .build/release/aw-server --testing --no-watchers --port "$PORT" "$@"
 }
-stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=; }
 
-echo "== 1. bench.py: reference Python aw-server" >&2
-PEER_PORT=$(free_port)
-eval "$("$PEER_DIR/run-peer.sh" "$PEER_PORT" | sed 's/ /; /g')"
-SERVER_PID=$PID
-python3 "$PEER_DIR/bench.py" --url "http://127.0.0.1:$PEER_PORT" $BENCH_ARGS --pid "$SERVER_PID" --out "$OUT/reference.json" >/dev/null
+echo "== 1. rest_bench.py: reference Python aw-server" >&2
+PORT=$(free_port)
+start_server "$OUT" reference "$PORT" .venv-bench/bin/aw-server --host 127.0.0.1 --port "$PORT" --storage peewee
+python3 scripts/bench/rest_bench.py --url "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --out "$OUT/reference.json" >/dev/null
 stop_server
-echo "== 1. bench.py: aw-server-swift on SQLite" >&2
+echo "== 1. rest_bench.py: aw-server-swift on SQLite" >&2
 start_swift --dbpath "$OUT/bench.db"
-python3 "$PEER_DIR/bench.py" --url "http://127.0.0.1:$PORT" $BENCH_ARGS --pid "$SERVER_PID" --out "$OUT/sqlite.json" >/dev/null
+python3 scripts/bench/rest_bench.py --url "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --out "$OUT/sqlite.json" >/dev/null
 stop_server
-echo "== 1. bench.py: aw-server-swift on PostgreSQL" >&2
+echo "== 1. rest_bench.py: aw-server-swift on PostgreSQL" >&2
 start_swift --postgres "$(database bench)"
-python3 "$PEER_DIR/bench.py" --url "http://127.0.0.1:$PORT" $BENCH_ARGS --pid "$SERVER_PID" --out "$OUT/postgres.json" >/dev/null
+python3 scripts/bench/rest_bench.py --url "http://127.0.0.1:$PORT" --pid "$SERVER_PID" --out "$OUT/postgres.json" >/dev/null
 stop_server
 
 # Part 2: the same generated history in both stores. Event i starts at BASE + 10 i s and lasts

@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
 """Memory over a long steady run: a release aw-server on a private database gets a watcher-like
-heartbeat stream (two buckets, one heartbeat per second each, the window changing every 20 s,
-AFK every 5 minutes) plus the dashboard's day query every 30 s, and its RSS is sampled every 30 s.
-Prints the samples, and the growth over the second half of the run (flat memory: ~0).
+heartbeat stream (two buckets, the window changing every 20 s of activity, AFK every 5 minutes)
+plus the dashboard's day query every 1,000 requests. RSS is sampled as it goes, and the slope of
+a straight line fitted to the samples after the first fifth is printed: flat memory is ~0.
 
-Usage: swift build -c release --product aw-server && scripts/bench/soak.py [--minutes 10] [--speedup 1]
-  --speedup N sends N heartbeats per bucket each second (simulating N seconds of activity).
+Two modes:
+  --requests N (default 200,000)  as fast as the server answers, one second of activity per
+                                  heartbeat pair; the slope is per 100,000 requests
+  --minutes M  (e.g. 30)          in real time, one heartbeat per bucket and second (times
+                                  --speedup); the slope is per hour
+
+Usage: swift build -c release --product aw-server && scripts/bench/soak.py [--requests 200000 | --minutes 30]
 """
 import argparse
 import json
@@ -35,10 +40,20 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def slope(samples):
+    """The least-squares slope of (x, y) samples."""
+    count = len(samples)
+    mean_x = sum(x for x, _ in samples) / count
+    mean_y = sum(y for _, y in samples) / count
+    spread = sum((x - mean_x) ** 2 for x, _ in samples)
+    return sum((x - mean_x) * (y - mean_y) for x, y in samples) / spread if spread else 0.0
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=float, default=10)
-    parser.add_argument("--speedup", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=200_000)
+    parser.add_argument("--minutes", type=float, help="run in real time for this long instead of --requests")
+    parser.add_argument("--speedup", type=int, default=1, help="with --minutes: seconds of activity sent per second")
     parser.add_argument("--binary", default=str(ROOT / ".build/release/aw-server"))
     args = parser.parse_args()
     with socket.socket() as s:
@@ -65,26 +80,46 @@ def main():
                                'afk = filter_keyvals(flood(query_bucket("aw-watcher-afk_soak")), "status", ["not-afk"]);',
                                'events = filter_period_intersect(events, afk);',
                                'RETURN = sort_by_duration(merge_events_by_keys(events, ["app", "title"]));']}
-            samples, second, began = [], 0, time.monotonic()
-            while time.monotonic() - began < args.minutes * 60:
-                for _ in range(args.speedup):
-                    at = (start + timedelta(seconds=second)).isoformat()
-                    post(f"{api}/buckets/aw-watcher-window_soak/heartbeat?pulsetime=2",
-                         {"timestamp": at, "data": {"app": f"app{(second // 20) % 7}", "title": f"title {second // 20}"}})
-                    post(f"{api}/buckets/aw-watcher-afk_soak/heartbeat?pulsetime=2",
-                         {"timestamp": at, "data": {"status": "afk" if (second // 300) % 4 == 3 else "not-afk"}})
-                    second += 1
-                elapsed = time.monotonic() - began
-                if elapsed >= len(samples) * 30:
+            samples, requests, second, began = [], 0, 0, time.monotonic()
+
+            def send_second():
+                nonlocal second, requests
+                at = (start + timedelta(seconds=second)).isoformat()
+                post(f"{api}/buckets/aw-watcher-window_soak/heartbeat?pulsetime=2",
+                     {"timestamp": at, "data": {"app": f"app{(second // 20) % 7}", "title": f"title {second // 20}"}})
+                post(f"{api}/buckets/aw-watcher-afk_soak/heartbeat?pulsetime=2",
+                     {"timestamp": at, "data": {"status": "afk" if (second // 300) % 4 == 3 else "not-afk"}})
+                second += 1
+                requests += 2
+                if requests % 1000 == 0:
                     end = start + timedelta(seconds=second)
                     post(f"{api}/query/", {**query, "timeperiods": [f"{(end - timedelta(days=1)).isoformat()}/{end.isoformat()}"]})
-                    samples.append((elapsed, rss_mib(server.pid)))
-                    print(f"{elapsed / 60:5.1f} min  {second:>7} s of activity  RSS {samples[-1][1]:6.1f} MiB", flush=True)
-                time.sleep(max(0.0, 1 - (time.monotonic() - began - int(elapsed))))
-            half = [rss for at, rss in samples if at >= args.minutes * 30]
+                    requests += 1
+
+            if args.minutes:
+                while time.monotonic() - began < args.minutes * 60:
+                    for _ in range(args.speedup):
+                        send_second()
+                    elapsed = time.monotonic() - began
+                    if elapsed >= len(samples) * 30:
+                        samples.append((elapsed / 3600, rss_mib(server.pid)))
+                        print(f"{elapsed / 60:5.1f} min  {requests:>8} requests  RSS {samples[-1][1]:6.1f} MiB", flush=True)
+                    time.sleep(max(0.0, 1 - (time.monotonic() - began - int(elapsed))))
+                unit = "hour"
+            else:
+                next_sample = 0
+                while requests < args.requests:
+                    send_second()
+                    if requests >= next_sample or requests >= args.requests:
+                        next_sample += 5_000
+                        samples.append((requests / 100_000, rss_mib(server.pid)))
+                        if len(samples) % 5 == 1:
+                            print(f"{requests:>8} requests  RSS {samples[-1][1]:6.1f} MiB", flush=True)
+                unit = "100,000 requests"
+            settled = samples[len(samples) // 5:]
             print(f"RSS first {samples[0][1]:.1f} MiB, max {max(r for _, r in samples):.1f} MiB, last {samples[-1][1]:.1f} MiB; "
-                  f"growth over the second half {half[-1] - half[0]:+.1f} MiB ({len(samples)} samples, {second} heartbeats "
-                  f"per bucket)")
+                  f"slope after the first fifth {slope(settled):+.2f} MiB per {unit} "
+                  f"({len(samples)} samples, {requests:,} requests in {time.monotonic() - began:.0f} s)")
         finally:
             server.terminate()
             server.wait(timeout=30)

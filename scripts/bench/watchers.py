@@ -56,6 +56,17 @@ def rss_mib(pid):
     return 0.0
 
 
+def covered(start, stop, intervals):
+    """Seconds of [start, stop] inside the union of `intervals` (pairs of start and end)."""
+    total, reached = 0.0, start
+    for begin, end in sorted((max(start, b), min(stop, e)) for b, e in intervals):
+        if end <= reached:
+            continue
+        total += end - max(begin, reached)
+        reached = end
+    return total
+
+
 def get(url):
     with urllib.request.urlopen(url, timeout=30) as response:
         return json.load(response)
@@ -182,14 +193,15 @@ def main():
             print(json.dumps(sorted(windows, key=lambda e: e["timestamp"]), ensure_ascii=False), [(datetime.fromtimestamp(t, timezone.utc).isoformat(), a) for _, t, a in segments])
         # Each window was surely active from when its switch returned until the next switch began
         # (xdotool's own run time in between, some 10-60 ms, is the script's uncertainty).
+        # The share is the time of each segment covered by the union of the events with its app
+        # and title: a second covered by two events counts once, so it never exceeds 100%.
         titles = dict(WINDOWS)
         right = scripted = 0.0
         for (_, start, app), (stop, _, _) in zip(segments, segments[1:] + [(end, end, None)]):
             scripted += stop - start
-            for event in windows:
-                if event["data"].get("app") == app and event["data"].get("title") == titles[app]:
-                    s = parse_time(event["timestamp"])
-                    right += max(0.0, min(stop, s + event["duration"]) - max(start, s))
+            matching = [(parse_time(e["timestamp"]), parse_time(e["timestamp"]) + e["duration"]) for e in windows
+                        if e["data"].get("app") == app and e["data"].get("title") == titles[app]]
+            right += covered(start, stop, matching)
 
         watch_cpu = cpu1[watching.pid] - cpu0[watching.pid]
         serve_cpu = cpu1[serving.pid] - cpu0[serving.pid]

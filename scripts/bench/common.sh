@@ -1,0 +1,35 @@
+# Shared by scripts/bench.sh and scripts/bench/postgres.sh (source it from the repository root):
+# the reference Python aw-server's venv, free ports, and starting a server on a private HOME.
+
+# Makes .venv-bench with the reference Python aw-server (scripts/bench/requirements-reference.txt).
+reference_venv() {
+  local venv=.venv-bench
+  if ! cmp -s scripts/bench/requirements-reference.txt "$venv/.requirements" 2>/dev/null; then
+    echo "== the reference Python aw-server in $venv" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r scripts/bench/requirements-reference.txt
+    cp scripts/bench/requirements-reference.txt "$venv/.requirements"
+  fi
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# start_server OUT NAME PORT COMMAND...: runs COMMAND with HOME and the XDG folders under
+# OUT/NAME-home, its output in OUT/NAME.log, until /api/0/info answers on PORT; sets SERVER_PID.
+start_server() {
+  local out="$1" name="$2" port="$3"; shift 3
+  local home="$out/$name-home"
+  mkdir -p "$home"
+  HOME="$home" XDG_CONFIG_HOME="$home/config" XDG_DATA_HOME="$home/data" XDG_CACHE_HOME="$home/cache" AW_PROFILE= \
+    "$@" >>"$out/$name.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 300); do curl -fsS "http://127.0.0.1:$port/api/0/info" >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "$name did not start; see $out/$name.log" >&2
+  exit 1
+}
+
+stop_server() {
+  [[ -n "${SERVER_PID:-}" ]] && { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
+  SERVER_PID=
+}
