@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "AWQuery", targets: ["AWQuery"]),
         .library(name: "AWServer", targets: ["AWServer"]),
         .library(name: "AWClient", targets: ["AWClient"]),
+        .library(name: "AWWatcherKit", targets: ["AWWatcherKit"]),
+        .library(name: "AWWatcherRunner", targets: ["AWWatcherRunner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
@@ -150,6 +152,7 @@ let package = Package(
                 "AWWatcherKit",
                 "AWHost",
                 "AWPostgres",
+                "AWWatcherRunner",
                 "WindowWatcher",
                 "AFKWatcher",
                 "GitBranchWatcher",
@@ -167,11 +170,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(
-            name: "aw-watcher-load",
-            dependencies: ["AWClient", "AWCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "examples/load-watcher"
+        .target(
+            name: "AWWatcherRunner",
+            dependencies: [
+                "AWClient", "AWCore", "AWWatcherKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
+        .target(name: "LoadWatcher", dependencies: ["AWCore", "AWWatcherKit"], path: "examples/load-watcher/Module"),
+        .executableTarget(
+            name: "aw-watcher-load", dependencies: ["AWWatcherRunner", "LoadWatcher"],
+            path: "examples/load-watcher/Main"),
         .executableTarget(
             name: "aw-client-bench",
             dependencies: [

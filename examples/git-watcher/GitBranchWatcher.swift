@@ -1,20 +1,19 @@
 import AWCore
 import AWWatcherKit
 import Foundation
-import Logging
-import ServiceLifecycle
 
-/// An example in-process watcher module: records which branch a git working tree has checked out
-/// into `aw-watcher-git_<hostname>` (type `app.vcs.branch`), so a query can tell how long you spent
-/// on each branch. It reads `.git/HEAD` every `poll_time` seconds and needs no X display.
-///
-/// Enable it in aw-server's config.toml:
+/// An example watcher module: records which branch a git working tree has checked out into
+/// `aw-watcher-git_<hostname>` (type `app.vcs.branch`), so a query can tell how long you spent on
+/// each branch. It reads `.git/HEAD` every `poll_time` seconds and needs no X display. Built into
+/// `aw-server`, it runs in the server when enabled in config.toml, or on its own with
+/// `aw-server watch git`:
 ///
 ///     [watchers.git]
 ///     enabled = true
 ///     path = "/home/me/src/project"
-public struct GitBranchWatcher: WatcherModule {
+public struct GitBranchWatcher: PollingWatcher {
     public static let name = "git"
+    public static let eventType = "app.vcs.branch"
 
     /// Whether aw-server runs it.
     public let isEnabled: Bool
@@ -47,14 +46,15 @@ public struct GitBranchWatcher: WatcherModule {
         }
     }
 
-    /// The bucket the watcher records into.
-    public static func bucket(hostname: String) -> Bucket {
-        Bucket(id: "aw-watcher-git_\(hostname)", type: "app.vcs.branch", client: "aw-watcher-git", hostname: hostname)
-    }
-
-    /// The service that polls the working tree.
-    public func makeService(context: WatcherContext) -> any Service {
-        BranchPoller(watcher: self, context: context)
+    /// The branch now, with the repository's name and path.
+    ///
+    /// - Throws: `GitWatcherError` while `path` is not a git working tree.
+    public func sample() async throws -> [String: JSON]? {
+        guard let branch = Self.branch(inWorkingTree: path) else { throw GitWatcherError(path: path) }
+        return [
+            "repository": .string((path as NSString).lastPathComponent), "path": .string(path),
+            "branch": .string(branch),
+        ]
     }
 
     /// The branch checked out in the working tree at `path`, a short commit id when detached, or
@@ -74,36 +74,8 @@ public struct GitBranchWatcher: WatcherModule {
     }
 }
 
-/// Reads the branch every `pollTime` seconds and sends it as a heartbeat.
-struct BranchPoller: Service {
-    let watcher: GitBranchWatcher
-    let context: WatcherContext
-
-    func run() async {
-        let reporter = HeartbeatReporter(
-            bucket: GitBranchWatcher.bucket(hostname: context.hostname), client: context.client, logger: context.logger)
-        let (heartbeats, sink) = AsyncStream.makeStream(of: Heartbeat.self)
-        async let delivered: Void = reporter.deliver(heartbeats)
-        let repository = (watcher.path as NSString).lastPathComponent
-        await cancelWhenGracefulShutdown {
-            var warned = false
-            while !Task.isCancelled {
-                if let branch = GitBranchWatcher.branch(inWorkingTree: watcher.path) {
-                    let event = Event(
-                        timestamp: .now,
-                        data: [
-                            "repository": .string(repository), "path": .string(watcher.path), "branch": .string(branch),
-                        ])
-                    sink.yield(Heartbeat(event: event, pulsetime: watcher.pollTime + 1))
-                    warned = false
-                } else if !warned {
-                    context.logger.warning("\(watcher.path) is not a git working tree; waiting for one")
-                    warned = true
-                }
-                try? await Task.sleep(for: .seconds(watcher.pollTime))
-            }
-        }
-        sink.finish()
-        await delivered
-    }
+/// The configured path is not a git working tree (yet): the watcher records nothing and waits.
+struct GitWatcherError: Error, CustomStringConvertible {
+    let path: String
+    var description: String { "\(path) is not a git working tree; waiting for one" }
 }

@@ -1,0 +1,4 @@
+import AWWatcherRunner
+import LoadWatcher
+
+await WatcherRunner.main(LoadWatcher.self)
