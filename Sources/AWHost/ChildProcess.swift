@@ -116,9 +116,6 @@ public final class ChildProcess: Sendable {
         return child
     }
 
-    /// Whether it has ended.
-    public var hasExited: Bool { exit.withLock { $0.status != nil } }
-
     /// Waits until it ends.
     public func waitForExit() async -> ExitStatus {
         await withCheckedContinuation { continuation in

@@ -120,16 +120,4 @@ extension BucketExport {
         }
         self.init(bucket: bucket, events: events)
     }
-
-    /// Writes `{"buckets": {...}}` with each bucket's fields and its events.
-    public static func writeDocument(_ exports: [BucketExport], to writer: inout JSONWriter) {
-        writer.writeRaw("{\"buckets\":{")
-        for (index, export) in exports.enumerated() {
-            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            writer.write(export.bucket.id)
-            writer.writeByte(UInt8(ascii: ":"))
-            export.bucket.write(to: &writer, events: export.events)
-        }
-        writer.writeRaw("}}")
-    }
 }

@@ -46,11 +46,6 @@ public struct Event: Sendable, Hashable {
         get { timestamp.advanced(byNanoseconds: durationNanoseconds) }
         set { durationNanoseconds = newValue.nanoseconds(since: timestamp) }
     }
-
-    /// Whether both events describe the same activity: equal timestamp, duration and data, ids ignored.
-    public func hasSameContent(as other: Event) -> Bool {
-        timestamp == other.timestamp && durationNanoseconds == other.durationNanoseconds && data == other.data
-    }
 }
 
 extension Duration {
