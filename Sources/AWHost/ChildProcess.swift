@@ -143,19 +143,14 @@ public final class ChildProcess: Sendable {
     ///
     /// - Returns: Whether the output ended in time.
     public func waitForOutputEnd(within timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await self.waitForOutputEnd()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+        await Task { await self.waitForOutputEnd() }.result(within: timeout) != nil
+    }
+
+    /// Waits until it ends, or `timeout` has passed.
+    ///
+    /// - Returns: How it ended, or `nil` when it is still running.
+    public func waitForExit(within timeout: Duration) async -> ExitStatus? {
+        await Task { await self.waitForExit() }.result(within: timeout)
     }
 
     /// Sends `signal` to its process group (the program and anything it started), unless it has

@@ -12,24 +12,11 @@ enum ModuleHelp {
         let output = OutputTail(capacity: 256 * 1024)
         guard let child = try? ChildProcess.spawn(path: path, arguments: ["--help"], output: { output.append($0) })
         else { return false }
-        let ended = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                _ = await child.waitForExit()
-                await child.waitForOutputEnd()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            if !first {
-                child.signal(SIGKILL)  // its process group: whatever it started too
-            }
-            group.cancelAll()
-            return first
+        guard await child.waitForExit(within: timeout) != nil else {
+            child.signal(SIGKILL)  // its process group: whatever it started too
+            return false
         }
-        return ended && mentionsPort(output.text)
+        return await child.waitForOutputEnd(within: .seconds(1)) && mentionsPort(output.text)
     }
 
     /// Whether help text lists `--port` as an option (not as part of a longer word).

@@ -28,8 +28,8 @@ public struct Query: Sendable {
 
     /// Runs the query for one period, in a fresh environment.
     ///
-    /// - Parameter limits: Its `maximumEvents` bounds what the run reads; the timeout is
-    ///   `runAndEncode`'s.
+    /// - Parameter limits: `maximumEvents` bounds what the run reads; the run stops with the
+    ///   time limit's error at its first statement, call or operator past `timeout`.
     /// - Returns: The value of `RETURN`.
     /// - Throws: `QueryError` naming the problem and where it is.
     public func run(

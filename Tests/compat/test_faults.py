@@ -3,12 +3,10 @@ damaged or foreign database file, a database locked by another program, a read-o
 a clock stepping backwards. The promise: clear messages, reads keep working, nothing acknowledged
 is lost, no file is damaged or changed that is not ours."""
 import hashlib
-import json
 import os
 import sqlite3
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -16,22 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ServerProcess, free_port, wait_for
+from conftest import ServerProcess, call, free_port, wait_for
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
-
-
-def call(url: str, method: str = "GET", body=None, timeout: float = 15):
-    """(status, parsed body) for any answer, 4xx and 5xx included."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        text = error.read()
-        return error.code, json.loads(text) if text else None
 
 
 @contextmanager

@@ -3,36 +3,20 @@ build (optimised code recurses differently, so both are run): nesting 100,000 le
 query, a catastrophic regular expression, a query past its time limit, a query reading more
 events than allowed. The promise: a 4xx with a message (and the query's line and column where
 there is one), the server keeps answering meanwhile and afterwards, and no data changes."""
-import json
 import os
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import SERVER_BINARY, ServerProcess, free_port
+from conftest import SERVER_BINARY, ServerProcess, call, free_port
 
 RELEASE_BINARY = os.environ.get("AW_SERVER_RELEASE_BIN", str(Path(SERVER_BINARY).parents[1] / "release/aw-server"))
 BUILDS = {"debug": SERVER_BINARY, "release": RELEASE_BINARY}
 DAY = "2024-01-01T00:00:00Z/2024-01-02T00:00:00Z"
 CANARY = [{"timestamp": f"2024-01-01T10:{minute:02d}:00Z", "duration": 60,
            "data": {"app": "Firefox", "title": "a" * 40 + "!"}} for minute in range(10)]
-
-
-def call(url: str, method: str = "GET", body=None, raw: bytes | None = None, timeout: float = 120):
-    """(status, parsed JSON body) for any answer."""
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            text = response.read()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as error:
-        text = error.read()
-        return error.code, json.loads(text) if text else None
 
 
 @pytest.fixture(scope="module", params=list(BUILDS))

@@ -4,9 +4,9 @@ extension Task where Failure == Never {
     /// The task's value, or `nil` when it is not ready within `timeout`; the task is then
     /// cancelled and left to stop on its own. Cancelling the caller cancels the task too.
     ///
-    /// Unlike a task group, this returns at the deadline even while the task is busy in code that
-    /// does not look at cancellation.
-    func result(within timeout: Duration) async -> Success? {
+    /// Unlike a task group, which waits for all its children, this returns at the deadline even
+    /// while the task is busy in code that does not look at cancellation.
+    public func result(within timeout: Duration) async -> Success? {
         let first = FirstAnswer<Success?>()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
