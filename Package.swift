@@ -37,6 +37,8 @@ let package = Package(
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .target(name: "AWTransform", dependencies: ["AWCore", "CPCRE2"]),
         .systemLibrary(name: "CX11", pkgConfig: "x11", providers: [.apt(["libx11-dev", "libxss-dev"])]),
+        .systemLibrary(name: "CWaylandClient", pkgConfig: "wayland-client", providers: [.apt(["libwayland-dev"])]),
+        .target(name: "CWaylandProtocols", dependencies: ["CWaylandClient"]),
         .target(
             name: "AWWatcherKit",
             dependencies: [
@@ -54,9 +56,13 @@ let package = Package(
             ]
         ),
         .target(
+            name: "AWWayland",
+            dependencies: ["AWWatcherKit", "CWaylandProtocols"]
+        ),
+        .target(
             name: "WindowWatcher",
             dependencies: [
-                "AWCore", "AWTransform", "AWWatcherKit", "AWX11", "CX11",
+                "AWCore", "AWTransform", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -65,7 +71,7 @@ let package = Package(
         .target(
             name: "AFKWatcher",
             dependencies: [
-                "AWCore", "AWWatcherKit", "AWX11", "CX11",
+                "AWCore", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

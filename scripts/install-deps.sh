@@ -2,7 +2,7 @@
 # Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: build; bench: test's and wrk)
 set -euo pipefail
-want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev)
+want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev libwayland-dev)
 if [[ "${1:-build}" == "bench" ]]; then
   want+=(wrk)
   set -- test
@@ -12,6 +12,10 @@ if [[ "${1:-build}" == "test" ]]; then
   # A real X server for the watcher tests: Xvfb, a window manager, and tools that open, switch
   # and poke windows (xterm, xmessage/xprop, xset, xdotool).
   want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)
+  # Real Wayland compositors run headless: sway with foot terminals, wtype for key presses,
+  # XWayland for an X client under Wayland, weston for a compositor without the protocols;
+  # wayland-info lists globals, wayland-scanner checks the generated protocol code.
+  want+=(sway foot wtype xwayland wayland-utils weston libwayland-bin)
   # Validators for the autostart files.
   want+=(desktop-file-utils systemd)
   # The example modules: a git working tree to watch; tmux for a watcher from PyPI.

@@ -1,11 +1,11 @@
 import AWCore
 import AWWatcherKit
-import AWX11
 import Logging
 import ServiceLifecycle
 
 /// The AFK watcher module: records whether you are at the computer into `aw-watcher-afk_<hostname>`
-/// (type `afkstatus`), from the X server's idle time, with exact edges at your last input.
+/// (type `afkstatus`), from the X server's idle time or the Wayland compositor's idle
+/// notifications (`IdleSource`), with exact edges at your last input.
 public struct AFKWatcher: WatcherModule {
     public static let name = "afk"
 
@@ -32,8 +32,15 @@ public struct AFKWatcher: WatcherModule {
     }
 
     public func makeService(context: WatcherContext) -> any Service {
-        X11WatcherService(
-            IdlePoller.self, configuration: configuration, displayName: configuration.display,
-            bucket: Self.bucket(hostname: context.hostname), context: context)
+        let configuration = configuration
+        let logger = context.logger
+        return SamplingService(bucket: Self.bucket(hostname: context.hostname), context: context, threadName: "aw-afk")
+        {
+            IdleSource.open(configuration: configuration, logger: logger)
+        }
+    }
+
+    public func sourceReport() -> SourceReport {
+        IdleSource.report(configuration: configuration)
     }
 }

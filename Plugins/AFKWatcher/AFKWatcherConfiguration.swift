@@ -11,15 +11,20 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
     public var pollTime: Double
     /// The X display; `nil` for `$DISPLAY`.
     public var display: String?
+    /// The Wayland display (a name in `$XDG_RUNTIME_DIR` or a path); `nil` for `$WAYLAND_DISPLAY`.
+    public var waylandDisplay: String?
+    /// The source of the idle time; `nil` chooses from the session.
+    var source: IdleSource?
 
     public init(
         testing: Bool = false, enabled: Bool = true, timeout: Double? = nil, pollTime: Double? = nil,
-        display: String? = nil
+        display: String? = nil, waylandDisplay: String? = nil
     ) {
         self.enabled = enabled
         self.timeout = timeout ?? (testing ? 20 : 180)
         self.pollTime = pollTime ?? (testing ? 1 : 5)
         self.display = display
+        self.waylandDisplay = waylandDisplay
     }
 
     /// How long after an event ends a heartbeat may still extend it: timeout + poll, as
@@ -35,6 +40,13 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
         timeout = try section.double("timeout") ?? timeout
         pollTime = try section.double("poll_time") ?? pollTime
         display = try section.string("display")
+        waylandDisplay = try section.string("wayland_display")
+        if let value = try section.string("source"), value != "auto" {
+            guard let source = IdleSource(rawValue: value) else {
+                throw section.error("source", "must be one of \(IdleSource.settingValues.joined(separator: ", "))")
+            }
+            self.source = source
+        }
         guard pollTime >= 0.1 && pollTime <= 3600 else {
             throw section.error("poll_time", "must be between 0.1 and 3600 seconds")
         }
@@ -47,9 +59,13 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
         return """
             [watchers.afk]
             # Record when you are at the computer ("not-afk") and away ("afk"), from the X server's
-            # idle time. An active screen saver counts as away (also a screen XScreenSaver has
-            # blanked or locked); so does time the computer was asleep.
+            # idle time or, in a Wayland session, the compositor's idle notifications. On X11 an
+            # active screen saver counts as away (also a screen XScreenSaver has blanked or
+            # locked); so does time the computer was asleep.
             #enabled = true
+            # Where the idle time comes from: "auto" chooses from the session (`aw-server sources`
+            # shows the choice and why); "x11", "ext-idle-notify", "kde-idle".
+            #source = "auto"
             # Seconds without keyboard or mouse input after which you count as away.
             #timeout = \(Int(defaults.timeout))
             # Seconds between heartbeats. Edges do not depend on it: going away is dated from
@@ -57,6 +73,8 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
             #poll_time = \(Int(defaults.pollTime))
             # The X display to watch (default: $DISPLAY).
             #display = ":0"
+            # The Wayland display to watch (default: $WAYLAND_DISPLAY).
+            #wayland_display = "wayland-0"
 
             """
     }

@@ -18,14 +18,13 @@ struct IdlePoller: X11Poller {
         deinit { XFree(pointer) }
     }
 
-    init?(display: XDisplay, configuration: AFKWatcherConfiguration, logger: Logger) {
+    init(display: XDisplay, configuration: AFKWatcherConfiguration, logger: Logger) throws(SourceUnavailable) {
         var eventBase: Int32 = 0
         var errorBase: Int32 = 0
         guard XScreenSaverQueryExtension(display.handle, &eventBase, &errorBase) != 0,
             let info = XScreenSaverAllocInfo()
         else {
-            logger.error("the X display has no MIT-SCREEN-SAVER extension, so idle time cannot be read")
-            return nil
+            throw SourceUnavailable("the X display has no MIT-SCREEN-SAVER extension, so idle time cannot be read")
         }
         self.display = display
         self.info = ScreenSaverInfo(info)

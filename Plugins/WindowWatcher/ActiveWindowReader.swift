@@ -10,18 +10,10 @@ import Logging
 struct ActiveWindowReader {
     let display: XDisplay
 
-    /// What is active.
-    enum Sample: Equatable {
-        /// A window with its app and title ("unknown" for what it lacks).
-        case window(app: String, title: String)
-        /// No window is active (all closed, or focus on the root).
-        case none
-    }
-
     /// What `window` (the active one, from `activeWindow()`) shows. A window manager may leave
     /// `_NET_ACTIVE_WINDOW` naming a window that has since closed; a window that no longer exists
     /// counts as none.
-    func sample(of window: Window?) -> Sample {
+    func sample(of window: Window?) -> ActiveWindow {
         guard let window else { return .none }
         let app = windowClass(window)
         let title = display.text("_NET_WM_NAME", of: window) ?? display.text("WM_NAME", of: window)

@@ -1,12 +1,12 @@
 import AWCore
 import AWWatcherKit
-import AWX11
 import Logging
 import ServiceLifecycle
 
-/// The window watcher module: records the active X11 window's application and title into
+/// The window watcher module: records the active window's application and title into
 /// `aw-watcher-window_<hostname>` (type `currentwindow`), as aw-watcher-window does, without the
-/// gap it leaves at every window switch, and with privacy rules applied before recording.
+/// gap it leaves at every window switch, and with privacy rules applied before recording. The
+/// window comes from the X server or, in a Wayland session, from the compositor (`WindowSource`).
 public struct WindowWatcher: WatcherModule {
     public static let name = "window"
 
@@ -34,8 +34,16 @@ public struct WindowWatcher: WatcherModule {
     }
 
     public func makeService(context: WatcherContext) -> any Service {
-        X11WatcherService(
-            WindowPoller.self, configuration: configuration, displayName: configuration.display,
-            bucket: Self.bucket(hostname: context.hostname), context: context)
+        let configuration = configuration
+        let logger = context.logger
+        return SamplingService(
+            bucket: Self.bucket(hostname: context.hostname), context: context, threadName: "aw-window"
+        ) {
+            WindowSource.open(configuration: configuration, logger: logger)
+        }
+    }
+
+    public func sourceReport() -> SourceReport {
+        WindowSource.report(configuration: configuration)
     }
 }

@@ -9,13 +9,21 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
     public var pollTime: Double
     /// The X display; `nil` for `$DISPLAY`.
     public var display: String?
+    /// The Wayland display (a name in `$XDG_RUNTIME_DIR` or a path); `nil` for `$WAYLAND_DISPLAY`.
+    public var waylandDisplay: String?
+    /// The source to read the active window from; `nil` chooses from the session.
+    var source: WindowSource?
     /// Privacy rules, applied in order before anything is recorded; the first that matches decides.
     public var rules: [PrivacyRule]
 
-    public init(enabled: Bool = true, pollTime: Double = 1.0, display: String? = nil, rules: [PrivacyRule] = []) {
+    public init(
+        enabled: Bool = true, pollTime: Double = 1.0, display: String? = nil, waylandDisplay: String? = nil,
+        rules: [PrivacyRule] = []
+    ) {
         self.enabled = enabled
         self.pollTime = pollTime
         self.display = display
+        self.waylandDisplay = waylandDisplay
         self.rules = rules
     }
 
@@ -36,6 +44,13 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
             throw section.error("poll_time", "must be between 0.1 and 3600 seconds")
         }
         display = try section.string("display")
+        waylandDisplay = try section.string("wayland_display")
+        if let value = try section.string("source"), value != "auto" {
+            guard let source = WindowSource(rawValue: value) else {
+                throw section.error("source", "must be one of \(WindowSource.settingValues.joined(separator: ", "))")
+            }
+            self.source = source
+        }
         if try section.bool("exclude_title") == true {
             rules.append(PrivacyRule(title: "", replaceTitle: "excluded"))
         }
@@ -56,10 +71,17 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
         [watchers.window]
         # Record the active window's application and title.
         #enabled = true
-        # Seconds between looks at the active window.
+        # Where the active window comes from: "auto" chooses from the session (`aw-server sources`
+        # shows the choice and why); "x11" (an X server), "wlr-foreign-toplevel" (wlroots
+        # compositors: sway, Hyprland, labwc, niri, river, Wayfire).
+        #source = "auto"
+        # Seconds between heartbeats while the window stays the same; switches and title changes
+        # are recorded when they happen.
         #poll_time = 1.0
         # The X display to watch (default: $DISPLAY).
         #display = ":0"
+        # The Wayland display to watch (default: $WAYLAND_DISPLAY).
+        #wayland_display = "wayland-0"
         # Replace every title with "excluded", or only titles matching these regexes (any case).
         #exclude_title = false
         #exclude_titles = ["private browsing", "KeePassXC"]

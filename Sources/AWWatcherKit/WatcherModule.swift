@@ -27,6 +27,17 @@ public protocol WatcherModule: Sendable {
 
     /// The service that does the watching.
     func makeService(context: WatcherContext) -> any Service
+
+    /// Which source the module would use on this session, and why (`aw-server sources`). It may
+    /// connect to the display server to see what it offers.
+    func sourceReport() -> SourceReport
+}
+
+extension WatcherModule {
+    /// Modules that observe no desktop need no session.
+    public func sourceReport() -> SourceReport {
+        SourceReport(module: Self.name, source: "built-in", reason: "needs no desktop session")
+    }
 }
 
 /// What a running watcher module is given.

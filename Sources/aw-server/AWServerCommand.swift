@@ -27,7 +27,8 @@ struct AWServerCommand: ParsableCommand {
             """,
         version: ServerInfo.currentVersion,
         subcommands: [
-            ServeCommand.self, WatchCommand.self, ImportLegacyCommand.self, MigrateCommand.self, AutostartCommand.self,
+            ServeCommand.self, WatchCommand.self, SourcesCommand.self, ImportLegacyCommand.self, MigrateCommand.self,
+            AutostartCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

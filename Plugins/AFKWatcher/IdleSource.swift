@@ -1,0 +1,175 @@
+import AWCore
+import AWWatcherKit
+import AWWayland
+import AWX11
+import Logging
+
+/// Where the AFK watcher reads your idle time from, chosen at start (and again after a lost
+/// connection) from what the session shows.
+enum IdleSource: String, CaseIterable, Sendable {
+    /// The X server's MIT-SCREEN-SAVER idle time (an X11 session).
+    case x11
+    /// `ext_idle_notifier_v1` (KWin, sway ≥ 1.8, Hyprland, labwc, niri, COSMIC, ...).
+    case extIdleNotify = "ext-idle-notify"
+    /// `org_kde_kwin_idle` (older wlroots compositors such as sway 1.7, KWin).
+    case kdeIdle = "kde-idle"
+
+    /// The setting's values: `auto` chooses.
+    static let settingValues = ["auto"] + allCases.map(\.rawValue)
+
+    /// The choice on `session`, with the interfaces the compositor offers (and their versions)
+    /// when a Wayland connection was made; `globals` is `nil` when none was tried or it failed
+    /// with `connectionError`.
+    static func choose(
+        on session: DesktopSession, configured: IdleSource?, globals: [String: UInt32]?,
+        connectionError: SourceUnavailable?
+    ) -> (source: IdleSource?, report: SourceReport) {
+        let module = AFKWatcher.name
+        if let configured {
+            return (
+                configured,
+                SourceReport(module: module, source: configured.rawValue, reason: "set in the configuration (source)")
+            )
+        }
+        let wayland = [IdleSource.extIdleNotify, .kdeIdle].map {
+            SourceReport.Alternative($0.rawValue, "not a Wayland session")
+        }
+        guard session.isWayland else {
+            guard session.x11Display != nil else {
+                return (
+                    nil,
+                    SourceReport(
+                        module: module, source: nil,
+                        reason: "no desktop session: neither WAYLAND_DISPLAY nor DISPLAY is set")
+                )
+            }
+            return (
+                .x11,
+                SourceReport(
+                    module: module, source: IdleSource.x11.rawValue, reason: "an X11 session (DISPLAY is set)",
+                    notTaken: wayland)
+            )
+        }
+        let x11 = SourceReport.Alternative(
+            IdleSource.x11.rawValue, "a Wayland session: XWayland has no MIT-SCREEN-SAVER and sees no native input")
+        guard let globals else {
+            return (
+                nil,
+                SourceReport(
+                    module: module, source: nil, reason: connectionError?.reason ?? "no Wayland display",
+                    notTaken: [x11])
+            )
+        }
+        guard globals["wl_seat"] != nil else {
+            return (
+                nil,
+                SourceReport(
+                    module: module, source: nil, reason: "the compositor offers no seat (wl_seat)", notTaken: [x11])
+            )
+        }
+        let extVersion = globals["ext_idle_notifier_v1"]
+        let kde = globals["org_kde_kwin_idle"] != nil
+        if let extVersion {
+            let inputOnly =
+                extVersion >= 2
+                ? " (input only: a playing video does not count as presence)"
+                : " (version 1: an app inhibiting idle, such as a playing video, counts as presence)"
+            var notTaken = [x11]
+            if kde { notTaken.insert(.init(IdleSource.kdeIdle.rawValue, "ext_idle_notifier_v1 is preferred"), at: 0) }
+            return (
+                .extIdleNotify,
+                SourceReport(
+                    module: module, source: IdleSource.extIdleNotify.rawValue,
+                    reason: "the compositor offers ext_idle_notifier_v1 version \(extVersion)\(inputOnly)",
+                    notTaken: notTaken)
+            )
+        }
+        if kde {
+            return (
+                .kdeIdle,
+                SourceReport(
+                    module: module, source: IdleSource.kdeIdle.rawValue,
+                    reason: "the compositor offers org_kde_kwin_idle",
+                    notTaken: [.init(IdleSource.extIdleNotify.rawValue, "not offered by the compositor"), x11])
+            )
+        }
+        let reason =
+            session.isDesktop("GNOME")
+            ? "GNOME offers no Wayland idle protocol, and this version of aw-server-swift has no GNOME idle source yet"
+            : "the compositor (\(session.desktopName)) offers neither ext_idle_notifier_v1 nor org_kde_kwin_idle"
+        return (
+            nil,
+            SourceReport(
+                module: module, source: nil, reason: reason,
+                notTaken: [
+                    .init(IdleSource.extIdleNotify.rawValue, "not offered by the compositor"),
+                    .init(IdleSource.kdeIdle.rawValue, "not offered by the compositor"), x11,
+                ])
+        )
+    }
+
+    /// A connection to the compositor when the choice needs one: in a Wayland session, unless
+    /// the configuration asks for X11.
+    private static func connect(_ configuration: AFKWatcherConfiguration, session: DesktopSession) -> (
+        WaylandConnection?, SourceUnavailable?
+    ) {
+        let wanted = configuration.source.map { $0 != .x11 } ?? session.isWayland
+        guard wanted else { return (nil, nil) }
+        do throws(SourceUnavailable) {
+            return (try WaylandConnection(name: configuration.waylandDisplay), nil)
+        } catch {
+            return (nil, error)
+        }
+    }
+
+    /// Chooses and opens the source for `configuration` on this session.
+    static func open(configuration: AFKWatcherConfiguration, logger: Logger) -> SamplerOpening<Heartbeat> {
+        let session = DesktopSession(configuration)
+        let (connection, connectionError) = connect(configuration, session: session)
+        let (source, report) = choose(
+            on: session, configured: configuration.source, globals: connection?.offered,
+            connectionError: connectionError)
+        switch source {
+        case nil:
+            return .unavailable("cannot tell when you are away: \(report.summary)")
+        case .x11:
+            logger.info("afk \(report.summary)")
+            return X11Sampler<IdlePoller>.open(
+                displayName: configuration.display, configuration: configuration, logger: logger)
+        case .extIdleNotify, .kdeIdle:
+            guard let connection else {
+                return .unavailable("cannot tell when you are away: \(connectionError?.reason ?? "no Wayland display")")
+            }
+            do throws(SourceUnavailable) {
+                let sampler = try WaylandIdleSampler(
+                    connection: connection, source: source!, configuration: configuration)
+                logger.info("afk \(report.summary)")
+                return .opened(
+                    sampler, watching: "idle time through \(sampler.protocolName) on Wayland display \(connection.name)"
+                )
+            } catch {
+                return .unavailable("cannot tell when you are away: \(error.reason)")
+            }
+        }
+    }
+
+    /// The choice on this session, without watching (`aw-server sources`).
+    static func report(configuration: AFKWatcherConfiguration) -> SourceReport {
+        let session = DesktopSession(configuration)
+        let (connection, connectionError) = connect(configuration, session: session)
+        return choose(
+            on: session, configured: configuration.source, globals: connection?.offered,
+            connectionError: connectionError
+        ).report
+    }
+}
+
+extension DesktopSession {
+    /// This process's session, with the displays the configuration names taking the place of
+    /// `DISPLAY` and `WAYLAND_DISPLAY`.
+    init(_ configuration: AFKWatcherConfiguration) {
+        self.init()
+        x11Display = configuration.display ?? x11Display
+        waylandDisplay = configuration.waylandDisplay ?? waylandDisplay
+    }
+}

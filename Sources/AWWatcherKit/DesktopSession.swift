@@ -1,0 +1,82 @@
+import Foundation
+
+/// What the environment says about the desktop session a watcher runs in: the variables a
+/// display server and a session manager set. Sources are chosen from this evidence (and, on
+/// Wayland, from the globals the compositor advertises), never by trying one after another.
+public struct DesktopSession: Sendable, Hashable {
+    /// `WAYLAND_DISPLAY`: the compositor's socket, when this is a Wayland session.
+    public var waylandDisplay: String?
+    /// `XDG_SESSION_TYPE`: `wayland`, `x11`, `tty`, ...
+    public var sessionType: String?
+    /// `XDG_CURRENT_DESKTOP`, split at colons: `KDE`, `GNOME`, `sway`, ...
+    public var desktops: [String]
+    /// `DISPLAY`: the X server (XWayland, in a Wayland session).
+    public var x11Display: String?
+
+    public init(waylandDisplay: String?, sessionType: String?, desktops: [String], x11Display: String?) {
+        self.waylandDisplay = waylandDisplay
+        self.sessionType = sessionType
+        self.desktops = desktops
+        self.x11Display = x11Display
+    }
+
+    /// The session described by `environment` (default: this process's).
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        self.init(
+            waylandDisplay: value("WAYLAND_DISPLAY"), sessionType: value("XDG_SESSION_TYPE"),
+            desktops: value("XDG_CURRENT_DESKTOP")?.split(separator: ":").map(String.init) ?? [],
+            x11Display: value("DISPLAY"))
+    }
+
+    /// Whether this is a Wayland session: `WAYLAND_DISPLAY` is set, or `XDG_SESSION_TYPE=wayland`.
+    public var isWayland: Bool { waylandDisplay != nil || sessionType == "wayland" }
+
+    /// Whether `XDG_CURRENT_DESKTOP` names `desktop` (any case).
+    public func isDesktop(_ desktop: String) -> Bool {
+        desktops.contains { $0.caseInsensitiveCompare(desktop) == .orderedSame }
+    }
+
+    /// The desktop's name for messages: the first of `XDG_CURRENT_DESKTOP`, or "this desktop".
+    public var desktopName: String { desktops.first ?? "this desktop" }
+}
+
+/// Which source a watcher module uses on this session and why, and why it did not take the
+/// others: what the module logs when it starts and what `aw-server sources` prints.
+public struct SourceReport: Sendable, Hashable {
+    /// A source that was not taken, and why.
+    public struct Alternative: Sendable, Hashable {
+        /// The source's name, e.g. `x11`.
+        public var source: String
+        /// Why it was not taken.
+        public var reason: String
+
+        public init(_ source: String, _ reason: String) {
+            self.source = source
+            self.reason = reason
+        }
+    }
+
+    /// The module, e.g. `window`.
+    public var module: String
+    /// The source in use, e.g. `wlr-foreign-toplevel`; `nil` when none can be used here.
+    public var source: String?
+    /// Why that source (or why none).
+    public var reason: String
+    /// The other sources and why they were not taken.
+    public var notTaken: [Alternative]
+
+    public init(module: String, source: String?, reason: String, notTaken: [Alternative] = []) {
+        self.module = module
+        self.source = source
+        self.reason = reason
+        self.notTaken = notTaken
+    }
+
+    /// The report in one line, for the log.
+    public var summary: String {
+        let choice = source.map { "source \($0): \(reason)" } ?? "no source: \(reason)"
+        guard !notTaken.isEmpty else { return choice }
+        return choice + " (not taken: " + notTaken.map { "\($0.source): \($0.reason)" }.joined(separator: "; ") + ")"
+    }
+}
