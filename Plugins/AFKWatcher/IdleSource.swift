@@ -96,7 +96,7 @@ enum IdleSource: String, CaseIterable, Sendable {
         let reason =
             session.isDesktop("GNOME")
             ? "GNOME offers no Wayland idle protocol, and this version of aw-server-swift has no GNOME idle source yet"
-            : "the compositor (\(session.desktopName)) offers neither ext_idle_notifier_v1 nor org_kde_kwin_idle"
+            : "the compositor\(session.desktopSuffix) offers neither ext_idle_notifier_v1 nor org_kde_kwin_idle"
         return (
             nil,
             SourceReport(

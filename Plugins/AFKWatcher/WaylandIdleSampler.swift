@@ -9,10 +9,12 @@ import Logging
 /// video that keeps the screen on does not count as presence) or KDE's `org_kde_kwin_idle`.
 ///
 /// The compositor says only "idle" (`threshold` after the last input) and "resumed" (at the first
-/// input after that). From those the idle time is known exactly whenever it exceeds the
-/// threshold: at "idle" it is the threshold, and it grows from there. So the AFK state machine
-/// gets the same samples it gets from an X server, and dates going away at the last input and
-/// coming back at the first, the same as on X11; each notification calls for a sample at once.
+/// input after that). From those the last input is known exactly at "idle" (`threshold` before
+/// it) and at "resumed" (then); in between, while no "idle" has come, it lies within the last
+/// `threshold`, so the watcher takes the latest moment it is sure of: `threshold` ago, or the
+/// "resumed", whichever is later. The AFK state machine thus gets the same samples it gets from an
+/// X server, never records activity after the last input, and dates going away at the last input
+/// and coming back at the first, the same as on X11; each notification calls for a sample at once.
 struct WaylandIdleSampler: EventSampler {
     let connection: WaylandConnection
     private let context: Context
@@ -21,17 +23,19 @@ struct WaylandIdleSampler: EventSampler {
     let protocolName: String
     private let thresholdMilliseconds: UInt32
 
-    /// What the listeners update.
+    /// What the listeners update (monotonic nanoseconds).
     final class Context {
-        /// When the compositor said "idle" (monotonic nanoseconds); `nil` while you are active.
+        /// When the compositor said "idle"; `nil` while you are active.
         var idleSince: Int64?
+        /// When the compositor last said "resumed" (at first: when the notification was made).
+        var resumedAt = PollClock.monotonicNow
         var changed = false
     }
 
-    /// The notification threshold: the poll time (at least 1 s, at most the timeout). Going away
-    /// needs idle ≥ timeout, which the state machine checks at every sample.
+    /// The notification threshold: the poll time, at least 1 s and at most half the timeout (so
+    /// that the idle time assumed while you are active stays below the timeout).
     static func thresholdMilliseconds(_ configuration: AFKWatcherConfiguration) -> UInt32 {
-        UInt32(min(configuration.timeout, max(1, configuration.pollTime)) * 1000)
+        UInt32(min(configuration.timeout / 2, max(1, configuration.pollTime)) * 1000)
     }
 
     /// Asks the compositor on `connection` for idle notifications through `source`.
@@ -88,13 +92,14 @@ struct WaylandIdleSampler: EventSampler {
     }
 
     mutating func sample(at clock: PollClock) -> [Heartbeat] {
-        let idle = context.idleSince.map { since in
-            max(0, clock.monotonicNanoseconds - since) / 1_000_000 + Int64(thresholdMilliseconds)
-        }
+        let now = clock.monotonicNanoseconds
+        let threshold = Int64(thresholdMilliseconds) * 1_000_000
+        let idle =
+            context.idleSince.map { max(0, now - $0) + threshold } ?? max(0, min(now - context.resumedAt, threshold))
         return machine.observe(
             AFKStateMachine.Sample(
-                clock: .init(wall: clock.wall, monotonicNanoseconds: clock.monotonicNanoseconds),
-                idleMilliseconds: idle ?? 0, screenSaverActive: false))
+                clock: .init(wall: clock.wall, monotonicNanoseconds: now), idleMilliseconds: idle / 1_000_000,
+                screenSaverActive: false))
     }
 
     mutating func finish(at clock: PollClock) -> [Heartbeat] {
@@ -116,6 +121,7 @@ struct WaylandIdleSampler: EventSampler {
     private static func resumed(_ data: UnsafeMutableRawPointer?) {
         guard let context = context(data) else { return }
         context.idleSince = nil
+        context.resumedAt = PollClock.monotonicNow
         context.changed = true
     }
 

@@ -76,7 +76,7 @@ enum WindowSource: String, CaseIterable, Sendable {
             reason =
                 "the compositor offers ext_foreign_toplevel_list_v1, which lists windows but never says which has the focus, and not zwlr_foreign_toplevel_manager_v1"
         } else {
-            reason = "the compositor (\(session.desktopName)) does not offer zwlr_foreign_toplevel_manager_v1"
+            reason = "the compositor\(session.desktopSuffix) does not offer zwlr_foreign_toplevel_manager_v1"
         }
         return (
             nil,

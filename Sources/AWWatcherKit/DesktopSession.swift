@@ -37,8 +37,9 @@ public struct DesktopSession: Sendable, Hashable {
         desktops.contains { $0.caseInsensitiveCompare(desktop) == .orderedSame }
     }
 
-    /// The desktop's name for messages: the first of `XDG_CURRENT_DESKTOP`, or "this desktop".
-    public var desktopName: String { desktops.first ?? "this desktop" }
+    /// The desktop's name in parentheses after a space, for messages ("the compositor (sway)"),
+    /// or nothing when `XDG_CURRENT_DESKTOP` is not set.
+    public var desktopSuffix: String { desktops.first.map { " (\($0))" } ?? "" }
 }
 
 /// Which source a watcher module uses on this session and why, and why it did not take the
