@@ -3,7 +3,7 @@
 #   1. installs missing Debian packages, checks formatting (scripts/format.sh --check),
 #   2. builds and runs the Swift test suites (datastore on real SQLite files and on a private
 #      PostgreSQL cluster, HTTP in process and over live sockets, the watchers on private Xvfb +
-#      openbox displays driven by xdotool),
+#      openbox displays driven by xdotool and in headless sway sessions driven by swaymsg and wtype),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
 #      reference Python aw-server, watchers from PyPI under the host, the kill -9 crash test,
@@ -34,6 +34,9 @@ scripts/install-deps.sh test
 echo "== formatting" >&2
 scripts/format.sh --check
 
+echo "== generated Wayland protocol code (scripts/wayland-protocols.sh --check)" >&2
+scripts/wayland-protocols.sh --check
+
 echo "== swift build" >&2
 swift build --build-tests
 # The hostile-input tests run against an optimised build too: it recurses differently.
@@ -46,9 +49,10 @@ pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 
 AW_TEST_POSTGRES_URL="$(scripts/postgres-cluster.sh start "$cluster" "$pg_port")"
 export AW_TEST_POSTGRES_URL
 
-# The watcher suites time X11 events to fractions of a second: they run first, on their own, so
-# that the heavy suites (fuzz inputs, hostile queries, PostgreSQL load) cannot starve them.
-echo "== swift test: the watchers on private X displays" >&2
+# The watcher suites time X11 and Wayland events to fractions of a second: they run first, on
+# their own, so that the heavy suites (fuzz inputs, hostile queries, PostgreSQL load) cannot
+# starve them.
+echo "== swift test: the watchers on private X displays and headless sway" >&2
 status=0
 swift test --skip-build --filter AWWatcherTests 2>&1 | tee "$logs/swift-watchers.log" || status=$?
 note "Swift watcher tests" "$(scripts/test-summary.py swift "$logs/swift-watchers.log")"

@@ -67,8 +67,13 @@ struct AutostartCommand: ParsableCommand {
                 }
                 print(
                     """
-                    The unit takes DISPLAY and XAUTHORITY from the user manager; if your session does not \
-                    import them, add to ~/.xprofile: systemctl --user import-environment DISPLAY XAUTHORITY
+                    The unit takes the session's variables from the user manager: DISPLAY and XAUTHORITY \
+                    on X11; WAYLAND_DISPLAY, XDG_CURRENT_DESKTOP and DBUS_SESSION_BUS_ADDRESS on Wayland. \
+                    GNOME and KDE Plasma hand them over. On sway and other wlroots compositors add to the \
+                    compositor's config: exec systemctl --user import-environment WAYLAND_DISPLAY \
+                    XDG_CURRENT_DESKTOP; on X11 without a desktop environment add to ~/.xprofile: \
+                    systemctl --user import-environment DISPLAY XAUTHORITY. `aw-server sources` shows what \
+                    the watchers see.
                     """)
             }
         }
@@ -134,7 +139,8 @@ struct AutostartEntry {
         }
     }
 
-    /// An XDG autostart desktop entry; it inherits DISPLAY and XAUTHORITY from the session.
+    /// An XDG autostart desktop entry; it inherits the session's variables (DISPLAY, XAUTHORITY,
+    /// WAYLAND_DISPLAY, XDG_CURRENT_DESKTOP, DBUS_SESSION_BUS_ADDRESS) from the session.
     var desktopEntry: String {
         """
         [Desktop Entry]

@@ -46,9 +46,12 @@ public final class SwaySession: Sendable {
         where file.hasPrefix("sway-ipc.") {
             try? FileManager.default.removeItem(atPath: runtimeDirectory + "/" + file)
         }
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: (runtimeDirectory as NSString).deletingLastPathComponent)) ?? []
+        for file
+            in (try? FileManager.default.contentsOfDirectory(
+                atPath: (runtimeDirectory as NSString).deletingLastPathComponent)) ?? []
         where file.hasPrefix("title-") {
-            try? FileManager.default.removeItem(atPath: (runtimeDirectory as NSString).deletingLastPathComponent + "/" + file)
+            try? FileManager.default.removeItem(
+                atPath: (runtimeDirectory as NSString).deletingLastPathComponent + "/" + file)
         }
         try start()
     }
@@ -61,8 +64,10 @@ public final class SwaySession: Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let sway = ["sway", "-c", config]
         process.arguments =
-            ["-i", "PATH=/usr/bin:/bin", "HOME=\(home)", "XDG_RUNTIME_DIR=\(runtimeDirectory)",
-             "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman", "WLR_HEADLESS_OUTPUTS=1"]
+            [
+                "-i", "PATH=/usr/bin:/bin", "HOME=\(home)", "XDG_RUNTIME_DIR=\(runtimeDirectory)",
+                "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman", "WLR_HEADLESS_OUTPUTS=1",
+            ]
             + (getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + sway : sway)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -71,7 +76,9 @@ public final class SwaySession: Sendable {
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: socket), ipcSocket != nil { return }
-            guard process.isRunning else { throw SessionError("sway exited at start (status \(process.terminationStatus))") }
+            guard process.isRunning else {
+                throw SessionError("sway exited at start (status \(process.terminationStatus))")
+            }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw SessionError("sway did not open \(socket)")

@@ -71,7 +71,9 @@ struct WaylandWatcherTests {
         }
     }
 
-    @Test("idle past the timeout is away from the last input (org_kde_kwin_idle); a key press or pointer move brings it back")
+    @Test(
+        "idle past the timeout is away from the last input (org_kde_kwin_idle); a key press or pointer move brings it back"
+    )
     func idle() async throws {
         let sway = try SwaySession()
         defer { sway.stop() }
@@ -119,12 +121,16 @@ struct WaylandWatcherTests {
             configuration: WindowWatcherConfiguration(pollTime: 0.2, waylandDisplay: sway.socket))
         let store = try Datastore.inMemory()
         try await runWatcher(watcher, store: store) { () async throws in
-            #expect(try await eventually { await recordedEvents(store, Self.windowBucket).contains { $0.app == "before" } })
+            #expect(
+                try await eventually { await recordedEvents(store, Self.windowBucket).contains { $0.app == "before" } })
             sway.kill()
             try await Task.sleep(for: .seconds(1))
             try sway.restart()
             try sway.openTerminal(appID: "after", title: "After")
-            #expect(try await eventually(40) { await recordedEvents(store, Self.windowBucket).contains { $0.app == "after" } })
+            #expect(
+                try await eventually(40) {
+                    await recordedEvents(store, Self.windowBucket).contains { $0.app == "after" }
+                })
         }
     }
 
@@ -132,7 +138,8 @@ struct WaylandWatcherTests {
     func sourceChoice() throws {
         let sway = try SwaySession()
         defer { sway.stop() }
-        let window = WindowWatcher(configuration: WindowWatcherConfiguration(waylandDisplay: sway.socket)).sourceReport()
+        let window = WindowWatcher(configuration: WindowWatcherConfiguration(waylandDisplay: sway.socket))
+            .sourceReport()
         #expect(window.source == "wlr-foreign-toplevel")
         #expect(window.notTaken.map(\.source) == ["x11"])
         let afk = AFKWatcher(configuration: AFKWatcherConfiguration(waylandDisplay: sway.socket)).sourceReport()
@@ -141,7 +148,9 @@ struct WaylandWatcherTests {
 
         let session = DesktopSession(waylandDisplay: "wl", sessionType: "wayland", desktops: ["KDE"], x11Display: ":0")
         let kwin = ["wl_seat": UInt32(7), "ext_idle_notifier_v1": 1, "org_kde_kwin_idle": 1]
-        #expect(IdleSource.choose(on: session, configured: nil, globals: kwin, connectionError: nil).source == .extIdleNotify)
+        #expect(
+            IdleSource.choose(on: session, configured: nil, globals: kwin, connectionError: nil).source
+                == .extIdleNotify)
         let kde = WindowSource.choose(on: session, configured: nil, globals: kwin, connectionError: nil)
         #expect(kde.source == nil && kde.report.reason.contains("KWin"))
         let x11 = DesktopSession(waylandDisplay: nil, sessionType: "x11", desktops: [], x11Display: ":0")

@@ -49,10 +49,13 @@ class ServerProcess:
     """One aw-server process; `start()` waits until /api/0/info answers."""
 
     def __init__(self, home: Path, port: int, db: Path | None = None, display: str | None = None,
-                 config: Path | None = None, extra_args: list[str] | None = None, executable: str | None = None):
-        """`display`: run the built-in watchers on this X display; `None` runs the server alone.
-        `executable`: another build of aw-server than the one under test by default."""
+                 config: Path | None = None, extra_args: list[str] | None = None, executable: str | None = None,
+                 session: dict | None = None):
+        """`display`: run the built-in watchers on this X display; `session`: run them with these
+        session variables (WAYLAND_DISPLAY, ...; a value of None removes one); with neither the
+        server runs alone. `executable`: another build of aw-server than the one under test."""
         self.home, self.port, self.db, self.display, self.config = home, port, db, display, config
+        self.session = session
         self.executable = executable or SERVER_BINARY
         self.extra_args = extra_args or []
         self.process: subprocess.Popen | None = None
@@ -65,6 +68,11 @@ class ServerProcess:
                    XDG_CACHE_HOME=str(self.home / "cache"))
         if self.display:
             env["DISPLAY"] = self.display
+        for key, value in (self.session or {}).items():
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
         return env
 
     @property
@@ -81,7 +89,7 @@ class ServerProcess:
             args += ["--dbpath", str(self.db)]
         if self.config:
             args += ["--config", str(self.config)]
-        if not self.display:
+        if not self.display and self.session is None:
             args.append("--no-watchers")
         args += self.extra_args
         with open(self.log, "ab") as log:
