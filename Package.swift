@@ -246,6 +246,7 @@ let package = Package(
             name: "AWWatcherTests",
             dependencies: [
                 "AWCore", "AWDatastore", "AWServer", "AWWatcherKit", "AWTestSupport", "WindowWatcher", "AFKWatcher",
+                "AWWayland", "CWaylandProtocols",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

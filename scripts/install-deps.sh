@@ -13,9 +13,11 @@ if [[ "${1:-build}" == "test" ]]; then
   # and poke windows (xterm, xmessage/xprop, xset, xdotool).
   want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)
   # Real Wayland compositors run headless: sway with foot terminals, wtype for key presses,
-  # XWayland for an X client under Wayland, weston for a compositor without the protocols;
+  # XWayland for an X client under Wayland, weston for a compositor without the protocols, KWin;
   # wayland-info lists globals, wayland-scanner checks the generated protocol code.
   want+=(sway foot wtype xwayland wayland-utils weston libwayland-bin)
+  # KDE Plasma's compositor, run headless on a private D-Bus session bus.
+  want+=(kwin-wayland dbus)
   # Validators for the autostart files.
   want+=(desktop-file-utils systemd)
   # The example modules: a git working tree to watch; tmux for a watcher from PyPI.

@@ -3,7 +3,8 @@
 #   1. installs missing Debian packages, checks formatting (scripts/format.sh --check),
 #   2. builds and runs the Swift test suites (datastore on real SQLite files and on a private
 #      PostgreSQL cluster, HTTP in process and over live sockets, the watchers on private Xvfb +
-#      openbox displays driven by xdotool and in headless sway sessions driven by swaymsg and wtype),
+#      openbox displays driven by xdotool, in headless sway sessions driven by swaymsg and wtype, and
+#      under headless KWin),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
 #      reference Python aw-server, watchers from PyPI under the host, the kill -9 crash test,

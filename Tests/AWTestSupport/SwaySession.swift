@@ -98,20 +98,7 @@ public final class SwaySession: Sendable {
     /// Runs a program against this compositor and returns what it printed.
     @discardableResult
     public func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SessionError("\(arguments.joined(separator: " ")) failed: \(String(decoding: data, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self)
+        try Programs.run(arguments, environment: environment, requireSuccess: true)
     }
 
     /// Sends sway one command.
@@ -142,6 +129,20 @@ public final class SwaySession: Sendable {
     public func openX11Window(_ program: String, windowClass: String) throws {
         try command("exec \(program)")
         try waitForWindow { $0.contains("\"class\": \"\(windowClass)\"") }
+    }
+
+    /// Waits until sway shows a window titled `title`.
+    public func waitForTitle(_ title: String) throws {
+        try waitForWindow { tree in
+            guard let root = try? JSONSerialization.jsonObject(with: Data(tree.utf8)) else { return false }
+            func contains(_ node: Any) -> Bool {
+                guard let node = node as? [String: Any] else { return false }
+                if node["name"] as? String == title { return true }
+                return ((node["nodes"] as? [Any] ?? []) + (node["floating_nodes"] as? [Any] ?? [])).contains(
+                    where: contains)
+            }
+            return contains(root)
+        }
     }
 
     private func waitForWindow(_ shown: (String) -> Bool) throws {

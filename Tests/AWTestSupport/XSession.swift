@@ -99,15 +99,8 @@ public final class XSession: Sendable {
     /// Starts a program on this display in the background.
     @discardableResult
     public func spawn(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(
-            environment.merging(["DISPLAY": display]) { a, _ in a }
-        ) { _, b in b }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Programs.spawn(
+            arguments, environment: environment.merging(["DISPLAY": display]) { own, _ in own })
         children.withLock { $0.append(process) }
         return process
     }
@@ -115,17 +108,7 @@ public final class XSession: Sendable {
     /// Runs a program on this display and returns what it printed.
     @discardableResult
     public func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["DISPLAY": display]) { _, b in b }
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try Programs.run(arguments, environment: ["DISPLAY": display], requireSuccess: false)
     }
 
     /// The id of the first mapped window of `windowClass`, waiting for it to appear.

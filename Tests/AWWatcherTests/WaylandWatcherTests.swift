@@ -41,7 +41,10 @@ struct WaylandWatcherTests {
             try await Task.sleep(for: .seconds(1))
             try timed { try sway.command("[app_id=\"term-b\"] focus") }
             try await Task.sleep(for: .seconds(1))
-            try timed { beta.set("Ünïcødé 日本 ✓") }
+            try timed {
+                beta.set("Ünïcødé 日本 ✓")
+                try sway.waitForTitle("Ünïcødé 日本 ✓")  // the terminal prints it when it gets to it
+            }
             try await Task.sleep(for: .seconds(1))
             try timed { try sway.command("[class=\"XApp\"] focus") }
             try await Task.sleep(for: .seconds(1))
