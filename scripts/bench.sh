@@ -4,12 +4,13 @@
 # pinned in scripts/bench/requirements-reference.txt, installed in .venv-bench) under the same
 # REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; then this
 # server's ceiling with wrk (keep-alive connections); heartbeats through the in-process client
-# against HTTP (aw-client-bench); and the built-in watchers over a scripted X session
-# (scripts/bench/watchers.py, needs Xvfb). The machines are shared: compare ratios, not times.
+# against HTTP (aw-client-bench); and the built-in watchers over a scripted desktop session on
+# X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb and sway). The machines are shared:
+# compare ratios, not times.
 #
 # Usage: scripts/bench.sh [--quick] [--no-watchers]
 #   --quick        a tenth of the REST work and a 2-minute watcher session, to try it out
-#   --no-watchers  skip the X session (no Xvfb needed)
+#   --no-watchers  skip the desktop sessions (no Xvfb or sway needed)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quick=() watchers=1 session=300
@@ -62,7 +63,7 @@ echo
 .build/release/aw-client-bench
 if [[ $watchers -eq 1 ]]; then
   echo
-  echo "## The built-in watchers over a ${session}-second scripted X session (scripts/bench/watchers.py)"
+  echo "## The built-in watchers over a ${session}-second scripted session on X11 and on sway (scripts/bench/watchers.py)"
   echo
   python3 scripts/bench/watchers.py --duration "$session" --afk-timeout 60
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The built-in watchers over a scripted desktop session on Xvfb + openbox.
+"""The built-in watchers over a scripted desktop session, on X11 (Xvfb + openbox) and on Wayland
+(headless sway, the wlr-foreign-toplevel and kde-idle sources), one after the other in one run.
 
-Two aw-server processes run side by side on the same X display for the whole session: one with
+Two aw-server processes run side by side on the same display for the whole session: one with
 the window and AFK watchers, one serving only (--no-watchers); the difference in CPU time is
 what watching costs. The session switches the active window every few seconds and has one idle
 period longer than the AFK timeout. Printed: CPU per hour and share of one core, RSS at the
@@ -9,8 +10,9 @@ start and end (growth), the share of scripted time recorded with the right app a
 the AFK edges' distance from the real last input.
 
 Usage: swift build -c release --product aw-server && scripts/bench/watchers.py [--duration 600]
-       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server]
-(needs Xvfb, openbox, xterm and xdotool: scripts/install-deps.sh test)
+       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11|sway|both]
+(needs Xvfb, openbox, xterm, xdotool, sway and foot: scripts/install-deps.sh test; sway runs as the
+user nobody when started as root, as it refuses root)
 """
 import argparse
 import json
@@ -110,10 +112,62 @@ class Desktop:
     def activate(self, app):
         self.run(["xdotool", "windowactivate", "--sync", self.windows[app]])
 
+    def input(self, step):
+        self.run(["xdotool", "mousemove", str(100 + step % 50), "100"])
+
     def stop(self):
         for process in reversed(self.processes):
             process.kill()
             process.wait()
+
+
+class SwayDesktop(Desktop):
+    """Headless sway (as nobody when run as root) and one foot terminal per scripted window."""
+
+    def __init__(self):
+        self.processes = []
+        self.env = dict(os.environ)
+        self.root = Path(tempfile.mkdtemp(prefix="aw-bench-sway."))
+        runtime, home, config = self.root / "run", self.root / "home", self.root / "sway.conf"
+        runtime.mkdir()
+        home.mkdir()
+        config.write_text("output HEADLESS-1 resolution 1280x720\n")
+        if os.getuid() == 0:
+            for path in (self.root, runtime, home, config):
+                os.chown(path, 65534, 65534)
+        os.chmod(runtime, 0o700)
+        sway = ["sway", "-c", str(config)]
+        if os.getuid() == 0:
+            sway = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + sway
+        self.spawn(["env", "-i", "PATH=/usr/bin:/bin", f"HOME={home}", f"XDG_RUNTIME_DIR={runtime}", "WLR_BACKENDS=headless",
+                    "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman", "WLR_HEADLESS_OUTPUTS=1"] + sway, env=os.environ)
+        socket_path = runtime / "wayland-1"
+        for _ in range(200):
+            ipc = list(runtime.glob("sway-ipc.*.sock"))
+            if socket_path.exists() and ipc:
+                break
+            time.sleep(0.05)
+        else:
+            sys.exit("sway did not start")
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), WAYLAND_DISPLAY=str(socket_path), SWAYSOCK=str(ipc[0]),
+                        XDG_SESSION_TYPE="wayland", LC_ALL="C.UTF-8")
+        self.env.pop("DISPLAY", None)
+        for app, title in WINDOWS:
+            self.run(["swaymsg", f"exec foot --app-id={app} --title='{title}' sleep 100000"])
+            for _ in range(100):
+                if f'"app_id": "{app}"' in self.run(["swaymsg", "-t", "get_tree"]):
+                    break
+                time.sleep(0.1)
+
+    def activate(self, app):
+        self.run(["swaymsg", f'[app_id="{app}"] focus'])
+
+    def input(self, step):
+        self.run(["swaymsg", f"seat seat0 cursor move {1 if step % 2 else -1} 1"])
+
+    def stop(self):
+        super().stop()
+        subprocess.run(["rm", "-rf", str(self.root)])
 
 
 def start_server(desktop, binary, home, config, watchers):
@@ -138,12 +192,22 @@ def main():
     parser.add_argument("--duration", type=float, default=600, help="seconds of scripted session (default 600)")
     parser.add_argument("--switch", type=float, default=5, help="seconds between window switches (default 5)")
     parser.add_argument("--afk-timeout", type=float, default=180, help="the AFK watcher's timeout (default 180)")
+    parser.add_argument("--desktop", choices=["x11", "sway", "both"], default="both",
+                        help="where to run the session: X11, sway, or both one after the other (default)")
     args = parser.parse_args()
+    kinds = ["x11", "sway"] if args.desktop == "both" else [args.desktop]
+    for number, kind in enumerate(kinds):
+        if number:
+            print()
+        print(f"== {'X11 (Xvfb + openbox): x11 sources' if kind == 'x11' else 'Wayland (headless sway 1.7): wlr-foreign-toplevel and kde-idle sources'}")
+        session(Desktop() if kind == "x11" else SwayDesktop(), args)
 
+
+def session(desktop, args):
+    """Runs the scripted session on `desktop` and prints its figures."""
     work = Path(tempfile.mkdtemp(prefix="aw-bench-watchers."))
     config = work / "config.toml"
     config.write_text(f"[watchers.afk]\ntimeout = {args.afk_timeout}\n")
-    desktop = Desktop()
     try:
         (work / "watching").mkdir()
         (work / "serving").mkdir()
@@ -176,7 +240,7 @@ def main():
                 desktop.activate(app)
                 segments.append((before, time.time(), app))
             else:
-                desktop.run(["xdotool", "mousemove", str(100 + len(inputs) % 50), "100"])
+                desktop.input(len(inputs))
                 inputs.append((offset, time.time()))
         time.sleep(max(0.0, begin + args.duration - time.monotonic()))
         end = time.time()
