@@ -26,23 +26,13 @@ enum IdleSource: String, CaseIterable, Sendable {
     ) -> (source: IdleSource?, report: SourceReport) {
         let module = AFKWatcher.name
         if let configured {
-            return (
-                configured,
-                SourceReport(module: module, source: configured.rawValue, reason: "set in the configuration (source)")
-            )
+            return (configured, .configured(module: module, source: configured.rawValue))
         }
         let wayland = [IdleSource.extIdleNotify, .kdeIdle].map {
             SourceReport.Alternative($0.rawValue, "not a Wayland session")
         }
         guard session.isWayland else {
-            guard session.x11Display != nil else {
-                return (
-                    nil,
-                    SourceReport(
-                        module: module, source: nil,
-                        reason: "no desktop session: neither WAYLAND_DISPLAY nor DISPLAY is set")
-                )
-            }
+            guard session.x11Display != nil else { return (nil, .noDesktopSession(module: module)) }
             return (
                 .x11,
                 SourceReport(
@@ -108,68 +98,46 @@ enum IdleSource: String, CaseIterable, Sendable {
         )
     }
 
-    /// A connection to the compositor when the choice needs one: in a Wayland session, unless
-    /// the configuration asks for X11.
-    private static func connect(_ configuration: AFKWatcherConfiguration, session: DesktopSession) -> (
-        WaylandConnection?, SourceUnavailable?
+    /// The choice for `configuration` on this session, with the compositor connection it made.
+    private static func decide(_ configuration: AFKWatcherConfiguration) -> (
+        source: IdleSource?, report: SourceReport, compositor: CompositorProbe
     ) {
-        let wanted = configuration.source.map { $0 != .x11 } ?? session.isWayland
-        guard wanted else { return (nil, nil) }
-        do throws(SourceUnavailable) {
-            return (try WaylandConnection(name: configuration.waylandDisplay), nil)
-        } catch {
-            return (nil, error)
-        }
+        let (session, compositor) = CompositorProbe.session(
+            x11Display: configuration.display, waylandDisplay: configuration.waylandDisplay,
+            configuredWayland: configuration.source.map { $0 != .x11 })
+        let (source, report) = choose(
+            on: session, configured: configuration.source, globals: compositor.offered,
+            connectionError: compositor.error)
+        return (source, report, compositor)
     }
 
     /// Chooses and opens the source for `configuration` on this session.
     static func open(configuration: AFKWatcherConfiguration, logger: Logger) -> SamplerOpening<Heartbeat> {
-        let session = DesktopSession(configuration)
-        let (connection, connectionError) = connect(configuration, session: session)
-        let (source, report) = choose(
-            on: session, configured: configuration.source, globals: connection?.offered,
-            connectionError: connectionError)
-        switch source {
-        case nil:
-            return .unavailable("cannot tell when you are away: \(report.summary)")
-        case .x11:
-            logger.info("afk \(report.summary)")
-            return X11Sampler<IdlePoller>.open(
-                displayName: configuration.display, configuration: configuration, logger: logger)
-        case .extIdleNotify, .kdeIdle:
-            guard let connection else {
-                return .unavailable("cannot tell when you are away: \(connectionError?.reason ?? "no Wayland display")")
-            }
-            do throws(SourceUnavailable) {
+        let (source, report, compositor) = decide(configuration)
+        do throws(SourceUnavailable) {
+            switch source {
+            case nil:
+                throw SourceUnavailable(report.summary)
+            case .x11:
+                logger.info("afk \(report.summary)")
+                return X11Sampler<IdlePoller>.open(
+                    displayName: configuration.display, configuration: configuration, logger: logger)
+            case let wayland?:
+                let connection = try compositor.requireConnection()
                 let sampler = try WaylandIdleSampler(
-                    connection: connection, source: source!, configuration: configuration)
+                    connection: connection, source: wayland, configuration: configuration)
                 logger.info("afk \(report.summary)")
                 return .opened(
                     sampler, watching: "idle time through \(sampler.protocolName) on Wayland display \(connection.name)"
                 )
-            } catch {
-                return .unavailable("cannot tell when you are away: \(error.reason)")
             }
+        } catch {
+            return .unavailable("cannot tell when you are away: \(error.reason)")
         }
     }
 
     /// The choice on this session, without watching (`aw-server sources`).
     static func report(configuration: AFKWatcherConfiguration) -> SourceReport {
-        let session = DesktopSession(configuration)
-        let (connection, connectionError) = connect(configuration, session: session)
-        return choose(
-            on: session, configured: configuration.source, globals: connection?.offered,
-            connectionError: connectionError
-        ).report
-    }
-}
-
-extension DesktopSession {
-    /// This process's session, with the displays the configuration names taking the place of
-    /// `DISPLAY` and `WAYLAND_DISPLAY`.
-    init(_ configuration: AFKWatcherConfiguration) {
-        self.init()
-        x11Display = configuration.display ?? x11Display
-        waylandDisplay = configuration.waylandDisplay ?? waylandDisplay
+        decide(configuration).report
     }
 }

@@ -11,7 +11,7 @@ final class ToplevelList {
     }
 
     /// Windows by handle, as of their last `done`.
-    private(set) var committed: [UInt: Toplevel] = [:]
+    private var committed: [UInt: Toplevel] = [:]
     /// Changes received since a window's last `done`.
     private var pending: [UInt: Toplevel] = [:]
     /// Set when a `done` or `closed` changed what is committed; cleared by `takeChange()`.
@@ -20,7 +20,7 @@ final class ToplevelList {
     /// The window that has the focus, or `nil` when none has (an empty workspace, the last
     /// window closed). Should a compositor mark several activated, the one that changed last
     /// wins.
-    private(set) var active: UInt?
+    private var active: UInt?
 
     private func edit(_ handle: UInt, _ change: (inout Toplevel) -> Void) {
         var toplevel = pending[handle] ?? committed[handle] ?? Toplevel()

@@ -24,20 +24,10 @@ enum WindowSource: String, CaseIterable, Sendable {
     ) -> (source: WindowSource?, report: SourceReport) {
         let module = WindowWatcher.name
         if let configured {
-            return (
-                configured,
-                SourceReport(module: module, source: configured.rawValue, reason: "set in the configuration (source)")
-            )
+            return (configured, .configured(module: module, source: configured.rawValue))
         }
         guard session.isWayland else {
-            guard session.x11Display != nil else {
-                return (
-                    nil,
-                    SourceReport(
-                        module: module, source: nil,
-                        reason: "no desktop session: neither WAYLAND_DISPLAY nor DISPLAY is set")
-                )
-            }
+            guard session.x11Display != nil else { return (nil, .noDesktopSession(module: module)) }
             return (
                 .x11,
                 SourceReport(
@@ -86,67 +76,43 @@ enum WindowSource: String, CaseIterable, Sendable {
         )
     }
 
+    /// The choice for `configuration` on this session, with the compositor connection it made.
+    private static func decide(_ configuration: WindowWatcherConfiguration) -> (
+        source: WindowSource?, report: SourceReport, compositor: CompositorProbe
+    ) {
+        let (session, compositor) = CompositorProbe.session(
+            x11Display: configuration.display, waylandDisplay: configuration.waylandDisplay,
+            configuredWayland: configuration.source.map { $0 != .x11 })
+        let (source, report) = choose(
+            on: session, configured: configuration.source, globals: compositor.offered,
+            connectionError: compositor.error)
+        return (source, report, compositor)
+    }
+
     /// Chooses and opens the source for `configuration` on this session.
     static func open(configuration: WindowWatcherConfiguration, logger: Logger) -> SamplerOpening<Heartbeat> {
-        let session = DesktopSession(configuration)
-        let (connection, connectionError) = connect(configuration, session: session)
-        let (source, report) = choose(
-            on: session, configured: configuration.source, globals: connection?.offered,
-            connectionError: connectionError)
-        switch source {
-        case nil:
-            return .unavailable("cannot watch the active window: \(report.summary)")
-        case .x11:
-            logger.info("window \(report.summary)")
-            return X11Sampler<WindowPoller>.open(
-                displayName: configuration.display, configuration: configuration, logger: logger)
-        case .wlroots:
-            guard let connection else {
-                return .unavailable(
-                    "cannot watch the active window: \(connectionError?.reason ?? "no Wayland display")")
-            }
-            do throws(SourceUnavailable) {
+        let (source, report, compositor) = decide(configuration)
+        do throws(SourceUnavailable) {
+            switch source {
+            case nil:
+                throw SourceUnavailable(report.summary)
+            case .x11:
+                logger.info("window \(report.summary)")
+                return X11Sampler<WindowPoller>.open(
+                    displayName: configuration.display, configuration: configuration, logger: logger)
+            case .wlroots:
+                let connection = try compositor.requireConnection()
                 let sampler = try WlrWindowSampler(connection: connection, configuration: configuration, logger: logger)
                 logger.info("window \(report.summary)")
                 return .opened(sampler, watching: "windows on Wayland display \(connection.name)")
-            } catch {
-                return .unavailable("cannot watch the active window: \(error.reason)")
             }
-        }
-    }
-
-    /// A connection to the compositor when the choice needs one: in a Wayland session, unless
-    /// the configuration asks for X11.
-    private static func connect(_ configuration: WindowWatcherConfiguration, session: DesktopSession) -> (
-        WaylandConnection?, SourceUnavailable?
-    ) {
-        guard configuration.source != .x11 && (session.isWayland || configuration.source == .wlroots) else {
-            return (nil, nil)
-        }
-        do throws(SourceUnavailable) {
-            return (try WaylandConnection(name: configuration.waylandDisplay), nil)
         } catch {
-            return (nil, error)
+            return .unavailable("cannot watch the active window: \(error.reason)")
         }
     }
 
     /// The choice on this session, without watching (`aw-server sources`).
     static func report(configuration: WindowWatcherConfiguration) -> SourceReport {
-        let session = DesktopSession(configuration)
-        let (connection, connectionError) = connect(configuration, session: session)
-        return choose(
-            on: session, configured: configuration.source, globals: connection?.offered,
-            connectionError: connectionError
-        ).report
-    }
-}
-
-extension DesktopSession {
-    /// This process's session, with the displays the configuration names taking the place of
-    /// `DISPLAY` and `WAYLAND_DISPLAY`.
-    init(_ configuration: WindowWatcherConfiguration) {
-        self.init()
-        x11Display = configuration.display ?? x11Display
-        waylandDisplay = configuration.waylandDisplay ?? waylandDisplay
+        decide(configuration).report
     }
 }

@@ -13,7 +13,6 @@ struct WlrWindowSampler: EventSampler {
     static let version: UInt32 = 3
 
     let connection: WaylandConnection
-    private let manager: OpaquePointer
     private let context: Context
     private var recorder: WindowRecorder
     let interval: Duration
@@ -36,7 +35,6 @@ struct WlrWindowSampler: EventSampler {
                 "the Wayland compositor '\(connection.name)' does not offer zwlr_foreign_toplevel_manager_v1")
         }
         self.connection = connection
-        self.manager = manager
         context = Context()
         recorder = WindowRecorder(configuration: configuration, logger: logger)
         interval = .milliseconds(Int64(configuration.pollTime * 1000))

@@ -29,6 +29,15 @@ public struct DesktopSession: Sendable, Hashable {
             x11Display: value("DISPLAY"))
     }
 
+    /// The session with the displays a watcher's configuration names (`display`,
+    /// `wayland_display`) taking the place of `DISPLAY` and `WAYLAND_DISPLAY`.
+    public func naming(x11Display: String?, waylandDisplay: String?) -> DesktopSession {
+        var session = self
+        session.x11Display = x11Display ?? session.x11Display
+        session.waylandDisplay = waylandDisplay ?? session.waylandDisplay
+        return session
+    }
+
     /// Whether this is a Wayland session: `WAYLAND_DISPLAY` is set, or `XDG_SESSION_TYPE=wayland`.
     public var isWayland: Bool { waylandDisplay != nil || sessionType == "wayland" }
 
@@ -72,6 +81,17 @@ public struct SourceReport: Sendable, Hashable {
         self.source = source
         self.reason = reason
         self.notTaken = notTaken
+    }
+
+    /// The report of a source the configuration names (`source = "..."`).
+    public static func configured(module: String, source: String) -> SourceReport {
+        SourceReport(module: module, source: source, reason: "set in the configuration (source)")
+    }
+
+    /// The report when there is no desktop session to watch.
+    public static func noDesktopSession(module: String) -> SourceReport {
+        SourceReport(
+            module: module, source: nil, reason: "no desktop session: neither WAYLAND_DISPLAY nor DISPLAY is set")
     }
 
     /// The report in one line, for the log.

@@ -54,7 +54,7 @@ public final class WaylandConnection {
     }
 
     /// The `WAYLAND_DISPLAY` environment variable.
-    public static var environmentDisplay: String? {
+    private static var environmentDisplay: String? {
         guard let value = getenv("WAYLAND_DISPLAY") else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text

@@ -66,7 +66,7 @@ public struct X11Sampler<Poller: X11Poller>: EventSampler {
     }
 
     /// The `DISPLAY` environment variable.
-    public static var environmentDisplay: String? {
+    private static var environmentDisplay: String? {
         guard let value = getenv("DISPLAY") else { return nil }
         let text = String(cString: value)
         return text.isEmpty ? nil : text

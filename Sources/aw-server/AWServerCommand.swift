@@ -51,6 +51,11 @@ struct AWServerCommand: ParsableCommand {
     /// The built-in watcher modules, in the order they start.
     static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self, GitBranchWatcher.self]
 
+    /// The built-in watcher modules, each made from its `[watchers.<name>]` section of `file`.
+    static func watcherModules(from file: ConfigFile, testing: Bool) throws -> [any WatcherModule] {
+        try modules.map { try $0.init(configuration: file.section("watchers.\($0.name)"), testing: testing) }
+    }
+
     /// Loads `config.toml` (or `config-testing.toml`, or `path`), writing it fully commented out
     /// when it does not exist yet.
     static func loadConfigFile(path: String?, testing: Bool, directories: Directories) throws -> ConfigFile {
@@ -127,10 +132,7 @@ struct ServeCommand: ParsableCommand {
         do {
             let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: directories)
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
-            for module in AWServerCommand.modules {
-                watchers.append(
-                    try module.init(configuration: file.section("watchers.\(module.name)"), testing: testing))
-            }
+            watchers = try AWServerCommand.watcherModules(from: file, testing: testing)
             externalModules = try ExternalModulesConfiguration(section: file.section("modules"))
         } catch {
             throw AWServerCommand.fatal("\(error)")

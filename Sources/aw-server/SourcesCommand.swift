@@ -36,13 +36,12 @@ struct SourcesCommand: ParsableCommand {
         let modules: [any WatcherModule]
         do {
             let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: Directories())
-            modules = try AWServerCommand.modules.map {
-                try $0.init(configuration: file.section("watchers.\($0.name)"), testing: testing)
-            }
+            modules = try AWServerCommand.watcherModules(from: file, testing: testing)
         } catch {
             throw AWServerCommand.fatal("\(error)")
         }
         let reports = modules.map { (enabled: $0.isEnabled, report: $0.sourceReport()) }
+        let unsupported = reports.contains { $0.enabled && $0.report.source == nil }
         if json {
             let list = reports.map { entry -> JSON in
                 .object([
@@ -64,10 +63,10 @@ struct SourcesCommand: ParsableCommand {
                     print("    not \(alternative.source): \(alternative.reason)")
                 }
             }
-            if reports.contains(where: { $0.enabled && $0.report.source == nil }) {
+            if unsupported {
                 print("\nThis desktop is not supported by every watcher; see \(Self.documentation)")
             }
         }
-        if reports.contains(where: { $0.enabled && $0.report.source == nil }) { throw ExitCode.failure }
+        if unsupported { throw ExitCode.failure }
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import Synchronization
 
-/// A headless KWin (`kwin_wayland --virtual`) for one test, with a private D-Bus session bus. KWin's binary carries a file capability that some sandboxes refuse to
-/// exec, so a copy (which drops it) runs; `KWIN_WAYLAND_NO_PERMISSION_CHECKS` lets test clients
-/// use its restricted protocols.
+/// A headless KWin (`kwin_wayland --virtual`) for one test, with a private D-Bus session bus.
+/// KWin's binary carries a file capability that some sandboxes refuse to exec, so a copy (which
+/// drops it) runs; `KWIN_WAYLAND_NO_PERMISSION_CHECKS` lets test clients use its restricted
+/// protocols.
 public final class KWinSession: Sendable {
-    /// The folder holding the runtime directory, the bus socket and KWin's log.
-    public let root: String
+    /// The folder holding the runtime directory, the bus socket and KWin's copy.
+    private let root: String
     /// The runtime directory.
     public let runtimeDirectory: String
     /// The Wayland socket's full path.
@@ -37,8 +38,7 @@ public final class KWinSession: Sendable {
                 root + "/kwin_wayland", "--virtual", "--socket", "wl-kwin", "--no-lockscreen", "--width", "1280",
                 "--height", "720",
             ],
-            environment: ["KWIN_WAYLAND_NO_PERMISSION_CHECKS": "1", "QT_QPA_PLATFORM": "offscreen"],
-            log: root + "/kwin.log")
+            environment: ["KWIN_WAYLAND_NO_PERMISSION_CHECKS": "1", "QT_QPA_PLATFORM": "offscreen"])
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: socket),
@@ -63,10 +63,8 @@ public final class KWinSession: Sendable {
     }
 
     @discardableResult
-    private func spawn(_ arguments: [String], environment extra: [String: String] = [:], log: String? = nil) throws
-        -> Process
-    {
-        let process = try Programs.spawn(arguments, environment: environment.merging(extra) { _, b in b }, log: log)
+    private func spawn(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
+        let process = try Programs.spawn(arguments, environment: environment.merging(extra) { _, b in b })
         processes.withLock { $0.append(process) }
         return process
     }

@@ -3,15 +3,11 @@ import Foundation
 /// Programs a test session starts: found on PATH, with this process's environment plus
 /// `environment` (whose values win).
 enum Programs {
-    /// Starts `arguments` in the background, its output dropped (or stderr into the file `log`).
-    static func spawn(_ arguments: [String], environment: [String: String], log: String? = nil) throws -> Process {
+    /// Starts `arguments` in the background, its output dropped.
+    static func spawn(_ arguments: [String], environment: [String: String]) throws -> Process {
         let process = make(arguments, environment: environment)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        if let log {
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardError = FileHandle(forWritingAtPath: log)
-        }
         try process.run()
         return process
     }
