@@ -39,6 +39,8 @@ let package = Package(
         .systemLibrary(name: "CX11", pkgConfig: "x11", providers: [.apt(["libx11-dev", "libxss-dev"])]),
         .systemLibrary(name: "CWaylandClient", pkgConfig: "wayland-client", providers: [.apt(["libwayland-dev"])]),
         .target(name: "CWaylandProtocols", dependencies: ["CWaylandClient"]),
+        .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+        .target(name: "AWDBus", dependencies: ["CDBus"]),
         .target(
             name: "AWWatcherKit",
             dependencies: [
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "WindowWatcher",
             dependencies: [
-                "AWCore", "AWTransform", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols",
+                "AWCore", "AWTransform", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols", "AWDBus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -246,7 +248,7 @@ let package = Package(
             name: "AWWatcherTests",
             dependencies: [
                 "AWCore", "AWDatastore", "AWServer", "AWWatcherKit", "AWTestSupport", "WindowWatcher", "AFKWatcher",
-                "AWWayland", "CWaylandProtocols",
+                "AWWayland", "CWaylandProtocols", "AWDBus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -2,7 +2,7 @@
 # Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
 # Usage: scripts/install-deps.sh [build|test|bench]   (default: build; bench: test's and wrk)
 set -euo pipefail
-want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev libwayland-dev)
+want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev libwayland-dev libdbus-1-dev)
 if [[ "${1:-build}" == "bench" ]]; then
   want+=(wrk)
   set -- test

@@ -1,4 +1,5 @@
 import AWCore
+import AWDBus
 import AWWatcherKit
 import AWWayland
 import AWX11
@@ -11,16 +12,20 @@ enum WindowSource: String, CaseIterable, Sendable {
     case x11
     /// `zwlr_foreign_toplevel_manager_v1` (wlroots compositors: sway, Hyprland, labwc, niri, river).
     case wlroots = "wlr-foreign-toplevel"
+    /// A KWin script reporting over D-Bus (KDE Plasma, whose KWin shows its window list to its
+    /// own scripts only).
+    case kwin = "kwin-script"
 
     /// The setting's values: `auto` chooses.
     static let settingValues = ["auto"] + allCases.map(\.rawValue)
 
     /// The choice on `session`, with the interfaces the compositor offers (and their versions)
     /// when a Wayland connection was made; `globals` is `nil` when none was tried or it failed
-    /// with `connectionError`.
+    /// with `connectionError`. `kwinOnBus` says whether KWin is on the session bus, when that was
+    /// asked (a Wayland compositor without the wlroots protocol), or why the bus could not be asked.
     static func choose(
         on session: DesktopSession, configured: WindowSource?, globals: [String: UInt32]?,
-        connectionError: SourceUnavailable?
+        connectionError: SourceUnavailable?, kwinOnBus: Result<Bool, DBusFailure>? = nil
     ) -> (source: WindowSource?, report: SourceReport) {
         let module = WindowWatcher.name
         if let configured {
@@ -32,7 +37,10 @@ enum WindowSource: String, CaseIterable, Sendable {
                 .x11,
                 SourceReport(
                     module: module, source: WindowSource.x11.rawValue, reason: "an X11 session (DISPLAY is set)",
-                    notTaken: [.init(WindowSource.wlroots.rawValue, "not a Wayland session")])
+                    notTaken: [
+                        .init(WindowSource.wlroots.rawValue, "not a Wayland session"),
+                        .init(WindowSource.kwin.rawValue, "not a Wayland session: on X11 the X server tells"),
+                    ])
             )
         }
         let x11 = SourceReport.Alternative(
@@ -52,13 +60,28 @@ enum WindowSource: String, CaseIterable, Sendable {
                 SourceReport(
                     module: module, source: WindowSource.wlroots.rawValue,
                     reason: "the compositor offers zwlr_foreign_toplevel_manager_v1 version \(version)",
-                    notTaken: [x11])
+                    notTaken: [.init(WindowSource.kwin.rawValue, "not needed: the compositor tells"), x11])
             )
+        }
+        let wlroots = SourceReport.Alternative(WindowSource.wlroots.rawValue, "not offered by the compositor")
+        let kwinAbsence: String
+        switch kwinOnBus {
+        case .success(true)?:
+            return (
+                .kwin,
+                SourceReport(
+                    module: module, source: WindowSource.kwin.rawValue,
+                    reason: "KWin (KDE Plasma) is on the session bus as org.kde.KWin",
+                    notTaken: [wlroots, x11])
+            )
+        case .success(false)?: kwinAbsence = "org.kde.KWin is not on the session bus"
+        case .failure(let failure)?: kwinAbsence = "no session bus (\(failure.message))"
+        case nil: kwinAbsence = "the session bus was not asked"
         }
         let reason: String
         if session.isDesktop("KDE") {
             reason =
-                "KDE Plasma's KWin keeps its window list from ordinary clients, and this version of aw-server-swift has no KWin source yet"
+                "XDG_CURRENT_DESKTOP says KDE, but \(kwinAbsence): start aw-server-swift with the session's DBUS_SESSION_BUS_ADDRESS"
         } else if session.isDesktop("GNOME") {
             reason =
                 "GNOME Shell offers no protocol for the active window, and this version of aw-server-swift has no GNOME source yet"
@@ -72,26 +95,49 @@ enum WindowSource: String, CaseIterable, Sendable {
             nil,
             SourceReport(
                 module: module, source: nil, reason: reason,
-                notTaken: [.init(WindowSource.wlroots.rawValue, "not offered by the compositor"), x11])
+                notTaken: [wlroots, .init(WindowSource.kwin.rawValue, kwinAbsence), x11])
         )
     }
 
-    /// The choice for `configuration` on this session, with the compositor connection it made.
+    /// What the session shows, with the connections made to see it, which the source chosen uses.
+    private struct Evidence {
+        var session: DesktopSession
+        var compositor: CompositorProbe
+        /// The session bus, when KWin was looked for on it.
+        var bus: Result<DBusConnection, DBusFailure>?
+
+        /// Whether KWin is on the session bus, when that was asked.
+        var kwinOnBus: Result<Bool, DBusFailure>? {
+            bus.map { bus in bus.flatMap { connection in Result { () throws(DBusFailure) in
+                try connection.hasOwner(KWinScriptSampler.kwinService) } } }
+        }
+    }
+
+    /// The choice for `configuration` on this session, with the connections it made.
     private static func decide(_ configuration: WindowWatcherConfiguration) -> (
-        source: WindowSource?, report: SourceReport, compositor: CompositorProbe
+        source: WindowSource?, report: SourceReport, evidence: Evidence
     ) {
         let (session, compositor) = CompositorProbe.session(
             x11Display: configuration.display, waylandDisplay: configuration.waylandDisplay,
-            configuredWayland: configuration.source.map { $0 != .x11 })
+            configuredWayland: configuration.source.map { $0 == .wlroots })
+        var evidence = Evidence(session: session, compositor: compositor)
+        // KWin is looked for only where it matters: a Wayland compositor without the wlroots
+        // protocol, or a configuration that names the KWin source.
+        let lacksWlroots = compositor.offered.map { $0["zwlr_foreign_toplevel_manager_v1"] == nil } ?? false
+        if configuration.source == .kwin || (configuration.source == nil && lacksWlroots) {
+            evidence.bus = Result { () throws(DBusFailure) in
+                try DBusConnection(address: configuration.sessionBusAddress)
+            }
+        }
         let (source, report) = choose(
             on: session, configured: configuration.source, globals: compositor.offered,
-            connectionError: compositor.error)
-        return (source, report, compositor)
+            connectionError: compositor.error, kwinOnBus: evidence.kwinOnBus)
+        return (source, report, evidence)
     }
 
     /// Chooses and opens the source for `configuration` on this session.
     static func open(configuration: WindowWatcherConfiguration, logger: Logger) -> SamplerOpening<Heartbeat> {
-        let (source, report, compositor) = decide(configuration)
+        let (source, report, evidence) = decide(configuration)
         do throws(SourceUnavailable) {
             switch source {
             case nil:
@@ -101,10 +147,20 @@ enum WindowSource: String, CaseIterable, Sendable {
                 return X11Sampler<WindowPoller>.open(
                     displayName: configuration.display, configuration: configuration, logger: logger)
             case .wlroots:
-                let connection = try compositor.requireConnection()
+                let connection = try evidence.compositor.requireConnection()
                 let sampler = try WlrWindowSampler(connection: connection, configuration: configuration, logger: logger)
                 logger.info("window \(report.summary)")
                 return .opened(sampler, watching: "windows on Wayland display \(connection.name)")
+            case .kwin:
+                let bus: DBusConnection
+                do throws(DBusFailure) {
+                    bus = try (evidence.bus ?? .failure(DBusFailure(name: "", message: "not connected"))).get()
+                } catch {
+                    throw SourceUnavailable("no session bus: \(error.message)")
+                }
+                let sampler = try KWinScriptSampler(bus: bus, configuration: configuration, logger: logger)
+                logger.info("window \(report.summary)")
+                return .opened(sampler, watching: "windows through a KWin script, called back as \(bus.uniqueName)")
             }
         } catch {
             return .unavailable("cannot watch the active window: \(error.reason)")

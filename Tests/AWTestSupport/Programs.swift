@@ -3,11 +3,23 @@ import Foundation
 /// Programs a test session starts: found on PATH, with this process's environment plus
 /// `environment` (whose values win).
 enum Programs {
-    /// Starts `arguments` in the background, its output dropped.
-    static func spawn(_ arguments: [String], environment: [String: String]) throws -> Process {
+    /// Starts `arguments` in the background, with no input, its output dropped or (with
+    /// `outputFile`) written to that file.
+    static func spawn(_ arguments: [String], environment: [String: String], outputFile: String? = nil) throws
+        -> Process
+    {
         let process = make(arguments, environment: environment)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        if let outputFile {
+            guard FileManager.default.createFile(atPath: outputFile, contents: nil),
+                let output = FileHandle(forWritingAtPath: outputFile)
+            else { throw SessionError("cannot write \(outputFile)") }
+            process.standardOutput = output
+            process.standardError = output
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }
@@ -28,6 +40,17 @@ enum Programs {
             throw SessionError("\(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text
+    }
+
+    /// Kills `process` and waits until it is gone. The wait is `waitpid`'s, because Foundation
+    /// sometimes never notices a child that exited on its own (a window closed), so that
+    /// `waitUntilExit` would wait forever.
+    static func kill(_ process: Process) {
+        let pid = process.processIdentifier
+        guard pid > 0 else { return }
+        _ = Glibc.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
     }
 
     private static func make(_ arguments: [String], environment: [String: String]) -> Process {

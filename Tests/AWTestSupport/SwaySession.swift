@@ -111,17 +111,11 @@ public final class SwaySession: Sendable {
     /// - Returns: What sets the terminal's title from now on (an OSC 2 sequence it prints).
     @discardableResult
     public func openTerminal(appID: String, title: String) throws -> TerminalTitle {
-        let feed = (runtimeDirectory as NSString).deletingLastPathComponent + "/title-\(appID)"
-        guard mkfifo(feed, 0o666) == 0 else { throw SessionError("cannot make the FIFO \(feed)") }
-        chmod(feed, 0o666)
-        let writer = open(feed, O_RDWR)  // never blocks, and the reader sees no end between titles
-        let script = feed + ".sh"
-        try "while IFS= read -r line; do printf '\\033]2;%s\\007' \"$line\"; done < \(feed); exec sleep 100000\n".write(
-            toFile: script, atomically: true, encoding: .utf8)
-        chmod(script, 0o644)
-        try command("exec foot --app-id=\(appID) --title=\"\(title)\" sh \(script)")
+        let (setter, shell) = try TerminalTitle.make(
+            at: (runtimeDirectory as NSString).deletingLastPathComponent + "/title-\(appID)")
+        try command("exec foot --app-id=\(appID) --title=\"\(title)\" \(shell)")
         try waitForWindow { $0.contains("\"app_id\": \"\(appID)\"") }
-        return TerminalTitle(descriptor: writer)
+        return setter
     }
 
     /// Opens an X11 program through XWayland (as the compositor's user) and waits for its window
@@ -169,22 +163,6 @@ public final class SwaySession: Sendable {
     public func stop() {
         kill()
         try? FileManager.default.removeItem(atPath: (runtimeDirectory as NSString).deletingLastPathComponent)
-    }
-}
-
-/// Sets a terminal's title: each line goes to a loop in the terminal that prints it as an OSC 2
-/// sequence.
-public final class TerminalTitle: Sendable {
-    let descriptor: Int32
-
-    init(descriptor: Int32) { self.descriptor = descriptor }
-
-    deinit { close(descriptor) }
-
-    /// Sets the title (one line of UTF-8).
-    public func set(_ title: String) {
-        let line = Array((title + "\n").utf8)
-        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
     }
 }
 

@@ -4,15 +4,114 @@ import AWTestSupport
 import AWWayland
 import CWaylandProtocols
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AFKWatcher
+@testable import WindowWatcher
 
-/// The AFK watcher on KDE Plasma's compositor: headless KWin with a private session bus, activity
-/// simulated through KWin's idle protocol.
-@Suite("AFK watcher on a real KWin (KDE Plasma)", .serialized)
+/// The window and AFK watchers on KDE Plasma's compositor: headless KWin with a private session
+/// bus and weston-terminal windows, driven by KWin scripts; activity simulated through KWin's idle
+/// protocol.
+@Suite("Watchers on a real KWin (KDE Plasma)", .serialized)
 struct KWinWatcherTests {
     static let afkBucket = "aw-watcher-afk_testhost"
+    static let windowBucket = "aw-watcher-window_testhost"
+    static let terminal = "org.freedesktop.weston.wayland-terminal"
+
+    func windowWatcher(_ kwin: KWinSession) -> WindowWatcher {
+        WindowWatcher(
+            configuration: WindowWatcherConfiguration(
+                pollTime: 5, waylandDisplay: kwin.socket, sessionBusAddress: kwin.busAddress))
+    }
+
+    @Test(
+        "records the active window through a KWin script: the window at start, a switch, a UTF-8 caption change, a closed window, with no gaps; the script is unloaded at the end"
+    )
+    func windows() async throws {
+        let kwin = try KWinSession()
+        defer { kwin.stop() }
+        try kwin.openTerminal(title: "Alpha")
+        let beta = try kwin.openTerminal(title: "Beta")
+        try kwin.activate("Alpha")
+        let watcher = windowWatcher(kwin)
+        let report = watcher.sourceReport()
+        #expect(report.source == "kwin-script")
+        #expect(report.notTaken.map(\.source) == ["wlr-foreign-toplevel", "x11"])
+        let store = try Datastore.inMemory()
+        // Each change happens somewhere between the moments before and after the script that
+        // makes it has run.
+        let changes = Mutex<[(before: Date, after: Date)]>([])
+        func timed(_ change: () throws -> Void) throws {
+            let before = Date()
+            try change()
+            changes.withLock { $0.append((before, Date())) }
+        }
+        try await runWatcher(watcher, store: store) { () async throws in
+            #expect(try await eventually { await !recordedEvents(store, Self.windowBucket).isEmpty })
+            #expect(try kwin.isScriptLoaded(KWinScriptSampler.pluginName))
+            try await Task.sleep(for: .seconds(1))
+            try timed { try kwin.activate("Beta") }
+            try await Task.sleep(for: .seconds(1))
+            try timed {
+                beta.set("Ünïcødé 日本 ✓")
+                try kwin.waitForCaption("Ünïcødé 日本 ✓")
+            }
+            try await Task.sleep(for: .seconds(1))
+            try timed { try kwin.close("Ünïcødé 日本 ✓") }
+            try await Task.sleep(for: .seconds(1))
+        }
+        #expect(try !kwin.isScriptLoaded(KWinScriptSampler.pluginName))
+        let events = try await store.events(bucketID: Self.windowBucket).reversed().map { $0 }
+        try #require(events.count == 4, "\(events.map { "\($0.app ?? "") \($0.title ?? "")" })")
+        #expect(events.map(\.title).prefix(3) == ["Alpha", "Beta", "Ünïcødé 日本 ✓"])
+        #expect(events.map(\.app).prefix(3) == [Self.terminal, Self.terminal, Self.terminal])
+        // After the focused window closes, KWin gives the focus to the one left (or to none).
+        #expect(["Alpha", "unknown"].contains(events[3].title ?? ""))
+        for (earlier, later) in zip(events, events.dropFirst()) {
+            #expect(earlier.end == later.timestamp, "a gap between \(earlier.title ?? "") and \(later.title ?? "")")
+        }
+        let moments = changes.withLock { $0 }
+        for (event, (start, end)) in zip(events.dropFirst().dropLast(), zip(moments, moments.dropFirst())) {
+            let shortest = end.before.timeIntervalSince(start.after) - 0.1
+            let longest = end.after.timeIntervalSince(start.before) + 0.1
+            #expect(
+                (shortest...longest).contains(event.durationSeconds),
+                "\(event.title ?? ""): \(event.durationSeconds) s, changes \(shortest)...\(longest) s apart")
+        }
+    }
+
+    @Test(
+        "a script left by a killed host is replaced; KWin restarting, and the session bus with it, interrupt recording only until they are back"
+    )
+    func kwinRestarts() async throws {
+        let kwin = try KWinSession()
+        defer { kwin.stop() }
+        try kwin.openTerminal(title: "First")
+        // What a host killed before it could unload its script leaves behind: a script under the
+        // same name, calling a connection that is gone.
+        try kwin.load(
+            script: """
+                callDBus(":1.9999", "\(KWinScriptSampler.objectPath)", "\(KWinScriptSampler.interface)", "Window", "stale", "stale");
+                """, as: KWinScriptSampler.pluginName)
+        #expect(try kwin.isScriptLoaded(KWinScriptSampler.pluginName))
+        let store = try Datastore.inMemory()
+        func recorded(_ title: String) async throws -> Bool {
+            try await eventually { await recordedEvents(store, Self.windowBucket).contains { $0.title == title } }
+        }
+        try await runWatcher(windowWatcher(kwin), store: store) { () async throws in
+            #expect(try await recorded("First"))
+            try kwin.restartKWin()
+            try kwin.openTerminal(title: "Second")
+            #expect(try await recorded("Second"))
+            try kwin.restartKWin(withBus: true)
+            try kwin.openTerminal(title: "Third")
+            #expect(try await recorded("Third"))
+        }
+        #expect(try !kwin.isScriptLoaded(KWinScriptSampler.pluginName))
+        let titles = try await store.events(bucketID: Self.windowBucket).reversed().map(\.title)
+        #expect(!titles.contains("stale"))
+    }
 
     @Test("idle past the timeout is away from the last input (ext-idle-notify); activity brings it back")
     func idle() async throws {

@@ -1,5 +1,6 @@
 import AWCore
 import AWDatastore
+import AWDBus
 import AWTestSupport
 import AWWatcherKit
 import Foundation
@@ -144,7 +145,7 @@ struct WaylandWatcherTests {
         let window = WindowWatcher(configuration: WindowWatcherConfiguration(waylandDisplay: sway.socket))
             .sourceReport()
         #expect(window.source == "wlr-foreign-toplevel")
-        #expect(window.notTaken.map(\.source) == ["x11"])
+        #expect(window.notTaken.map(\.source) == ["kwin-script", "x11"])
         let afk = AFKWatcher(configuration: AFKWatcherConfiguration(waylandDisplay: sway.socket)).sourceReport()
         #expect(afk.source == "kde-idle")
         #expect(afk.notTaken.map(\.source) == ["ext-idle-notify", "x11"])
@@ -154,8 +155,17 @@ struct WaylandWatcherTests {
         #expect(
             IdleSource.choose(on: session, configured: nil, globals: kwin, connectionError: nil).source
                 == .extIdleNotify)
-        let kde = WindowSource.choose(on: session, configured: nil, globals: kwin, connectionError: nil)
-        #expect(kde.source == nil && kde.report.reason.contains("KWin"))
+        let kde = WindowSource.choose(
+            on: session, configured: nil, globals: kwin, connectionError: nil, kwinOnBus: .success(true))
+        #expect(kde.source == .kwin)
+        #expect(kde.report.notTaken.map(\.source) == ["wlr-foreign-toplevel", "x11"])
+        let noKWin = WindowSource.choose(
+            on: session, configured: nil, globals: kwin, connectionError: nil, kwinOnBus: .success(false))
+        #expect(noKWin.source == nil && noKWin.report.reason.contains("org.kde.KWin is not on the session bus"))
+        let noBus = WindowSource.choose(
+            on: session, configured: nil, globals: kwin, connectionError: nil,
+            kwinOnBus: .failure(DBusFailure(name: "org.freedesktop.DBus.Error.NoServer", message: "no bus here")))
+        #expect(noBus.source == nil && noBus.report.reason.contains("no session bus (no bus here)"))
         let x11 = DesktopSession(waylandDisplay: nil, sessionType: "x11", desktops: [], x11Display: ":0")
         #expect(WindowSource.choose(on: x11, configured: nil, globals: nil, connectionError: nil).source == .x11)
         #expect(IdleSource.choose(on: x11, configured: nil, globals: nil, connectionError: nil).source == .x11)
