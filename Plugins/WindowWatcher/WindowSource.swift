@@ -108,8 +108,13 @@ enum WindowSource: String, CaseIterable, Sendable {
 
         /// Whether KWin is on the session bus, when that was asked.
         var kwinOnBus: Result<Bool, DBusFailure>? {
-            bus.map { bus in bus.flatMap { connection in Result { () throws(DBusFailure) in
-                try connection.hasOwner(KWinScriptSampler.kwinService) } } }
+            bus.map { bus in
+                bus.flatMap { connection in
+                    Result { () throws(DBusFailure) in
+                        try connection.hasOwner(KWinScriptSampler.kwinService)
+                    }
+                }
+            }
         }
     }
 

@@ -131,7 +131,8 @@ public final class DBusConnection {
         var error = DBusError()
         dbus_error_init(&error)
         defer { dbus_error_free(&error) }
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         guard let reply = dbus_connection_send_with_reply_and_block(connection, message, milliseconds, &error) else {
             throw Self.failure(error)
         }

@@ -18,7 +18,8 @@ public final class TerminalTitle: Sendable {
         chmod(path, 0o666)
         let writer = open(path, O_RDWR)  // never blocks, and the reader sees no end between titles
         let script = path + ".sh"
-        try "#!/bin/sh\nwhile IFS= read -r line; do printf '\\033]2;%s\\007' \"$line\"; done < \(path); exec sleep 100000\n"
+        try
+            "#!/bin/sh\nwhile IFS= read -r line; do printf '\\033]2;%s\\007' \"$line\"; done < \(path); exec sleep 100000\n"
             .write(toFile: script, atomically: true, encoding: .utf8)
         chmod(script, 0o755)
         return (TerminalTitle(descriptor: writer), script)

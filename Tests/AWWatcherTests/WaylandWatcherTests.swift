@@ -1,6 +1,6 @@
 import AWCore
-import AWDatastore
 import AWDBus
+import AWDatastore
 import AWTestSupport
 import AWWatcherKit
 import Foundation
