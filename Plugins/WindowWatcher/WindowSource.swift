@@ -106,6 +106,17 @@ enum WindowSource: String, CaseIterable, Sendable {
         /// The session bus, when KWin was looked for on it.
         var bus: Result<DBusConnection, DBusFailure>?
 
+        /// The session bus, for the KWin source.
+        ///
+        /// - Throws: Why there is none.
+        func requireBus() throws(SourceUnavailable) -> DBusConnection {
+            switch bus {
+            case .success(let connection)?: return connection
+            case .failure(let failure)?: throw SourceUnavailable("no session bus: \(failure.message)")
+            case nil: throw SourceUnavailable("the session bus was not asked")
+            }
+        }
+
         /// Whether KWin is on the session bus, when that was asked.
         var kwinOnBus: Result<Bool, DBusFailure>? {
             bus.map { bus in
@@ -157,12 +168,7 @@ enum WindowSource: String, CaseIterable, Sendable {
                 logger.info("window \(report.summary)")
                 return .opened(sampler, watching: "windows on Wayland display \(connection.name)")
             case .kwin:
-                let bus: DBusConnection
-                do throws(DBusFailure) {
-                    bus = try (evidence.bus ?? .failure(DBusFailure(name: "", message: "not connected"))).get()
-                } catch {
-                    throw SourceUnavailable("no session bus: \(error.message)")
-                }
+                let bus = try evidence.requireBus()
                 let sampler = try KWinScriptSampler(bus: bus, configuration: configuration, logger: logger)
                 logger.info("window \(report.summary)")
                 return .opened(sampler, watching: "windows through a KWin script, called back as \(bus.uniqueName)")

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The built-in watchers over a scripted desktop session, on X11 (Xvfb + openbox) and on Wayland
-(headless sway, the wlr-foreign-toplevel and kde-idle sources), one after the other in one run.
+(headless sway: the wlr-foreign-toplevel and kde-idle sources; headless KWin: the kwin-script and
+ext-idle-notify sources), one after the other in one run.
 
 Two aw-server processes run side by side on the same display for the whole session: one with
 the window and AFK watchers, one serving only (--no-watchers); the difference in CPU time is
@@ -10,14 +11,16 @@ start and end (growth), the share of scripted time recorded with the right app a
 the AFK edges' distance from the real last input.
 
 Usage: swift build -c release --product aw-server && scripts/bench/watchers.py [--duration 600]
-       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11|sway|both]
-(needs Xvfb, openbox, xterm, xdotool, sway and foot: scripts/install-deps.sh test; sway runs as the
-user nobody when started as root, as it refuses root)
+       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11|sway|kwin|all]
+(needs Xvfb, openbox, xterm, xdotool, sway, foot, kwin-wayland, dbus and weston: scripts/install-deps.sh
+test; sway runs as the user nobody when started as root, as it refuses root)
 """
 import argparse
 import json
 import os
+import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -102,7 +105,7 @@ class Desktop:
 
     def spawn(self, args, **kwargs):
         process = subprocess.Popen(args, env=kwargs.pop("env", self.env), stdout=kwargs.pop("stdout", subprocess.DEVNULL),
-                                   stderr=subprocess.DEVNULL, **kwargs)
+                                   stderr=kwargs.pop("stderr", subprocess.DEVNULL), **kwargs)
         self.processes.append(process)
         return process
 
@@ -111,6 +114,10 @@ class Desktop:
 
     def activate(self, app):
         self.run(["xdotool", "windowactivate", "--sync", self.windows[app]])
+
+    def recorded_app(self, app):
+        """The app the window watcher should record for the scripted window `app`."""
+        return app
 
     def input(self, step):
         self.run(["xdotool", "mousemove", str(100 + step % 50), "100"])
@@ -170,6 +177,138 @@ class SwayDesktop(Desktop):
         subprocess.run(["rm", "-rf", str(self.root)])
 
 
+class WaylandWire:
+    """Just enough of the Wayland wire protocol to bind a global and send it requests: a client
+    of the compositor's socket, without a Wayland library."""
+
+    def __init__(self, path):
+        self.socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.socket.connect(str(path))
+        self.next_id = 2
+        self.registry = self.new_id()
+        self.send(1, 1, struct.pack("<I", self.registry))  # wl_display.get_registry
+        self.globals = {}
+        for sender, opcode, body in self.roundtrip():
+            if sender == self.registry and opcode == 0:  # wl_registry.global(name, interface, version)
+                name, length = struct.unpack_from("<II", body)
+                self.globals[body[8:8 + length - 1].decode()] = name
+
+    def new_id(self):
+        self.next_id += 1
+        return self.next_id - 1
+
+    @staticmethod
+    def string(text):
+        data = text.encode() + b"\0"
+        return struct.pack("<I", len(data)) + data + b"\0" * (-len(data) % 4)
+
+    def send(self, target, opcode, payload=b""):
+        self.socket.sendall(struct.pack("<II", target, (8 + len(payload)) << 16 | opcode) + payload)
+
+    def roundtrip(self):
+        """Waits until the compositor has handled every request sent; returns the events it sent."""
+        callback = self.new_id()
+        self.send(1, 0, struct.pack("<I", callback))  # wl_display.sync
+        events, buffer = [], b""
+        while True:
+            buffer += self.socket.recv(65536)
+            while len(buffer) >= 8:
+                sender, word = struct.unpack_from("<II", buffer)
+                size = word >> 16
+                if len(buffer) < size:
+                    break
+                events.append((sender, word & 0xFFFF, buffer[8:size]))
+                buffer = buffer[size:]
+                if sender == callback:
+                    return events
+
+    def bind(self, interface, version):
+        target = self.new_id()
+        self.send(self.registry, 0, struct.pack("<I", self.globals[interface]) + self.string(interface)
+                  + struct.pack("<II", version, target))
+        return target
+
+
+class KWinDesktop(Desktop):
+    """Headless KWin 5 on a private session bus, one weston-terminal per scripted window. Windows
+    are switched by a KWin script; input is a pointer move through KWin's fake-input protocol."""
+
+    def __init__(self):
+        self.processes = []
+        self.root = Path(tempfile.mkdtemp(prefix="aw-bench-kwin."))
+        runtime = self.root / "run"
+        runtime.mkdir(mode=0o700)
+        shutil.copy(shutil.which("kwin_wayland"), self.root / "kwin_wayland")  # a copy drops the file capability
+        self.log = self.root / "kwin.log"
+        self.scripts = 0
+        self.env = dict(os.environ, XDG_RUNTIME_DIR=str(runtime), DBUS_SESSION_BUS_ADDRESS=f"unix:path={self.root}/bus",
+                        WAYLAND_DISPLAY="wl-kwin", XDG_SESSION_TYPE="wayland", XDG_CURRENT_DESKTOP="KDE", LC_ALL="C.UTF-8")
+        self.env.pop("DISPLAY", None)
+        self.spawn(["dbus-daemon", "--config-file=/usr/share/dbus-1/session.conf",
+                    f"--address={self.env['DBUS_SESSION_BUS_ADDRESS']}", "--nofork"])
+        self.spawn([str(self.root / "kwin_wayland"), "--virtual", "--socket", "wl-kwin", "--no-lockscreen"],
+                   env=dict(self.env, QT_QPA_PLATFORM="offscreen", KWIN_WAYLAND_NO_PERMISSION_CHECKS="1"),
+                   stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
+        for _ in range(600):
+            if (runtime / "wl-kwin").exists() and subprocess.run(
+                    ["dbus-send", "--session", "--print-reply", "--dest=org.kde.KWin", "/Scripting",
+                     "org.freedesktop.DBus.Peer.Ping"], env=self.env, capture_output=True).returncode == 0:
+                break
+            time.sleep(0.1)
+        else:
+            sys.exit("kwin_wayland did not start")
+        self.titles = dict(WINDOWS)
+        for app, title in WINDOWS:
+            shell = self.root / f"{app}.sh"
+            shell.write_text(f"#!/bin/sh\nprintf '\\033]2;%s\\007' '{title}'\nexec sleep 100000\n")
+            shell.chmod(0o755)
+            self.spawn(["weston-terminal", f"--shell={shell}"], stdin=subprocess.DEVNULL)
+            for _ in range(300):
+                if title in self.script("workspace.clientList().forEach(function (c) { emit(c.caption); });"):
+                    break
+                time.sleep(0.1)
+        self.wire = WaylandWire(runtime / "wl-kwin")
+        self.fake_input = self.wire.bind("org_kde_kwin_fake_input", 1)
+        self.wire.send(self.fake_input, 0, self.wire.string("aw-bench") + self.wire.string("scripted input"))
+
+    def recorded_app(self, app):
+        return "org.freedesktop.weston.wayland-terminal"
+
+    def script(self, body):
+        """Runs `body` as a KWin script and returns what it passed to emit(), once it has run."""
+        self.scripts += 1
+        marker = f"aw-bench-{self.scripts}"
+        path = self.root / f"{marker}.js"
+        path.write_text(f'(function () {{ function emit(text) {{ print("{marker} " + text); }}\n{body}\n'
+                        f'print("{marker} end"); }})();\n')
+        scripting = ["dbus-send", "--session", "--print-reply", "--dest=org.kde.KWin", "/Scripting"]
+        self.run(scripting + ["org.kde.kwin.Scripting.loadScript", f"string:{path}", f"string:{marker}"])
+        self.run(scripting + ["org.kde.kwin.Scripting.start"])
+        prefix = f"js: {marker} "
+        try:
+            for _ in range(1000):
+                lines = [line[len(prefix):] for line in self.log.read_text(errors="replace").splitlines()
+                         if line.startswith(prefix)]
+                if lines and lines[-1] == "end":
+                    return lines[:-1]
+                time.sleep(0.01)
+            sys.exit(f"KWin did not run {path}")
+        finally:
+            self.run(scripting + ["org.kde.kwin.Scripting.unloadScript", f"string:{marker}"])
+
+    def activate(self, app):
+        self.script(f"workspace.clientList().forEach(function (c) {{ "
+                    f"if (c.caption === {json.dumps(self.titles[app])}) workspace.activeClient = c; }});")
+
+    def input(self, step):
+        self.wire.send(self.fake_input, 1, struct.pack("<ii", (1 if step % 2 else -1) * 256, 256))  # pointer_motion
+        self.wire.roundtrip()
+
+    def stop(self):
+        super().stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def start_server(desktop, binary, home, config, watchers):
     port = free_port()
     env = dict(desktop.env, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
@@ -192,15 +331,20 @@ def main():
     parser.add_argument("--duration", type=float, default=600, help="seconds of scripted session (default 600)")
     parser.add_argument("--switch", type=float, default=5, help="seconds between window switches (default 5)")
     parser.add_argument("--afk-timeout", type=float, default=180, help="the AFK watcher's timeout (default 180)")
-    parser.add_argument("--desktop", choices=["x11", "sway", "both"], default="both",
-                        help="where to run the session: X11, sway, or both one after the other (default)")
+    parser.add_argument("--desktop", choices=["x11", "sway", "kwin", "all"], default="all",
+                        help="where to run the session: X11, sway, KWin, or all one after the other (default)")
     args = parser.parse_args()
-    kinds = ["x11", "sway"] if args.desktop == "both" else [args.desktop]
-    for number, kind in enumerate(kinds):
+    desktops = {
+        "x11": ("X11 (Xvfb + openbox): x11 sources", Desktop),
+        "sway": ("Wayland (headless sway 1.7): wlr-foreign-toplevel and kde-idle sources", SwayDesktop),
+        "kwin": ("Wayland (headless KWin 5.27): kwin-script and ext-idle-notify sources", KWinDesktop),
+    }
+    for number, kind in enumerate(desktops if args.desktop == "all" else [args.desktop]):
         if number:
             print()
-        print(f"== {'X11 (Xvfb + openbox): x11 sources' if kind == 'x11' else 'Wayland (headless sway 1.7): wlr-foreign-toplevel and kde-idle sources'}")
-        session(Desktop() if kind == "x11" else SwayDesktop(), args)
+        title, desktop = desktops[kind]
+        print(f"== {title}")
+        session(desktop(), args)
 
 
 def session(desktop, args):
@@ -264,7 +408,7 @@ def session(desktop, args):
         for (_, start, app), (stop, _, _) in zip(segments, segments[1:] + [(end, end, None)]):
             scripted += stop - start
             matching = [(parse_time(e["timestamp"]), parse_time(e["timestamp"]) + e["duration"]) for e in windows
-                        if e["data"].get("app") == app and e["data"].get("title") == titles[app]]
+                        if e["data"].get("app") == desktop.recorded_app(app) and e["data"].get("title") == titles[app]]
             right += covered(start, stop, matching)
 
         watch_cpu = cpu1[watching.pid] - cpu0[watching.pid]
