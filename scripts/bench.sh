@@ -5,7 +5,7 @@
 # REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; then this
 # server's ceiling with wrk (keep-alive connections); heartbeats through the in-process client
 # against HTTP (aw-client-bench); and the built-in watchers over a scripted desktop session on
-# X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb and sway). The machines are shared:
+# X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb, sway and KWin). The machines are shared:
 # compare ratios, not times.
 #
 # Usage: scripts/bench.sh [--quick] [--no-watchers]
@@ -63,7 +63,7 @@ echo
 .build/release/aw-client-bench
 if [[ $watchers -eq 1 ]]; then
   echo
-  echo "## The built-in watchers over a ${session}-second scripted session on X11 and on sway (scripts/bench/watchers.py)"
+  echo "## The built-in watchers over a ${session}-second scripted session on X11, sway and KWin (scripts/bench/watchers.py)"
   echo
   python3 scripts/bench/watchers.py --duration "$session" --afk-timeout 60
 fi

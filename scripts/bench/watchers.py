@@ -286,7 +286,8 @@ class KWinDesktop(Desktop):
         self.run(scripting + ["org.kde.kwin.Scripting.start"])
         prefix = f"js: {marker} "
         try:
-            for _ in range(1000):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
                 lines = [line[len(prefix):] for line in self.log.read_text(errors="replace").splitlines()
                          if line.startswith(prefix)]
                 if lines and lines[-1] == "end":
