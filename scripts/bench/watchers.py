@@ -345,7 +345,19 @@ def main():
             print()
         title, desktop = desktops[kind]
         print(f"== {title}")
-        session(desktop(), args)
+        session(started(desktop), args)
+
+
+def started(kind):
+    """A desktop of class `kind`, started; what it started is stopped again when starting fails."""
+    desktop = kind.__new__(kind)
+    desktop.processes = []
+    try:
+        desktop.__init__()
+    except BaseException:
+        desktop.stop()
+        raise
+    return desktop
 
 
 def session(desktop, args):
