@@ -77,8 +77,9 @@ public final class KWinSession: Sendable {
     /// Kills KWin (as a crash would; its windows go with it), and with `bus` the session bus too,
     /// and starts them again on the same socket and bus address.
     public func restartKWin(withBus restartsBus: Bool = false) throws {
-        for process in [compositor.withLock { $0 }] + (restartsBus ? [bus.withLock { $0 }] : []) {
-            if let process { Programs.kill(process) }
+        for case let process? in [compositor.withLock { $0 }] + (restartsBus ? [bus.withLock { $0 }] : []) {
+            Programs.kill(process)
+            processes.withLock { $0.removeAll { $0 === process } }
         }
         try? FileManager.default.removeItem(atPath: socket)
         try? FileManager.default.removeItem(atPath: socket + ".lock")

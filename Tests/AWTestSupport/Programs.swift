@@ -44,10 +44,11 @@ enum Programs {
 
     /// Kills `process` and waits until it is gone. The wait is `waitpid`'s, because Foundation
     /// sometimes never notices a child that exited on its own (a window closed), so that
-    /// `waitUntilExit` would wait forever.
+    /// `waitUntilExit` would wait forever. Call it once per process: once reaped, its process id
+    /// may be given to another program (they are reused quickly where `pid_max` is 32768).
     static func kill(_ process: Process) {
         let pid = process.processIdentifier
-        guard pid > 0 else { return }
+        guard pid > 0, process.isRunning else { return }  // not reaped by Foundation either
         _ = Glibc.kill(pid, SIGKILL)
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
