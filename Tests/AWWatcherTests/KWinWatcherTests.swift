@@ -41,24 +41,19 @@ struct KWinWatcherTests {
         let store = try Datastore.inMemory()
         // Each change happens somewhere between the moments before and after the script that
         // makes it has run.
-        let changes = Mutex<[(before: Date, after: Date)]>([])
-        func timed(_ change: () throws -> Void) throws {
-            let before = Date()
-            try change()
-            changes.withLock { $0.append((before, Date())) }
-        }
+        let changes = ChangeMoments()
         try await runWatcher(watcher, store: store) { () async throws in
             #expect(try await eventually { await !recordedEvents(store, Self.windowBucket).isEmpty })
             #expect(try kwin.isScriptLoaded(KWinScriptSampler.pluginName))
             try await Task.sleep(for: .seconds(1))
-            try timed { try kwin.activate("Beta") }
+            try changes.timed { try kwin.activate("Beta") }
             try await Task.sleep(for: .seconds(1))
-            try timed {
+            try changes.timed {
                 beta.set("Ünïcødé 日本 ✓")
                 try kwin.waitForCaption("Ünïcødé 日本 ✓")
             }
             try await Task.sleep(for: .seconds(1))
-            try timed { try kwin.close("Ünïcødé 日本 ✓") }
+            try changes.timed { try kwin.close("Ünïcødé 日本 ✓") }
             try await Task.sleep(for: .seconds(1))
         }
         #expect(try !kwin.isScriptLoaded(KWinScriptSampler.pluginName))
@@ -68,17 +63,7 @@ struct KWinWatcherTests {
         #expect(events.map(\.app).prefix(3) == [Self.terminal, Self.terminal, Self.terminal])
         // After the focused window closes, KWin gives the focus to the one left (or to none).
         #expect(["Alpha", "unknown"].contains(events[3].title ?? ""))
-        for (earlier, later) in zip(events, events.dropFirst()) {
-            #expect(earlier.end == later.timestamp, "a gap between \(earlier.title ?? "") and \(later.title ?? "")")
-        }
-        let moments = changes.withLock { $0 }
-        for (event, (start, end)) in zip(events.dropFirst().dropLast(), zip(moments, moments.dropFirst())) {
-            let shortest = end.before.timeIntervalSince(start.after) - 0.1
-            let longest = end.after.timeIntervalSince(start.before) + 0.1
-            #expect(
-                (shortest...longest).contains(event.durationSeconds),
-                "\(event.title ?? ""): \(event.durationSeconds) s, changes \(shortest)...\(longest) s apart")
-        }
+        changes.expectTiling(events)
     }
 
     @Test(

@@ -2,8 +2,11 @@ import AWCore
 import AWDatastore
 import AWServer
 import AWWatcherKit
+import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
+import Testing
 
 /// Runs a watcher module inside a service group against a real (in-memory) datastore, as
 /// `aw-server` does, for the duration of `body`; then shuts it down gracefully.
@@ -47,4 +50,36 @@ extension Event {
     var app: String? { data["app"]?.stringValue }
     var title: String? { data["title"]?.stringValue }
     var status: String? { data["status"]?.stringValue }
+}
+
+/// When a test's scripted window changes happened: each somewhere between the moment before its
+/// command and the moment after.
+final class ChangeMoments: Sendable {
+    private let moments = Mutex<[(before: Date, after: Date)]>([])
+
+    /// Makes one change, noting the moments around it.
+    func timed(_ change: () throws -> Void) rethrows {
+        let before = Date()
+        try change()
+        moments.withLock { $0.append((before, Date())) }
+    }
+
+    /// Expects `events` (oldest first) to tile time, each ending where the next begins, and each
+    /// event between two changes to last as long as those changes are apart (within 0.1 s).
+    func expectTiling(_ events: [Event], sourceLocation: SourceLocation = #_sourceLocation) {
+        for (earlier, later) in zip(events, events.dropFirst()) {
+            #expect(
+                earlier.end == later.timestamp, "a gap between \(earlier.title ?? "") and \(later.title ?? "")",
+                sourceLocation: sourceLocation)
+        }
+        let moments = moments.withLock { $0 }
+        for (event, (start, end)) in zip(events.dropFirst().dropLast(), zip(moments, moments.dropFirst())) {
+            let shortest = end.before.timeIntervalSince(start.after) - 0.1
+            let longest = end.after.timeIntervalSince(start.before) + 0.1
+            #expect(
+                (shortest...longest).contains(event.durationSeconds),
+                "\(event.title ?? ""): \(event.durationSeconds) s, changes \(shortest)...\(longest) s apart",
+                sourceLocation: sourceLocation)
+        }
+    }
 }

@@ -31,29 +31,24 @@ struct WaylandWatcherTests {
             configuration: WindowWatcherConfiguration(pollTime: 5, waylandDisplay: sway.socket))
         let store = try Datastore.inMemory()
         // Each change happens somewhere between the moments before and after the command.
-        let changes = Mutex<[(before: Date, after: Date)]>([])
-        func timed(_ change: () throws -> Void) throws {
-            let before = Date()
-            try change()
-            changes.withLock { $0.append((before, Date())) }
-        }
+        let changes = ChangeMoments()
         try await runWatcher(watcher, store: store) { () async throws in
             #expect(try await eventually { await !recordedEvents(store, Self.windowBucket).isEmpty })
             try await Task.sleep(for: .seconds(1))
-            try timed { try sway.command("[app_id=\"term-b\"] focus") }
+            try changes.timed { try sway.command("[app_id=\"term-b\"] focus") }
             try await Task.sleep(for: .seconds(1))
-            try timed {
+            try changes.timed {
                 beta.set("Ünïcødé 日本 ✓")
                 try sway.waitForTitle("Ünïcødé 日本 ✓")  // the terminal prints it when it gets to it
             }
             try await Task.sleep(for: .seconds(1))
-            try timed { try sway.command("[class=\"XApp\"] focus") }
+            try changes.timed { try sway.command("[class=\"XApp\"] focus") }
             try await Task.sleep(for: .seconds(1))
-            try timed { try sway.command("workspace 2") }
+            try changes.timed { try sway.command("workspace 2") }
             try await Task.sleep(for: .seconds(1))
-            try timed { try sway.command("workspace 1") }
+            try changes.timed { try sway.command("workspace 1") }
             try await Task.sleep(for: .seconds(1))
-            try timed { try sway.command("[class=\"XApp\"] kill") }
+            try changes.timed { try sway.command("[class=\"XApp\"] kill") }
             try await Task.sleep(for: .seconds(1))
         }
         let events = try await store.events(bucketID: Self.windowBucket).reversed().map { $0 }
@@ -62,17 +57,7 @@ struct WaylandWatcherTests {
         #expect(events.map(\.title).prefix(6) == ["Alpha", "Beta", "Ünïcødé 日本 ✓", "XTitle", "unknown", "XTitle"])
         // After the XWayland window is killed, sway focuses one of the terminals left.
         #expect(["term-a", "term-b"].contains(events[6].app ?? ""))
-        for (earlier, later) in zip(events, events.dropFirst()) {
-            #expect(earlier.end == later.timestamp, "a gap between \(earlier.title ?? "") and \(later.title ?? "")")
-        }
-        let moments = changes.withLock { $0 }
-        for (event, (start, end)) in zip(events.dropFirst().dropLast(), zip(moments, moments.dropFirst())) {
-            let shortest = end.before.timeIntervalSince(start.after) - 0.1
-            let longest = end.after.timeIntervalSince(start.before) + 0.1
-            #expect(
-                (shortest...longest).contains(event.durationSeconds),
-                "\(event.title ?? ""): \(event.durationSeconds) s, changes \(shortest)...\(longest) s apart")
-        }
+        changes.expectTiling(events)
     }
 
     @Test(

@@ -53,38 +53,23 @@ struct WindowWatcherX11Tests {
         let store = try Datastore.inMemory()
         // A 5 s poll: switches and renames are seen when the X server reports them, not at polls.
         // Each switch happens somewhere between the moments before and after its xdotool call.
-        let switches = Mutex<[(before: Date, after: Date)]>([])
-        func timed(_ change: () throws -> Void) throws {
-            let before = Date()
-            try change()
-            switches.withLock { $0.append((before, Date())) }
-        }
+        let switches = ChangeMoments()
         try await runWatcher(watcher(session, poll: 5), store: store) { () async throws in
             // The first window is recorded once the watcher has connected, however long that
             // takes on a busy machine; only then do the switches begin.
             #expect(try await eventually { await !recordedEvents(store, Self.bucket).isEmpty })
             try await Task.sleep(for: .seconds(1))
             for window in [beta, message, gamma] {
-                try timed { try session.activate(window) }
+                try switches.timed { try session.activate(window) }
                 try await Task.sleep(for: .seconds(1))
             }
-            try timed { try session.run(["xdotool", "set_window", "--name", "Renamed – ñ", gamma]) }
+            try switches.timed { try session.run(["xdotool", "set_window", "--name", "Renamed – ñ", gamma]) }
             try await Task.sleep(for: .seconds(1))
         }
         let events = try await store.events(bucketID: Self.bucket).reversed().map { $0 }
         #expect(events.map(\.app) == ["AlphaApp", "BetaApp", "Xmessage", "GammaApp", "GammaApp"])
         #expect(events.map(\.title) == ["Alpha — café", "Beta ü 😀 ✓", "msgbox", "Gamma été", "Renamed – ñ"])
-        for (earlier, later) in zip(events, events.dropFirst()) {
-            #expect(earlier.end == later.timestamp, "a gap between \(earlier.title ?? "") and \(later.title ?? "")")
-        }
-        let moments = switches.withLock { $0 }
-        for (event, (start, end)) in zip(events.dropFirst().dropLast(), zip(moments, moments.dropFirst())) {
-            let shortest = end.before.timeIntervalSince(start.after) - 0.1
-            let longest = end.after.timeIntervalSince(start.before) + 0.1
-            #expect(
-                (shortest...longest).contains(event.durationSeconds),
-                "\(event.title ?? ""): \(event.durationSeconds) s, switches \(shortest)...\(longest) s apart")
-        }
+        switches.expectTiling(events)
         let bucket = try store.bucket(id: Self.bucket)
         #expect(bucket.type == "currentwindow" && bucket.client == "aw-watcher-window")
     }
