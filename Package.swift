@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "AWClient", targets: ["AWClient"]),
         .library(name: "AWWatcherKit", targets: ["AWWatcherKit"]),
         .library(name: "AWWatcherRunner", targets: ["AWWatcherRunner"]),
+        .library(name: "AWPluginSDK", targets: ["AWPluginSDK"]),
+        .library(name: "aw-plugin-desktop", type: .dynamic, targets: ["DesktopPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
@@ -79,14 +81,27 @@ let package = Package(
             ],
             path: "Plugins/AFKWatcher"
         ),
+        .target(name: "CAWPlugin"),
         .target(
-            name: "GitBranchWatcher",
+            name: "AWPluginSDK",
             dependencies: [
-                "AWCore", "AWWatcherKit",
+                "AWCore", "AWWatcherKit", "CAWPlugin",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "examples/git-watcher"
+            ]
+        ),
+        .target(
+            name: "AWPluginHost",
+            dependencies: [
+                "AWCore", "AWWatcherKit", "CAWPlugin",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "DesktopPlugin",
+            dependencies: ["AWPluginSDK", "WindowWatcher", "AFKWatcher"],
+            path: "Plugins/DesktopPlugin"
         ),
         .target(
             name: "AWClient",
@@ -161,9 +176,7 @@ let package = Package(
                 "AWHost",
                 "AWPostgres",
                 "AWWatcherRunner",
-                "WindowWatcher",
-                "AFKWatcher",
-                "GitBranchWatcher",
+                "AWPluginHost",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -67,6 +67,9 @@ struct DirectHTTPClient: WatcherClient {
     func heartbeat(_ event: Event, bucketID: String, pulsetime: Double) async throws {
         _ = try await client.heartbeat(event, bucketID: bucketID, pulsetime: pulsetime)
     }
+    func insertEvents(_ events: [Event], bucketID: String) async throws {
+        try await client.insertEvents(events, bucketID: bucketID)
+    }
 }
 
 let http = try ActivityWatchClient(

@@ -438,4 +438,9 @@ public struct RemoteWatcherClient: WatcherClient {
     public func heartbeat(_ event: Event, bucketID: String, pulsetime: Double) async throws {
         try await client.heartbeat(event, bucketID: bucketID, pulsetime: pulsetime, queued: true)
     }
+
+    /// Queued events.
+    public func insertEvents(_ events: [Event], bucketID: String) async throws {
+        try await client.insertEvents(events, bucketID: bucketID, queued: true)
+    }
 }

@@ -11,4 +11,9 @@ public protocol WatcherClient: Sendable {
     ///
     /// - Throws: when the heartbeat cannot be recorded.
     func heartbeat(_ event: Event, bucketID: String, pulsetime: Double) async throws
+
+    /// Inserts whole events into a bucket.
+    ///
+    /// - Throws: when the events cannot be recorded.
+    func insertEvents(_ events: [Event], bucketID: String) async throws
 }

@@ -21,4 +21,8 @@ public struct LocalClient: WatcherClient {
     public func heartbeat(_ event: Event, bucketID: String, pulsetime: Double) async throws {
         _ = try await api.heartbeat(bucketID: bucketID, event: event, pulsetime: pulsetime)
     }
+
+    public func insertEvents(_ events: [Event], bucketID: String) async throws {
+        _ = try await api.createEvents(bucketID: bucketID, events: events)
+    }
 }

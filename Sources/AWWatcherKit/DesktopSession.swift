@@ -1,3 +1,4 @@
+import AWCore
 import Foundation
 
 /// What the environment says about the desktop session a watcher runs in: the variables a
@@ -81,6 +82,45 @@ public struct SourceReport: Sendable, Hashable {
         self.source = source
         self.reason = reason
         self.notTaken = notTaken
+    }
+
+    /// The report as JSON: `{module, source, reason, not_taken: [{source, reason}]}`.
+    public var json: JSON {
+        .object([
+            "module": .string(module), "source": source.map(JSON.string) ?? .null, "reason": .string(reason),
+            "not_taken": .array(
+                notTaken.map { .object(["source": .string($0.source), "reason": .string($0.reason)]) }),
+        ])
+    }
+
+    /// Reads a report written as `json` (`module` may be missing: then `module` is used).
+    ///
+    /// - Throws: `ModelDecodingError` naming what is missing or of the wrong kind.
+    public init(json: JSON, module: String) throws(ModelDecodingError) {
+        guard case .object(let members) = json else {
+            throw ModelDecodingError.wrongType("", expected: "a source report object", got: json)
+        }
+        guard case .string(let reason) = members["reason"] else { throw ModelDecodingError.missing("reason") }
+        var source: String?
+        switch members["source"] {
+        case .string(let name): source = name
+        case .null, nil: source = nil
+        case let other?: throw ModelDecodingError.wrongType("source", expected: "a string or null", got: other)
+        }
+        var notTaken: [Alternative] = []
+        if case .array(let entries) = members["not_taken"] {
+            for entry in entries {
+                guard case .object(let fields) = entry, case .string(let name) = fields["source"],
+                    case .string(let why) = fields["reason"]
+                else { throw ModelDecodingError(field: "not_taken", reason: "must hold {source, reason} objects") }
+                notTaken.append(Alternative(name, why))
+            }
+        }
+        if case .string(let named) = members["module"] {
+            self.init(module: named, source: source, reason: reason, notTaken: notTaken)
+        } else {
+            self.init(module: module, source: source, reason: reason, notTaken: notTaken)
+        }
     }
 
     /// The report of a source the configuration names (`source = "..."`).

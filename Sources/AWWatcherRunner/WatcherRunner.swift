@@ -53,7 +53,7 @@ public enum WatcherRunner {
     public static func main(_ module: any WatcherModule.Type) async -> Never {
         let options = WatcherOptions.parseOrExit()
         do {
-            try await run(module, options: options)
+            try await run(ModuleDescriptor(module), options: options)
             exit(0)
         } catch {
             FileHandle.standardError.write(Data("aw-watcher-\(module.name): \(error)\n".utf8))
@@ -61,17 +61,16 @@ public enum WatcherRunner {
         }
     }
 
-    /// Runs `moduleType` until SIGTERM or SIGINT, then sends what is pending (within 5 s; the rest
-    /// stays queued on disk for the next start).
+    /// Runs the module `descriptor` describes until SIGTERM or SIGINT, then sends what is pending
+    /// (within 5 s; the rest stays queued on disk for the next start).
     ///
     /// - Throws: `ConfigError` for bad settings, `ClientError` when the queue cannot be opened.
     public static func run(
-        _ moduleType: any WatcherModule.Type, options: WatcherOptions, directories: Directories = Directories()
+        _ descriptor: ModuleDescriptor, options: WatcherOptions, directories: Directories = Directories()
     ) async throws {
-        let name = "aw-watcher-\(moduleType.name)"
-        let module = try moduleType.init(
-            configuration: try section(of: moduleType, options: options, directories: directories),
-            testing: options.testing)
+        let name = "aw-watcher-\(descriptor.name)"
+        let module = try descriptor.configure(
+            try section(of: descriptor.name, options: options, directories: directories), testing: options.testing)
         let clientConfiguration = try ClientConfiguration.load(
             testing: options.testing, host: options.host, port: options.port, directories: directories)
         _ = LoggingSetup(module: name, testing: options.testing, verbose: options.verbose, directories: directories)
@@ -99,7 +98,7 @@ public enum WatcherRunner {
 
     /// The module's `[watchers.<name>]` section, from `--config` or aw-server's config.toml when
     /// there is one (empty otherwise), with `--poll-time` applied.
-    static func section(of moduleType: any WatcherModule.Type, options: WatcherOptions, directories: Directories)
+    static func section(of moduleName: String, options: WatcherOptions, directories: Directories)
         throws(ConfigError) -> ConfigSection
     {
         let path =
@@ -116,11 +115,11 @@ public enum WatcherRunner {
         }
         if let pollTime = options.pollTime {
             var watchers = file.values["watchers"]?.objectValue ?? [:]
-            var section = watchers[moduleType.name]?.objectValue ?? [:]
+            var section = watchers[moduleName]?.objectValue ?? [:]
             section["poll_time"] = .double(pollTime)
-            watchers[moduleType.name] = .object(section)
+            watchers[moduleName] = .object(section)
             file.values["watchers"] = .object(watchers)
         }
-        return try file.section("watchers.\(moduleType.name)")
+        return try file.section("watchers.\(moduleName)")
     }
 }

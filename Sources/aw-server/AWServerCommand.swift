@@ -1,16 +1,14 @@
-import AFKWatcher
 import AWCore
 import AWDatastore
 import AWHost
+import AWPluginHost
 import AWPostgres
 import AWServer
 import AWWatcherKit
 import ArgumentParser
 import Foundation
-import GitBranchWatcher
 import Logging
 import ServiceLifecycle
-import WindowWatcher
 
 /// `aw-server`: the ActivityWatch-compatible time tracker (entry point in main.swift). With no
 /// subcommand it serves (`ServeCommand`).
@@ -27,8 +25,8 @@ struct AWServerCommand: ParsableCommand {
             """,
         version: ServerInfo.currentVersion,
         subcommands: [
-            ServeCommand.self, WatchCommand.self, SourcesCommand.self, ImportLegacyCommand.self, MigrateCommand.self,
-            AutostartCommand.self,
+            ServeCommand.self, WatchCommand.self, SourcesCommand.self, PluginsCommand.self, ImportLegacyCommand.self,
+            MigrateCommand.self, AutostartCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )
@@ -48,25 +46,53 @@ struct AWServerCommand: ParsableCommand {
     /// The module name used for directories and log files.
     static let moduleName = "aw-server-swift"
 
-    /// The built-in watcher modules, in the order they start.
-    static let modules: [any WatcherModule.Type] = [WindowWatcher.self, AFKWatcher.self, GitBranchWatcher.self]
+    /// The configuration file and the plugins it makes available.
+    struct Configuration {
+        /// config.toml (or config-testing.toml, or the file given).
+        var file: ConfigFile
+        /// The plugin files found in the plugin folders, and their modules.
+        var plugins: PluginCatalog
 
-    /// The built-in watcher modules, each made from its `[watchers.<name>]` section of `file`.
-    static func watcherModules(from file: ConfigFile, testing: Bool) throws -> [any WatcherModule] {
-        try modules.map { try $0.init(configuration: file.section("watchers.\($0.name)"), testing: testing) }
+        /// Every module the plugins provide, made from its `[watchers.<name>]` section, in the
+        /// order they start.
+        func watcherModules(testing: Bool) throws -> [(name: String, module: any ConfiguredModule)] {
+            try plugins.modules.map {
+                (name: $0.name, module: try $0.configure(file.section("watchers.\($0.name)"), testing: testing))
+            }
+        }
     }
 
-    /// Loads `config.toml` (or `config-testing.toml`, or `path`), writing it fully commented out
-    /// when it does not exist yet.
-    static func loadConfigFile(path: String?, testing: Bool, directories: Directories) throws -> ConfigFile {
-        let defaults =
-            ([ServerConfiguration.defaultConfigFileContents(testing: testing)]
-            + modules.map { $0.defaultConfiguration(testing: testing) }
-            + [ExternalModulesConfiguration.defaultFileContents]).joined(separator: "\n")
+    /// The commented-out `[plugins]` part of a new config.toml.
+    static let pluginsDefaultConfiguration = """
+        [plugins]
+        # Watcher modules load from shared libraries (`aw-server plugins` lists them): first from
+        # these folders, then from ~/.local/share/activitywatch/aw-server-swift/plugins and from
+        # lib/aw-server-swift/plugins beside aw-server. Each module is enabled and set up in its
+        # own [watchers.<name>] section.
+        #path = ["~/my-plugins"]
+
+        """
+
+    /// Loads `config.toml` (or `config-testing.toml`, or `path`) and the plugins it makes
+    /// available, writing the file fully commented out when it does not exist yet.
+    static func loadConfiguration(path: String?, testing: Bool, directories: Directories) throws -> Configuration {
         let path =
             path
             ?? "\(directories.configDirectory(module: moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
-        return try ConfigFile.load(path: path, defaultContents: defaults)
+        let base = (path as NSString).deletingLastPathComponent
+        if FileManager.default.fileExists(atPath: path) {
+            let file = try ConfigFile.load(path: path, defaultContents: "")
+            let configured = try file.section("plugins").strings("path") ?? []
+            let folders = PluginCatalog.standardFolders(configured: configured, base: base, directories: directories)
+            return Configuration(file: file, plugins: PluginCatalog(folders: folders))
+        }
+        let plugins = PluginCatalog(
+            folders: PluginCatalog.standardFolders(configured: [], base: base, directories: directories))
+        let defaults =
+            ([ServerConfiguration.defaultConfigFileContents(testing: testing)]
+            + plugins.modules.map { $0.defaultConfiguration(testing: testing) }
+            + [pluginsDefaultConfiguration, ExternalModulesConfiguration.defaultFileContents]).joined(separator: "\n")
+        return Configuration(file: try ConfigFile.load(path: path, defaultContents: defaults), plugins: plugins)
     }
 
     /// The database file: `dbpath` if given, else `sqlite.db` (`sqlite-testing.db`) in the data
@@ -87,7 +113,7 @@ struct AWServerCommand: ParsableCommand {
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the server with the built-in watchers and external modules (the default)."
+        abstract: "Run the server with the watcher modules of its plugins and the external modules (the default)."
     )
 
     @Flag(help: "Testing mode: port 5666, sqlite-testing.db and config-testing.toml.")
@@ -113,7 +139,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Log debug messages.")
     var verbose = false
 
-    @Flag(help: "Run the server only, without the built-in watcher modules.")
+    @Flag(help: "Run the server only, without the watcher modules of the plugins.")
     var noWatchers = false
 
     @Flag(help: "Do not import aw-server-rust's or the Python aw-server's database on the first start.")
@@ -127,12 +153,16 @@ struct ServeCommand: ParsableCommand {
     func serve() async throws {
         let directories = Directories()
         var serverConfiguration: ServerConfiguration
-        var watchers: [any WatcherModule] = []
+        var watchers: [(name: String, module: any ConfiguredModule)] = []
         var externalModules = ExternalModulesConfiguration()
+        let plugins: PluginCatalog
         do {
-            let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: directories)
+            let configuration = try AWServerCommand.loadConfiguration(
+                path: config, testing: testing, directories: directories)
+            let file = configuration.file
+            plugins = configuration.plugins
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
-            watchers = try AWServerCommand.watcherModules(from: file, testing: testing)
+            watchers = try configuration.watcherModules(testing: testing)
             externalModules = try ExternalModulesConfiguration(section: file.section("modules"))
         } catch {
             throw AWServerCommand.fatal("\(error)")
@@ -156,6 +186,7 @@ struct ServeCommand: ParsableCommand {
             directories: directories
         ).bootstrap(recent: recentLogRecords)
         let logger = Logger(label: AWServerCommand.moduleName)
+        for problem in plugins.problems { logger.warning("\(problem)") }
 
         let dataDirectory = directories.dataDirectory(module: AWServerCommand.moduleName)
         let storeLogger = Logger(label: "\(AWServerCommand.moduleName).datastore")
@@ -205,8 +236,7 @@ struct ServeCommand: ParsableCommand {
         ]
         if !noWatchers {
             let client = LocalClient(api: api)
-            for watcher in watchers where watcher.isEnabled {
-                let name = type(of: watcher).name
+            for (name, watcher) in watchers where watcher.isEnabled {
                 let context = WatcherContext(
                     client: client, logger: Logger(label: "\(AWServerCommand.moduleName).watcher.\(name)"),
                     hostname: api.info.hostname,
@@ -220,7 +250,7 @@ struct ServeCommand: ParsableCommand {
         }
         if !externalModules.autostart.isEmpty || externalModules.discover {
             // A built-in watcher and its external namesake would record the same bucket.
-            let builtIns = noWatchers ? [] : watchers.filter(\.isEnabled).map { "aw-watcher-\(type(of: $0).name)" }
+            let builtIns = noWatchers ? [] : watchers.filter(\.module.isEnabled).map { "aw-watcher-\($0.name)" }
             let supervisor = ModuleSupervisor(
                 configuration: externalModules, replacedByBuiltIns: Set(builtIns), port: serverConfiguration.port,
                 defaultPort: ServerConfiguration(testing: testing).port, testing: testing, directories: directories,

@@ -85,7 +85,9 @@ struct ImportLegacyCommand: AsyncParsableCommand {
         do {
             var postgres = postgresURL
             if postgres == nil && dbpath == nil {
-                let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: directories)
+                let file = try AWServerCommand.loadConfiguration(
+                    path: config, testing: testing, directories: directories
+                ).file
                 postgres = try ServerConfiguration(file: file, testing: testing).postgresURL
             }
             let store: StoreName =

@@ -3,12 +3,12 @@ import AWWatcherKit
 import ArgumentParser
 import Foundation
 
-/// `aw-server sources`: which source each built-in watcher would use on this desktop session,
+/// `aw-server sources`: which source each watcher module would use on this desktop session,
 /// and why, without starting anything.
 struct SourcesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sources",
-        abstract: "Show where each built-in watcher would read from on this desktop session, and why.",
+        abstract: "Show where each watcher module would read from on this desktop session, and why.",
         discussion: """
             The window and AFK watchers choose a source when they start: an X server in an X11 \
             session; in a Wayland session the compositor's protocols (wlr-foreign-toplevel for the \
@@ -33,25 +33,20 @@ struct SourcesCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let modules: [any WatcherModule]
+        let modules: [(name: String, module: any ConfiguredModule)]
         do {
-            let file = try AWServerCommand.loadConfigFile(path: config, testing: testing, directories: Directories())
-            modules = try AWServerCommand.watcherModules(from: file, testing: testing)
+            modules = try AWServerCommand.loadConfiguration(path: config, testing: testing, directories: Directories())
+                .watcherModules(testing: testing)
         } catch {
             throw AWServerCommand.fatal("\(error)")
         }
-        let reports = modules.map { (enabled: $0.isEnabled, report: $0.sourceReport()) }
+        let reports = modules.map { (enabled: $0.module.isEnabled, report: $0.module.sourceReport()) }
         let unsupported = reports.contains { $0.enabled && $0.report.source == nil }
         if json {
             let list = reports.map { entry -> JSON in
-                .object([
-                    "module": .string(entry.report.module), "enabled": .bool(entry.enabled),
-                    "source": entry.report.source.map(JSON.string) ?? .null, "reason": .string(entry.report.reason),
-                    "not_taken": .array(
-                        entry.report.notTaken.map {
-                            .object(["source": .string($0.source), "reason": .string($0.reason)])
-                        }),
-                ])
+                guard case .object(var fields) = entry.report.json else { return entry.report.json }
+                fields["enabled"] = .bool(entry.enabled)
+                return .object(fields)
             }
             print(JSON.array(list).serialized())
         } else {

@@ -73,6 +73,14 @@ public struct ConfigSection: Sendable {
         self.values = values
     }
 
+    /// A section holding `values` (a table as JSON), e.g. one handed over by another process.
+    public init(file: String, name: String?, json values: [String: JSON]) {
+        self.init(file: file, name: name, values: values)
+    }
+
+    /// The table's settings as JSON values.
+    public var json: [String: JSON] { values }
+
     /// An empty section (all settings at their defaults).
     public static func empty(file: String = "config.toml", name: String? = nil) -> ConfigSection {
         ConfigSection(file: file, name: name, values: [:])
