@@ -4,9 +4,9 @@ import Foundation
 
 /// An example watcher module: records which branch a git working tree has checked out into
 /// `aw-watcher-git_<hostname>` (type `app.vcs.branch`), so a query can tell how long you spent on
-/// each branch. It reads `.git/HEAD` every `poll_time` seconds and needs no X display. Built into
-/// `aw-server`, it runs in the server when enabled in config.toml, or on its own with
-/// `aw-server watch git`:
+/// each branch. It reads `.git/HEAD` every `poll_time` seconds and needs no X display. Built as a
+/// plugin (this package) and copied into a plugin folder, it runs in the server when enabled in
+/// config.toml, or on its own with `aw-server watch git`:
 ///
 ///     [watchers.git]
 ///     enabled = true
