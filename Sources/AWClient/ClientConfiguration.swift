@@ -33,11 +33,12 @@ public struct ClientConfiguration: Sendable, Hashable {
 
     /// The settings for `testing` mode: `aw-client.toml` if present, else the defaults, with `host`
     /// and `port` (from a command line) taking precedence. The API key is `[server] api_key`, or
-    /// else read from the local server's config when the host is this machine and the port matches.
+    /// else read from the local server's config when the host is this machine and the port matches
+    /// (`serverConfig`, when given, is that config: a module the server starts is told it).
     ///
     /// - Throws: `ConfigError` when `aw-client.toml` is malformed.
     public static func load(
-        testing: Bool, host: String? = nil, port: Int? = nil, https: Bool? = nil,
+        testing: Bool, host: String? = nil, port: Int? = nil, https: Bool? = nil, serverConfig: String? = nil,
         directories: Directories = Directories()
     ) throws(ConfigError) -> ClientConfiguration {
         var configuration = ClientConfiguration(testing: testing)
@@ -68,10 +69,18 @@ public struct ClientConfiguration: Sendable, Hashable {
         if let port { configuration.port = port }
         if let https { configuration.https = https }
         configuration.apiKey =
-            configuredKey
+            configuredKey ?? serverConfig.flatMap(apiKey(inServerConfig:))
             ?? localServerAPIKey(
                 host: configuration.host, port: configuration.port, testing: testing, directories: directories)
         return configuration
+    }
+
+    /// `[auth] api_key` of a server's config file, if it has one.
+    static func apiKey(inServerConfig path: String) -> String? {
+        guard FileManager.default.fileExists(atPath: path), let file = try? ConfigFile.load(path: path, defaultContents: ""),
+            let key = (try? file.section("auth").string("api_key")) ?? nil, !key.isEmpty
+        else { return nil }
+        return key
     }
 
     /// The API key of a server on this machine listening on `port`: from aw-server-swift's or

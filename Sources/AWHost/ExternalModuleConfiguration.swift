@@ -8,14 +8,18 @@ public struct ExternalModule: Sendable, Hashable {
     /// Arguments from the config; `nil` when none were given (the host then passes the port to
     /// modules that take `--port`).
     public var arguments: [String]?
+    /// The name for logs and log files when the program's own name would not tell modules apart
+    /// (`aw-watcher-window` for `aw-server watch window`).
+    public var label: String?
 
-    public init(name: String, arguments: [String]? = nil) {
+    public init(name: String, arguments: [String]? = nil, label: String? = nil) {
         self.name = name
         self.arguments = arguments
+        self.label = label
     }
 
-    /// The name without a directory, for logs and log files.
-    public var displayName: String { name.split(separator: "/").last.map(String.init) ?? name }
+    /// The label, or the name without a directory, for logs and log files.
+    public var displayName: String { label ?? name.split(separator: "/").last.map(String.init) ?? name }
 }
 
 /// The `[modules]` settings: which external modules `aw-server` starts and supervises.

@@ -72,7 +72,8 @@ public enum WatcherRunner {
         let module = try descriptor.configure(
             try section(of: descriptor.name, options: options, directories: directories), testing: options.testing)
         let clientConfiguration = try ClientConfiguration.load(
-            testing: options.testing, host: options.host, port: options.port, directories: directories)
+            testing: options.testing, host: options.host, port: options.port, serverConfig: options.config,
+            directories: directories)
         _ = LoggingSetup(module: name, testing: options.testing, verbose: options.verbose, directories: directories)
             .bootstrap()
         let logger = Logger(label: name)

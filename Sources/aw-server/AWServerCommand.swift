@@ -54,10 +54,15 @@ struct AWServerCommand: ParsableCommand {
         var plugins: PluginCatalog
 
         /// Every module the plugins provide, made from its `[watchers.<name>]` section, in the
-        /// order they start.
-        func watcherModules(testing: Bool) throws -> [(name: String, module: any ConfiguredModule)] {
+        /// order they start, and whether it runs isolated (`isolate = true`: in a process of its
+        /// own, `aw-server watch <name>`, under the module supervisor).
+        func watcherModules(testing: Bool) throws -> [(name: String, module: any ConfiguredModule, isolate: Bool)] {
             try plugins.modules.map {
-                (name: $0.name, module: try $0.configure(file.section("watchers.\($0.name)"), testing: testing))
+                let section = try file.section("watchers.\($0.name)")
+                return (
+                    name: $0.name, module: try $0.configure(section, testing: testing),
+                    isolate: try section.bool("isolate") ?? false
+                )
             }
         }
     }
@@ -153,13 +158,15 @@ struct ServeCommand: ParsableCommand {
     func serve() async throws {
         let directories = Directories()
         var serverConfiguration: ServerConfiguration
-        var watchers: [(name: String, module: any ConfiguredModule)] = []
+        var watchers: [(name: String, module: any ConfiguredModule, isolate: Bool)] = []
         var externalModules = ExternalModulesConfiguration()
         let plugins: PluginCatalog
+        let configPath: String
         do {
             let configuration = try AWServerCommand.loadConfiguration(
                 path: config, testing: testing, directories: directories)
             let file = configuration.file
+            configPath = file.path
             plugins = configuration.plugins
             serverConfiguration = try ServerConfiguration(file: file, testing: testing)
             watchers = try configuration.watcherModules(testing: testing)
@@ -234,9 +241,15 @@ struct ServeCommand: ParsableCommand {
             .init(service: DatastoreService(datastore: datastore, logger: logger)),
             .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        var isolated: [ExternalModule] = []
         if !noWatchers {
             let client = LocalClient(api: api)
-            for (name, watcher) in watchers where watcher.isEnabled {
+            for (name, watcher, isolate) in watchers where watcher.isEnabled {
+                if isolate {
+                    isolated.append(isolatedModule(name, configPath: configPath, configuration: serverConfiguration))
+                    logger.info("the \(name) watcher runs isolated, in a process of its own")
+                    continue
+                }
                 let context = WatcherContext(
                     client: client, logger: Logger(label: "\(AWServerCommand.moduleName).watcher.\(name)"),
                     hostname: api.info.hostname,
@@ -248,6 +261,7 @@ struct ServeCommand: ParsableCommand {
                 logger.info("starting the \(name) watcher")
             }
         }
+        externalModules.autostart.insert(contentsOf: isolated, at: 0)
         if !externalModules.autostart.isEmpty || externalModules.discover {
             // A built-in watcher and its external namesake would record the same bucket.
             let builtIns = noWatchers ? [] : watchers.filter(\.module.isEnabled).map { "aw-watcher-\($0.name)" }
@@ -280,6 +294,18 @@ struct ServeCommand: ParsableCommand {
             try? await datastore.close()
             throw ExitCode.failure
         }
+    }
+
+    /// The external module that runs the plugin module `name` in a process of its own:
+    /// `aw-server watch <name>`, reporting to this server over HTTP through the durable queue.
+    func isolatedModule(_ name: String, configPath: String, configuration: ServerConfiguration) -> ExternalModule {
+        let address = ["0.0.0.0", "::", ""].contains(configuration.address) ? "127.0.0.1" : configuration.address
+        var arguments = ["watch", name, "--host", address, "--port", String(configuration.port), "--config", configPath]
+        if testing { arguments.append("--testing") }
+        if verbose { arguments.append("--verbose") }
+        return ExternalModule(
+            name: PluginCatalog.currentExecutable ?? CommandLine.arguments[0], arguments: arguments,
+            label: "aw-watcher-\(name)")
     }
 
     /// Imports the ActivityWatch databases found in their default places; a database that cannot

@@ -33,7 +33,7 @@ struct SourcesCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let modules: [(name: String, module: any ConfiguredModule)]
+        let modules: [(name: String, module: any ConfiguredModule, isolate: Bool)]
         do {
             modules = try AWServerCommand.loadConfiguration(path: config, testing: testing, directories: Directories())
                 .watcherModules(testing: testing)
