@@ -4,7 +4,7 @@
 # pinned in scripts/bench/requirements-reference.txt, installed in .venv-bench) under the same
 # REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; then this
 # server's ceiling with wrk (keep-alive connections); heartbeats through the in-process client
-# against HTTP (aw-client-bench); and the built-in watchers over a scripted desktop session on
+# against HTTP (aw-client-bench); and the window and AFK watchers (the desktop plugin) over a scripted desktop session on
 # X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb, sway and KWin). The machines are shared:
 # compare ratios, not times.
 #
@@ -24,8 +24,9 @@ done
 out="$(mktemp -d /tmp/aw-bench.XXXXXX)"
 scripts/install-deps.sh bench
 
-echo "== building aw-server and aw-client-bench (release)" >&2
+echo "== building aw-server, its desktop plugin and aw-client-bench (release)" >&2
 swift build -c release --product aw-server >&2
+swift build -c release --product aw-plugin-desktop >&2
 swift build -c release --product aw-client-bench >&2
 
 source scripts/bench/common.sh
@@ -63,7 +64,7 @@ echo
 .build/release/aw-client-bench
 if [[ $watchers -eq 1 ]]; then
   echo
-  echo "## The built-in watchers over a ${session}-second scripted session on X11, sway and KWin (scripts/bench/watchers.py)"
+  echo "## The window and AFK watchers over a ${session}-second scripted session on X11, sway and KWin (scripts/bench/watchers.py)"
   echo
   python3 scripts/bench/watchers.py --duration "$session" --afk-timeout 60
 fi

@@ -20,8 +20,9 @@ if [[ "${1:-build}" == "test" ]]; then
   want+=(kwin-wayland dbus)
   # Validators for the autostart files.
   want+=(desktop-file-utils systemd)
-  # The example modules: a git working tree to watch; tmux for a watcher from PyPI.
-  want+=(git tmux)
+  # The example modules: a git working tree to watch; tmux for a watcher from PyPI; a C compiler
+  # for the C plugin example and the plugin tests.
+  want+=(git tmux gcc libc6-dev)
   # A private PostgreSQL cluster for the PostgreSQL datastore tests (scripts/postgres-cluster.sh).
   want+=(postgresql)
   # The dashboard tests: headless Chromium driven through chromium-driver, and a font to render.

@@ -6,7 +6,8 @@
 #      openbox displays driven by xdotool, in headless sway sessions driven by swaymsg and wtype, and
 #      under headless KWin),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
-#      (also with its watchers on Xvfb), the CLI and examples, the import of a database made by the
+#      (also with its watchers on Xvfb), the CLI and examples, plugins built as their authors build
+#      them (a C file, the git watcher's own package) and loaded, isolated and refused, the import of a database made by the
 #      reference Python aw-server, watchers from PyPI under the host, the kill -9 crash test,
 #      hostile input against the debug and the release build, and the dashboard in headless Chromium,
 #   4. fuzzes the REST API against its OpenAPI document with Schemathesis,
@@ -40,6 +41,8 @@ scripts/wayland-protocols.sh --check
 
 echo "== swift build" >&2
 swift build --build-tests
+# The first-party desktop plugin, which aw-server loads from beside itself.
+swift build --product aw-plugin-desktop
 # The hostile-input tests run against an optimised build too: it recurses differently.
 echo "== swift build -c release --product aw-server" >&2
 swift build -c release --product aw-server

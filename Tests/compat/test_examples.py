@@ -1,7 +1,6 @@
 """The examples run as the README shows them, against a live aw-server."""
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,36 +17,6 @@ from aw_core.models import Event
 from conftest import wait_for, SERVER_BINARY, ServerProcess, free_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.mark.skipif(not shutil.which("git"), reason="needs git (scripts/install-deps.sh test)")
-def test_in_process_git_branch_module(home):
-    repository = home / "project"
-    subprocess.run(["git", "init", "-q", "-b", "main", str(repository)], check=True)
-    config = home / "config.toml"
-    config.write_text(f'[watchers.git]\nenabled = true\npath = "{repository}"\npoll_time = 0.2\n')
-    server = ServerProcess(home, free_port(), config=config, display=":none").start()
-    try:
-        with ActivityWatchClient("aw-compat-git", testing=True, port=server.port) as client:
-            bucket = f"aw-watcher-git_{client.get_info()['hostname']}"
-
-            def branches():
-                return [e.data["branch"] for e in reversed(client.get_events(bucket))] if bucket in client.get_buckets() else []
-
-            wait_for(lambda: branches() == ["main"])
-            subprocess.run(["git", "-C", str(repository), "checkout", "-q", "-b", "feature/login"], check=True)
-            wait_for(lambda: branches() == ["main", "feature/login"])
-            assert client.get_buckets()[bucket]["type"] == "app.vcs.branch"
-    finally:
-        assert server.stop() == 0, server.log.read_text()
-
-
-def test_git_module_without_a_path_is_a_config_error(home):
-    config = home / "config.toml"
-    config.write_text("[watchers.git]\nenabled = true\n")
-    result = subprocess.run([SERVER_BINARY, "--testing", "--port", str(free_port()), "--config", str(config)],
-                            capture_output=True, text=True, timeout=20)
-    assert result.returncode != 0 and "watchers.git.path" in result.stderr
 
 
 def test_stand_alone_load_watcher(server):

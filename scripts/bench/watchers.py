@@ -10,7 +10,7 @@ period longer than the AFK timeout. Printed: CPU per hour and share of one core,
 start and end (growth), the share of scripted time recorded with the right app and title, and
 the AFK edges' distance from the real last input.
 
-Usage: swift build -c release --product aw-server && scripts/bench/watchers.py [--duration 600]
+Usage: swift build -c release --product aw-server && swift build -c release --product aw-plugin-desktop && scripts/bench/watchers.py [--duration 600]
        [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11|sway|kwin|all]
 (needs Xvfb, openbox, xterm, xdotool, sway, foot, kwin-wayland, dbus and weston: scripts/install-deps.sh
 test; sway runs as the user nobody when started as root, as it refuses root)
