@@ -77,7 +77,8 @@ public struct ClientConfiguration: Sendable, Hashable {
 
     /// `[auth] api_key` of a server's config file, if it has one.
     static func apiKey(inServerConfig path: String) -> String? {
-        guard FileManager.default.fileExists(atPath: path), let file = try? ConfigFile.load(path: path, defaultContents: ""),
+        guard FileManager.default.fileExists(atPath: path),
+            let file = try? ConfigFile.load(path: path, defaultContents: ""),
             let key = (try? file.section("auth").string("api_key")) ?? nil, !key.isEmpty
         else { return nil }
         return key

@@ -300,7 +300,9 @@ struct ServeCommand: ParsableCommand {
     /// `aw-server watch <name>`, reporting to this server over HTTP through the durable queue.
     func isolatedModule(_ name: String, configPath: String, configuration: ServerConfiguration) -> ExternalModule {
         let address = ["0.0.0.0", "::", ""].contains(configuration.address) ? "127.0.0.1" : configuration.address
-        var arguments = ["watch", name, "--host", address, "--port", String(configuration.port), "--config", configPath]
+        var arguments = [
+            "watch", name, "--host", address, "--port", String(configuration.port), "--config", configPath,
+        ]
         if testing { arguments.append("--testing") }
         if verbose { arguments.append("--verbose") }
         return ExternalModule(
