@@ -207,13 +207,14 @@ let package = Package(
         .executableTarget(
             name: "aw-client-bench",
             dependencies: [
-                "AWClient", "AWCore", "AWDatastore", "AWServer",
+                "AWClient", "AWCore", "AWDatastore", "AWServer", "AWPluginHost", "AWWatcherKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Benchmarks/ClientBench"
+            path: "Benchmarks/ClientBench",
+            exclude: ["heartbeat-plugin.c"]
         ),
         .target(
             name: "AWFuzzTargets",

@@ -4,8 +4,8 @@
 # pinned in scripts/bench/requirements-reference.txt, installed in .venv-bench) under the same
 # REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; then this
 # server's ceiling with wrk (keep-alive connections); heartbeats through the in-process client
-# against HTTP (aw-client-bench); and the window and AFK watchers (the desktop plugin) over a scripted desktop session on
-# X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb, sway and KWin). The machines are shared:
+# against a C plugin's calls through the plugin ABI and HTTP (aw-client-bench); and the window and
+# AFK watchers (the desktop plugin) over a scripted desktop session on X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb, sway and KWin). The machines are shared:
 # compare ratios, not times.
 #
 # Usage: scripts/bench.sh [--quick] [--no-watchers]
@@ -59,9 +59,11 @@ echo "## REST, side by side (scripts/bench/rest_bench.py${quick:+ --quick})"
 echo
 python3 scripts/bench/compare.py "$out"
 echo
-echo "## Heartbeats through the in-process client and over HTTP (aw-client-bench)"
+echo "## Heartbeats through the in-process client, the plugin C ABI and HTTP (aw-client-bench)"
 echo
-.build/release/aw-client-bench
+cc -shared -fPIC -O2 -pthread -I Sources/CAWPlugin/include -o "$out/libaw-bench-heartbeats.so" \
+  Benchmarks/ClientBench/heartbeat-plugin.c
+.build/release/aw-client-bench 200000 20000 "$out/libaw-bench-heartbeats.so"
 if [[ $watchers -eq 1 ]]; then
   echo
   echo "## The window and AFK watchers over a ${session}-second scripted session on X11, sway and KWin (scripts/bench/watchers.py)"

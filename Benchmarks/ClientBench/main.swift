@@ -1,17 +1,22 @@
-// Heartbeats per second through LocalClient (how built-in watcher modules report, in process)
-// and through ActivityWatchClient over HTTP (how any other watcher reports), against the same
-// server: one SQLite file, the flush loop running, the HTTP server on a loopback port.
+// Heartbeats per second through LocalClient (how a Swift module reports, in process), through the
+// plugin C ABI (a C plugin's calls into the host's table, which ends in LocalClient), and through
+// ActivityWatchClient over HTTP (how any other watcher reports), against the same server: one
+// SQLite file, the flush loop running, the HTTP server on a loopback port.
 //
-// Usage: swift run -c release aw-client-bench [local-count] [http-count]
+// Usage: swift run -c release aw-client-bench [local-count] [http-count] [plugin-file]
+// (plugin-file: Benchmarks/ClientBench/heartbeat-plugin.c built as its comment says)
 import AWClient
 import AWCore
 import AWDatastore
+import AWPluginHost
 import AWServer
+import AWWatcherKit
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
 
@@ -72,21 +77,79 @@ struct DirectHTTPClient: WatcherClient {
     }
 }
 
+/// Log messages kept, to read the plugin's figure from.
+final class KeptMessages: Sendable {
+    let lines = Mutex<[String]>([])
+}
+
+/// A log handler that keeps the messages.
+struct KeepingLogHandler: LogHandler {
+    let messages: KeptMessages
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) { messages.lines.withLock { $0.append("\(event.message)") } }
+}
+
+/// Runs the bench plugin's module with `count` heartbeats through the host's table into
+/// LocalClient; heartbeats per second, as the plugin timed them.
+func measurePlugin(_ path: String, count: Int, logger: Logger) async throws -> Double {
+    let url = URL(fileURLWithPath: path)
+    let catalog = PluginCatalog(folders: [
+        .init(path: url.deletingLastPathComponent().path, prefix: url.lastPathComponent)
+    ])
+    guard let descriptor = catalog.modules.first(where: { $0.name == "bench-heartbeats" }) else {
+        fatalError("\(path) provides no bench-heartbeats module: \(catalog.problems)")
+    }
+    let module = try descriptor.configure(
+        ConfigSection(file: path, name: "watchers.bench-heartbeats", json: ["count": .int(Int64(count))]),
+        testing: true)
+    let messages = KeptMessages()
+    let handler = KeepingLogHandler(messages: messages)
+    let context = WatcherContext(
+        client: LocalClient(api: api), logger: Logger(label: "bench-plugin") { _ in handler }, hostname: "bench",
+        testing: true)
+    let pluginGroup = ServiceGroup(services: [module.makeService(context: context)], logger: logger)
+    let running = Task { try await pluginGroup.run() }
+    var line: String?
+    while line == nil {
+        try await Task.sleep(for: .milliseconds(20))
+        line = messages.lines.withLock { $0.first }
+    }
+    await pluginGroup.triggerGracefulShutdown()
+    _ = await running.result
+    guard let line, line.hasPrefix("sent "), let seconds = Double(line.split(separator: " ")[4]) else {
+        fatalError("the plugin said: \(line ?? "")")
+    }
+    return Double(count) / seconds
+}
+
 let http = try ActivityWatchClient(
     clientName: "aw-client-bench", testing: true, configuration: ClientConfiguration(testing: true, port: port))
 let httpRate = try await measure(DirectHTTPClient(client: http), bucket: "bench-http", count: httpCount, offset: 0)
 let localRate = try await measure(LocalClient(api: api), bucket: "bench-local", count: localCount, offset: 0)
 let stored = try await api.getEvents(bucketID: "bench-local").count
+let pluginRate =
+    CommandLine.arguments.count > 3 ? try await measurePlugin(CommandLine.arguments[3], count: localCount, logger: quiet) : nil
 print(
     """
     What is compared: the same heartbeat stream (one per second of activity, the window changing every 20 s) \
-    into one server and one SQLite file, sent by a built-in module's path (LocalClient calls ServerAPI in \
-    the process: no HTTP, no JSON) and by any other watcher's path (ActivityWatchClient over loopback HTTP, \
-    one request per heartbeat, waiting for each answer, no pre-merging). Both are acknowledged by the same \
+    into one server and one SQLite file, sent by a Swift module's path in the server (LocalClient calls \
+    ServerAPI in the process: no HTTP, no JSON), by a C plugin's path (each heartbeat written as JSON by the \
+    plugin, read by the host, then LocalClient; the plugin's thread waits for each) and by any other watcher's path (ActivityWatchClient over loopback HTTP, \
+    one request per heartbeat, waiting for each answer, no pre-merging). All are acknowledged by the same \
     heartbeat merge and written by the same flush loop.
     """)
 print("heartbeats through LocalClient:        \(Int(localRate))/s (\(localCount) sent, \(stored) events stored)")
 print("heartbeats through HTTP (aw-client):    \(Int(httpRate))/s (\(httpCount) sent, one request each)")
 print(String(format: "LocalClient / HTTP:                     %.0fx", localRate / httpRate))
+if let pluginRate {
+    print("heartbeats through the plugin C ABI:    \(Int(pluginRate))/s (\(localCount) sent by a C plugin)")
+    print(String(format: "plugin C ABI / LocalClient:             %.2fx", pluginRate / localRate))
+    print(String(format: "plugin C ABI / HTTP:                    %.0fx", pluginRate / httpRate))
+}
 await group.triggerGracefulShutdown()
 _ = await serving.result
