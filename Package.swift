@@ -255,6 +255,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "AWPluginHostTests",
+            dependencies: [
+                "AWCore", "AWPluginHost", "AWWatcherKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "AWHostTests",
             dependencies: ["AWCore", "AWHost", .product(name: "Logging", package: "swift-log")]
         ),

@@ -133,7 +133,8 @@ let httpRate = try await measure(DirectHTTPClient(client: http), bucket: "bench-
 let localRate = try await measure(LocalClient(api: api), bucket: "bench-local", count: localCount, offset: 0)
 let stored = try await api.getEvents(bucketID: "bench-local").count
 let pluginRate =
-    CommandLine.arguments.count > 3 ? try await measurePlugin(CommandLine.arguments[3], count: localCount, logger: quiet) : nil
+    CommandLine.arguments.count > 3
+    ? try await measurePlugin(CommandLine.arguments[3], count: localCount, logger: quiet) : nil
 print(
     """
     What is compared: the same heartbeat stream (one per second of activity, the window changing every 20 s) \

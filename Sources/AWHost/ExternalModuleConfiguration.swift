@@ -68,7 +68,7 @@ public struct ExternalModulesConfiguration: Sendable, Hashable {
         # (most watchers on PyPI) the port is written into aw-client.toml, which ActivityWatch
         # clients read. Their output goes to the log directory.
         #autostart = ["aw-watcher-input", { name = "aw-watcher-spotify", args = ["--poll-time", "10"] }]
-        # Also start every aw-watcher-* program found on PATH (except those the built-in
+        # Also start every aw-watcher-* program found on PATH (except those the plugins'
         # watchers replace while they are enabled).
         #discover = false
 

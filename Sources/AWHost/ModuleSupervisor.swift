@@ -40,8 +40,8 @@ public struct ModuleSupervisor: Service {
 
     /// - Parameters:
     ///   - configuration: The `[modules]` settings.
-    ///   - replacedByBuiltIns: Program names not to discover because a built-in watcher records
-    ///     the same bucket (`aw-watcher-window` while the built-in window watcher runs).
+    ///   - replacedByBuiltIns: Program names not to discover because a module of aw-server records
+    ///     the same bucket (`aw-watcher-window` while the window module runs).
     ///   - port: The server's port; `defaultPort` is the one modules assume on their own.
     ///   - testing: Testing mode.
     ///   - directories: Where log files go.
@@ -83,7 +83,8 @@ public struct ModuleSupervisor: Service {
             for (name, path) in locator.discoverWatchers() where !names.contains(name) {
                 if replacedByBuiltIns.contains(name) {
                     problems.append(
-                        "not starting '\(name)' found at \(path): the built-in watcher records the same bucket")
+                        "not starting '\(name)' found at \(path): an enabled watcher module of aw-server records the same bucket"
+                    )
                     continue
                 }
                 names.insert(name)

@@ -75,8 +75,8 @@ public struct PluginCatalog: Sendable {
         configured: [String], base: String, directories: Directories, executable: String? = currentExecutable
     ) -> [Folder] {
         var folders = configured.map { path -> Folder in
-            let expanded = NSString(string: path).expandingTildeInPath
-            return Folder(path: expanded.hasPrefix("/") ? expanded : "\(base)/\(expanded)")
+            if path == "~" || path.hasPrefix("~/") { return Folder(path: directories.home + path.dropFirst()) }
+            return Folder(path: path.hasPrefix("/") ? path : "\(base)/\(path)")
         }
         folders.append(Folder(path: "\(directories.dataDirectory(module: "aw-server-swift"))/plugins"))
         if let executable {

@@ -114,7 +114,7 @@ struct AWServerCommand: ParsableCommand {
     }
 }
 
-/// `aw-server [serve]`: the server with its built-in watchers and external modules.
+/// `aw-server [serve]`: the server with the watcher modules of its plugins and the external modules.
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -263,7 +263,7 @@ struct ServeCommand: ParsableCommand {
         }
         externalModules.autostart.insert(contentsOf: isolated, at: 0)
         if !externalModules.autostart.isEmpty || externalModules.discover {
-            // A built-in watcher and its external namesake would record the same bucket.
+            // A plugin's watcher and its external namesake would record the same bucket.
             let builtIns = noWatchers ? [] : watchers.filter(\.module.isEnabled).map { "aw-watcher-\($0.name)" }
             let supervisor = ModuleSupervisor(
                 configuration: externalModules, replacedByBuiltIns: Set(builtIns), port: serverConfiguration.port,

@@ -51,9 +51,9 @@ class ServerProcess:
     def __init__(self, home: Path, port: int, db: Path | None = None, display: str | None = None,
                  config: Path | None = None, extra_args: list[str] | None = None, executable: str | None = None,
                  session: dict | None = None):
-        """`display`: run the built-in watchers on this X display; `session`: run them with these
-        session variables (WAYLAND_DISPLAY, ...; a value of None removes one); with neither the
-        server runs alone. `executable`: another build of aw-server than the one under test."""
+        """`display`: run the window and AFK watchers (the desktop plugin) on this X display;
+        `session`: run them with these session variables (WAYLAND_DISPLAY, ...; a value of None
+        removes one); with neither the server runs alone. `executable`: another build of aw-server than the one under test."""
         self.home, self.port, self.db, self.display, self.config = home, port, db, display, config
         self.session = session
         self.executable = executable or SERVER_BINARY

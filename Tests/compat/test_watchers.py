@@ -1,5 +1,6 @@
-"""aw-server with its built-in watchers on a real X server (Xvfb + openbox, driven by xdotool),
-seen the way a user's tools see it: through the Python aw-client and query2."""
+"""aw-server with its window and AFK watchers (the desktop plugin, loaded from beside the binary as
+users get it) on a real X server (Xvfb + openbox, driven by xdotool), seen the way a user's tools
+see it: through the Python aw-client and query2."""
 import shutil
 import signal
 import subprocess

@@ -1,5 +1,5 @@
-"""The built-in watchers as a user starts them in a Wayland session. A compositor that offers none
-of the protocols they need (weston, headless): the server keeps serving, each watcher says once
+"""The window and AFK watchers as a user starts them in a Wayland session. A compositor that offers
+none of the protocols they need (weston, headless): the server keeps serving, each watcher says once
 why it cannot record, and `aw-server sources` reports both as unavailable with the reason. KDE
 Plasma's KWin, with only the environment a systemd user unit gets: the watchers find it."""
 import json

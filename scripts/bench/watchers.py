@@ -310,8 +310,12 @@ class KWinDesktop(Desktop):
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_server(desktop, binary, home, config, watchers):
+def start_server(desktop, binary, home, config, watchers, plugin=None):
     port = free_port()
+    if plugin:
+        folder = home / "data/activitywatch/aw-server-swift/plugins"
+        folder.mkdir(parents=True)
+        shutil.copy(plugin, folder)
     env = dict(desktop.env, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"), XDG_DATA_HOME=str(home / "data"),
                XDG_CACHE_HOME=str(home / "cache"))
     args = [binary, "--port", str(port), "--config", str(config)] + ([] if watchers else ["--no-watchers"])
@@ -334,6 +338,11 @@ def main():
     parser.add_argument("--afk-timeout", type=float, default=180, help="the AFK watcher's timeout (default 180)")
     parser.add_argument("--desktop", choices=["x11", "sway", "kwin", "all"], default="all",
                         help="where to run the session: X11, sway, KWin, or all one after the other (default)")
+    parser.add_argument("--compare-binary", help="another aw-server (an earlier build, say) to run with its watchers "
+                        "beside the first, on the same session; its CPU and RSS are printed too")
+    parser.add_argument("--plus-plugin", help="a plugin file to run, with the desktop plugin, in one more aw-server "
+                        "beside the first; its CPU and RSS show what one more plugin costs")
+    parser.add_argument("--plus-config", default="", help="config.toml lines for --plus-plugin (enable its module)")
     args = parser.parse_args()
     desktops = {
         "x11": ("X11 (Xvfb + openbox): x11 sources", Desktop),
@@ -370,9 +379,21 @@ def session(desktop, args):
         (work / "serving").mkdir()
         watching, url, hostname = start_server(desktop, args.binary, work / "watching", config, watchers=True)
         serving, _, _ = start_server(desktop, args.binary, work / "serving", config, watchers=False)
+        others = {}  # label: process, for --compare-binary and --plus-plugin
+        if args.compare_binary:
+            (work / "compared").mkdir()
+            others[f"{args.compare_binary} with watchers"] = start_server(
+                desktop, args.compare_binary, work / "compared", config, watchers=True)[0]
+        if args.plus_plugin:
+            (work / "plus").mkdir()
+            plus_config = work / "plus.toml"
+            plus_config.write_text(config.read_text() + args.plus_config + "\n")
+            others[f"with watchers and {Path(args.plus_plugin).name}"] = start_server(
+                desktop, args.binary, work / "plus", plus_config, watchers=True, plugin=args.plus_plugin)[0]
+        processes = (watching, serving, *others.values())
         time.sleep(3)  # start-up is not steady state
-        cpu0 = {p.pid: cpu_seconds(p.pid) for p in (watching, serving)}
-        rss0 = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
+        cpu0 = {p.pid: cpu_seconds(p.pid) for p in processes}
+        rss0 = {p.pid: rss_mib(p.pid) for p in processes}
 
         # The script: a switch every `switch` seconds; an input every 10 s, except for one idle
         # stretch of timeout + 20 s in the middle.
@@ -390,7 +411,7 @@ def session(desktop, args):
         for offset, action in sorted(schedule):
             time.sleep(max(0.0, begin + offset - time.monotonic()))
             if warm_rss is None and offset >= warm_up:
-                warm_rss = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
+                warm_rss = {p.pid: rss_mib(p.pid) for p in processes}
             if action == "switch":
                 app = WINDOWS[len(segments) % len(WINDOWS)][0]
                 before = time.time()
@@ -401,8 +422,8 @@ def session(desktop, args):
                 inputs.append((offset, time.time()))
         time.sleep(max(0.0, begin + args.duration - time.monotonic()))
         end = time.time()
-        cpu1 = {p.pid: cpu_seconds(p.pid) for p in (watching, serving)}
-        rss1 = {p.pid: rss_mib(p.pid) for p in (watching, serving)}
+        cpu1 = {p.pid: cpu_seconds(p.pid) for p in processes}
+        rss1 = {p.pid: rss_mib(p.pid) for p in processes}
         anonymous, mapped = rss_parts_mib(watching.pid)
         seconds = args.duration
 
@@ -440,6 +461,11 @@ def session(desktop, args):
               f"libraries: {mapped:.1f} MiB")
         print(f"RSS, server alone:          {rss0[serving.pid]:.1f} MiB at start, {warm_rss[serving.pid]:.1f} MiB after "
               f"{warm_up:.0f} s, {rss1[serving.pid]:.1f} MiB at end")
+        for label, process in others.items():
+            cpu = cpu1[process.pid] - cpu0[process.pid]
+            print(f"beside it, {label}: CPU {cpu:.2f} s = {per_hour(cpu):.2f} s/hour; RSS "
+                  f"{rss0[process.pid]:.1f} MiB at start, {rss1[process.pid]:.1f} MiB at end "
+                  f"({rss1[process.pid] - rss1[watching.pid]:+.1f} MiB against the first)")
         print(f"recorded with the right app and title: {100 * right / scripted:.2f}% of {scripted:.0f} s scripted "
               f"({len(segments)} windows), "
               f"{len(windows)} window events")
