@@ -44,9 +44,7 @@ final class HostSide: @unchecked Sendable {
     func start(_ module: UnsafePointer<aw_module>) -> StartOutcome {
         var message: UnsafeMutablePointer<CChar>?
         let handle = OpaquePointer(Unmanaged.passUnretained(self).toOpaque())
-        let instance = withUnsafePointer(to: &HostTable.api) { api in
-            module.pointee.start(module, api, handle, &message)
-        }
+        let instance = module.pointee.start(module, HostTable.shared.pointer, handle, &message)
         defer { free(message) }
         if let instance { return .started(PluginInstance(pointer: instance)) }
         return .failed(message.map { String(cString: $0) } ?? "its start function gave no reason")
@@ -103,9 +101,16 @@ struct InvalidCall: Error, CustomStringConvertible {
     let description: String
 }
 
-/// The table of host functions every plugin module gets.
-enum HostTable {
-    nonisolated(unsafe) static var api = aw_host_api(
+/// The table of host functions every plugin module gets, at one address for the life of the
+/// process (plugins keep the pointer `start` gives them).
+struct HostTable: @unchecked Sendable {
+    // Written once, before any plugin sees it; only read afterwards.
+    let pointer: UnsafePointer<aw_host_api>
+
+    static let shared = HostTable(
+        pointer: UnsafePointer(UnsafeMutablePointer<aw_host_api>.allocate(capacity: 1).initialized(to: api)))
+
+    private static let api = aw_host_api(
         abi_version: UInt32(AW_PLUGIN_ABI_VERSION),
         size: UInt32(MemoryLayout<aw_host_api>.size),
         ensure_bucket: { handle, bucket, error in
@@ -178,4 +183,12 @@ extension HostSide {
     var configurationText: UnsafeMutablePointer<CChar> { configuration }
     /// The hostname as the plugin reads it.
     var hostnameText: UnsafeMutablePointer<CChar> { hostname }
+}
+
+extension UnsafeMutablePointer {
+    /// The pointer, its memory initialized to `value`.
+    fileprivate func initialized(to value: Pointee) -> Self {
+        initialize(to: value)
+        return self
+    }
 }
