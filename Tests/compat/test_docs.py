@@ -6,8 +6,9 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCUMENTS = sorted([*ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("examples/**/*.md"),
-                    *ROOT.glob("Fuzz/**/*.md")])
+# Not the packages a build checked out (an example plugin's .build folder).
+DOCUMENTS = sorted(path for path in [*ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("examples/**/*.md"),
+                                     *ROOT.glob("Fuzz/**/*.md")] if ".build" not in path.parts)
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 
 
