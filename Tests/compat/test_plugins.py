@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from aw_client import ActivityWatchClient
 
-from conftest import SERVER_BINARY, ServerProcess, free_port, wait_for
+from conftest import SERVER_BINARY, ServerProcess, call, free_port, wait_for
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 HEADER_FOLDER = REPOSITORY / "Sources/CAWPlugin/include"
@@ -245,3 +245,40 @@ def test_the_server_binary_links_no_desktop_library(variable):
     desktop = Path(binary).with_name("libaw-plugin-desktop.so")
     if desktop.exists():  # the plugin carries them instead
         assert "libX11" in subprocess.run(["ldd", str(desktop)], capture_output=True, text=True).stdout
+
+
+DESKTOP_LIBRARIES = ["libX11.so.6", "libXss.so.1", "libwayland-client.so.0", "libdbus-1.so.3"]
+
+
+def test_a_headless_server_runs_where_the_desktop_libraries_are_missing(home):
+    """The desktop libraries made unusable in a private mount namespace (each file covered by an
+    empty one, so the loader cannot use it): the server starts, serves, and says once why the
+    desktop plugin is not loaded."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare to hide the desktop libraries in a mount namespace")
+    paths = [str(path) for name in DESKTOP_LIBRARIES for path in Path("/usr/lib/x86_64-linux-gnu").glob(name)]
+    assert len(paths) == len(DESKTOP_LIBRARIES), paths
+    port = free_port()
+    server = ServerProcess(home, port, session=NO_DESKTOP)
+    hide = " && ".join(f"mount --bind /dev/null {path}" for path in paths)
+    script = f'{hide} && exec "$0" --testing --port {port}'
+    with open(server.log, "ab") as log:
+        process = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                                    SERVER_BINARY], env=server.env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def answers():
+            assert process.poll() is None, server.log.read_text()
+            try:
+                return call(f"{server.url}/api/0/info")
+            except OSError:
+                return None
+
+        wait_for(answers)
+        with ActivityWatchClient("aw-compat-plugins", testing=True, port=port) as client:
+            client.create_bucket("headless-test", "test")
+            assert "headless-test" in client.get_buckets()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0, server.log.read_text()
+    lines = [line for line in server.log.read_text().splitlines() if "libaw-plugin-desktop.so: cannot be loaded" in line]
+    assert len(lines) == 1 and "libX11.so.6" in lines[0], server.log.read_text()
