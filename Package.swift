@@ -101,7 +101,14 @@ let package = Package(
         .target(
             name: "DesktopPlugin",
             dependencies: ["AWPluginSDK", "WindowWatcher", "AFKWatcher"],
-            path: "Plugins/DesktopPlugin"
+            path: "Plugins/DesktopPlugin",
+            exclude: ["exports.map"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/DesktopPlugin/exports.map",
+                    "-Xlinker", "--gc-sections",
+                ])
+            ]
         ),
         .target(
             name: "AWClient",

@@ -43,6 +43,8 @@ public struct PluginCatalog: Sendable {
         public var problem: String?
     }
 
+    /// The folders searched, in order.
+    public let folders: [Folder]
     /// Every file found, in search order.
     public private(set) var files: [File] = []
     /// The modules that can be used, in search order; a name appears once.
@@ -51,6 +53,7 @@ public struct PluginCatalog: Sendable {
     /// Finds and loads the plugin files of `folders`, in order; of two modules with one name the
     /// first found is used. A file reached twice (a link, a folder listed twice) counts once.
     public init(folders: [Folder]) {
+        self.folders = folders
         var seen: Set<String> = []
         for folder in folders {
             for path in Self.pluginFiles(in: folder) {

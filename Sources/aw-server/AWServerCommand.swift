@@ -79,8 +79,11 @@ struct AWServerCommand: ParsableCommand {
         """
 
     /// Loads `config.toml` (or `config-testing.toml`, or `path`) and the plugins it makes
-    /// available, writing the file fully commented out when it does not exist yet.
-    static func loadConfiguration(path: String?, testing: Bool, directories: Directories) throws -> Configuration {
+    /// available, writing the file fully commented out when it does not exist yet (with every
+    /// plugin's part, so plugins are loaded then even without `loadingPlugins`).
+    static func loadConfiguration(path: String?, testing: Bool, directories: Directories, loadingPlugins: Bool = true)
+        throws -> Configuration
+    {
         let path =
             path
             ?? "\(directories.configDirectory(module: moduleName))/\(testing ? "config-testing.toml" : "config.toml")"
@@ -89,7 +92,7 @@ struct AWServerCommand: ParsableCommand {
             let file = try ConfigFile.load(path: path, defaultContents: "")
             let configured = try file.section("plugins").strings("path") ?? []
             let folders = PluginCatalog.standardFolders(configured: configured, base: base, directories: directories)
-            return Configuration(file: file, plugins: PluginCatalog(folders: folders))
+            return Configuration(file: file, plugins: PluginCatalog(folders: loadingPlugins ? folders : []))
         }
         let plugins = PluginCatalog(
             folders: PluginCatalog.standardFolders(configured: [], base: base, directories: directories))
@@ -163,8 +166,9 @@ struct ServeCommand: ParsableCommand {
         let plugins: PluginCatalog
         let configPath: String
         do {
+            // A server without watchers loads no plugin (nor the desktop libraries they link).
             let configuration = try AWServerCommand.loadConfiguration(
-                path: config, testing: testing, directories: directories)
+                path: config, testing: testing, directories: directories, loadingPlugins: !noWatchers)
             let file = configuration.file
             configPath = file.path
             plugins = configuration.plugins
@@ -194,6 +198,11 @@ struct ServeCommand: ParsableCommand {
         ).bootstrap(recent: recentLogRecords)
         let logger = Logger(label: AWServerCommand.moduleName)
         for problem in plugins.problems { logger.warning("\(problem)") }
+        if plugins.modules.isEmpty && !noWatchers {
+            logger.warning(
+                "no watcher modules: no plugin was found in \(plugins.folders.map(\.path).joined(separator: ", ")); the window and AFK watchers come in libaw-plugin-desktop.so (see 'aw-server plugins --help')"
+            )
+        }
 
         let dataDirectory = directories.dataDirectory(module: AWServerCommand.moduleName)
         let storeLogger = Logger(label: "\(AWServerCommand.moduleName).datastore")

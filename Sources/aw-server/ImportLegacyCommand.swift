@@ -86,7 +86,7 @@ struct ImportLegacyCommand: AsyncParsableCommand {
             var postgres = postgresURL
             if postgres == nil && dbpath == nil {
                 let file = try AWServerCommand.loadConfiguration(
-                    path: config, testing: testing, directories: directories
+                    path: config, testing: testing, directories: directories, loadingPlugins: false
                 ).file
                 postgres = try ServerConfiguration(file: file, testing: testing).postgresURL
             }

@@ -19,6 +19,11 @@ let package = Package(
                 .product(name: "AWPluginSDK", package: "aw-server-swift"),
                 .product(name: "AWWatcherKit", package: "aw-server-swift"),
                 .product(name: "AWCore", package: "aw-server-swift"),
+            ],
+            // Export the entry function only: aw-server then maps less of the library and
+            // resolves fewer symbols when it loads it.
+            linkerSettings: [
+                .unsafeFlags(["-Xlinker", "--version-script=\(Context.packageDirectory)/exports.map"])
             ]
         )
     ],

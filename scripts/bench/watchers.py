@@ -380,11 +380,14 @@ def session(desktop, args):
         watching, url, hostname = start_server(desktop, args.binary, work / "watching", config, watchers=True)
         serving, _, _ = start_server(desktop, args.binary, work / "serving", config, watchers=False)
         others = {}  # label: process, for --compare-binary and --plus-plugin
-        if args.compare_binary:
+        if (args.compare_binary or args.plus_plugin) and isinstance(desktop, KWinDesktop):
+            # Servers with watchers on one KWin take turns at its one script name.
+            print("(--compare-binary and --plus-plugin are not run on KWin: one watching server per KWin session)")
+        elif args.compare_binary:
             (work / "compared").mkdir()
             others[f"{args.compare_binary} with watchers"] = start_server(
                 desktop, args.compare_binary, work / "compared", config, watchers=True)[0]
-        if args.plus_plugin:
+        if args.plus_plugin and not isinstance(desktop, KWinDesktop):
             (work / "plus").mkdir()
             plus_config = work / "plus.toml"
             plus_config.write_text(config.read_text() + args.plus_config + "\n")
