@@ -23,21 +23,22 @@ enum StartOutcome: Sendable {
 final class HostSide: @unchecked Sendable {
     let context: WatcherContext
     let name: String
-    /// The strings handed to the plugin; valid until `close`.
-    private let configuration: UnsafeMutablePointer<CChar>
-    private let hostname: UnsafeMutablePointer<CChar>
+    /// The module's configuration (JSON) and the hostname as the plugin reads them; they live as
+    /// long as this object, which outlives the module's `stop`.
+    let configurationText: UnsafeMutablePointer<CChar>
+    let hostnameText: UnsafeMutablePointer<CChar>
     private let isOpen = Mutex(true)
 
     init(context: WatcherContext, name: String, configuration: String) {
         self.context = context
         self.name = name
-        self.configuration = strdup(configuration)
-        self.hostname = strdup(context.hostname)
+        self.configurationText = strdup(configuration)
+        self.hostnameText = strdup(context.hostname)
     }
 
     deinit {
-        free(configuration)
-        free(hostname)
+        free(configurationText)
+        free(hostnameText)
     }
 
     /// Calls the module's `start` (on the caller's thread, which must be the host's own).
@@ -176,13 +177,6 @@ struct HostTable: @unchecked Sendable {
             return try Bucket(json: .object(fields))
         }
     }
-}
-
-extension HostSide {
-    /// The configuration as the plugin reads it.
-    var configurationText: UnsafeMutablePointer<CChar> { configuration }
-    /// The hostname as the plugin reads it.
-    var hostnameText: UnsafeMutablePointer<CChar> { hostname }
 }
 
 extension UnsafeMutablePointer {
