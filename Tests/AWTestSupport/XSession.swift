@@ -124,6 +124,29 @@ public final class XSession: Sendable {
         throw XSessionError("no window of class \(windowClass) appeared")
     }
 
+    /// Starts `arguments` (a program that opens one window of `windowClass`) and returns the
+    /// window's id once it is mapped. A program that exits before its window appears, or shows
+    /// none within 10 s, is started again, three times at most: on an X server without a window
+    /// manager an xterm now and then never showed its window.
+    public func openWindow(_ arguments: [String], class windowClass: String) throws -> String {
+        var outcome = "no attempt"
+        for _ in 0..<3 {
+            let process = try spawn(arguments)
+            for _ in 0..<200 {
+                if let id = try run(["xdotool", "search", "--onlyvisible", "--class", windowClass])
+                    .split(separator: "\n").first
+                {
+                    return String(id)
+                }
+                if !process.isRunning { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            outcome = process.isRunning ? "still running" : "exited with status \(process.terminationStatus)"
+        }
+        throw XSessionError(
+            "no window of class \(windowClass) appeared after three starts (\(arguments[0]) \(outcome))")
+    }
+
     /// Makes a window the active one and waits until it is.
     /// A window found by `window(class:)` may not be mapped yet, and then the window manager
     /// refuses to activate it (and may focus it on its own later); so this retries until the

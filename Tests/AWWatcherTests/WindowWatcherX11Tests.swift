@@ -129,8 +129,7 @@ struct WindowWatcherX11Tests {
     func noWindowManager() async throws {
         let session = try XSession(windowManager: false)
         defer { session.stop() }
-        try session.spawn(["xterm", "-T", "focused", "-class", "FocusApp"])
-        let window = try session.window(class: "FocusApp")
+        let window = try session.openWindow(["xterm", "-T", "focused", "-class", "FocusApp"], class: "FocusApp")
         try session.run(["xdotool", "windowfocus", "--sync", window])
         let store = try Datastore.inMemory()
         try await runWatcher(watcher(session), store: store) { () async throws in
