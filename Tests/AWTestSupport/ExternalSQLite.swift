@@ -6,19 +6,13 @@ import Foundation
 /// - Returns: The result rows, each as its column values in text form.
 @discardableResult
 public func runSQLiteInAnotherProcess(_ path: String, _ sql: String) throws -> [[String]] {
-    let process = Process()
-    let output = Pipe()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-        "python3", "-c",
-        "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); [print('|'.join(map(str, r))) for r in c.execute(sys.argv[2])]; c.commit()",
-        path, sql,
-    ]
-    process.standardOutput = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+    let text = try Programs.run(
+        [
+            "python3", "-c",
+            "import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); [print('|'.join(map(str, r))) for r in c.execute(sys.argv[2])]; c.commit()",
+            path, sql,
+        ], environment: [:], requireSuccess: true)
+    return text.split(separator: "\n").map {
         $0.split(separator: "|").map(String.init)
     }
 }

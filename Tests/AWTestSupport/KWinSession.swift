@@ -15,9 +15,9 @@ public final class KWinSession: Sendable {
     public let socket: String
     /// The private session bus's address.
     public let busAddress: String
-    private let processes = Mutex<[Process]>([])
-    private let compositor = Mutex<Process?>(nil)
-    private let bus = Mutex<Process?>(nil)
+    private let processes = Mutex<[TestProgram]>([])
+    private let compositor = Mutex<TestProgram?>(nil)
+    private let bus = Mutex<TestProgram?>(nil)
     private let scripts = Mutex(0)
     /// KWin's output.
     private var log: String { root + "/kwin.log" }
@@ -78,7 +78,7 @@ public final class KWinSession: Sendable {
     /// and starts them again on the same socket and bus address.
     public func restartKWin(withBus restartsBus: Bool = false) throws {
         for case let process? in [compositor.withLock { $0 }] + (restartsBus ? [bus.withLock { $0 }] : []) {
-            Programs.kill(process)
+            process.kill()
             processes.withLock { $0.removeAll { $0 === process } }
         }
         try? FileManager.default.removeItem(atPath: socket)
@@ -200,10 +200,11 @@ public final class KWinSession: Sendable {
 
     @discardableResult
     private func spawn(_ arguments: [String], environment extra: [String: String] = [:], outputFile: String? = nil)
-        throws -> Process
+        throws -> TestProgram
     {
-        let process = try Programs.spawn(
-            arguments, environment: environment.merging(extra) { _, b in b }, outputFile: outputFile)
+        let process = try TestProgram.start(
+            arguments, environment: environment.merging(extra) { _, b in b },
+            output: outputFile.map { .file($0) } ?? .discard)
         processes.withLock { $0.append(process) }
         return process
     }
@@ -217,7 +218,7 @@ public final class KWinSession: Sendable {
     /// Stops the windows, KWin and the bus (started in the reverse order).
     public func stop() {
         processes.withLock { processes in
-            for process in processes.reversed() { Programs.kill(process) }
+            for process in processes.reversed() { process.kill() }
             processes.removeAll()
         }
         try? FileManager.default.removeItem(atPath: root)

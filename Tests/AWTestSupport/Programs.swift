@@ -1,64 +1,160 @@
 import Foundation
+import Glibc
+import Synchronization
 
-/// Programs a test session starts: found on PATH, with this process's environment plus
-/// `environment` (whose values win).
-enum Programs {
-    /// Starts `arguments` in the background, with no input, its output dropped or (with
-    /// `outputFile`) written to that file.
-    static func spawn(_ arguments: [String], environment: [String: String], outputFile: String? = nil) throws
-        -> Process
-    {
-        let process = make(arguments, environment: environment)
-        process.standardInput = FileHandle.nullDevice
-        if let outputFile {
-            guard FileManager.default.createFile(atPath: outputFile, contents: nil),
-                let output = FileHandle(forWritingAtPath: outputFile)
-            else { throw SessionError("cannot write \(outputFile)") }
-            process.standardOutput = output
-            process.standardError = output
-        } else {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        return process
+/// A program a test session started, reaped by a thread of its own and by nothing else.
+///
+/// Foundation's `Process` is not used for test programs: its SIGCHLD bookkeeping now and then never
+/// noticed a child that had exited (sway, a weston-terminal), so that `waitUntilExit` waited forever
+/// and the child stayed a zombie. Here the reaping thread first waits without reaping, records the
+/// exit, and only then reaps, so that a signal sent while the program is recorded as running can
+/// never reach another program given the same process id (pids are reused within seconds where
+/// `pid_max` is 32768).
+public final class TestProgram: Sendable {
+    /// Where the program's standard output and error go.
+    public enum Output: Sendable {
+        /// Discarded.
+        case discard
+        /// Written to this file (created or emptied).
+        case file(String)
+        /// Standard output to a pipe read through `output`; standard error discarded.
+        case pipe
     }
 
-    /// Runs `arguments` to the end and returns what it printed on stdout.
+    /// The process id.
+    public let pid: pid_t
+    /// The read end of the output pipe, with `Output.pipe`.
+    public let output: FileHandle?
+    /// The raw wait status once it ended.
+    private let status = Mutex<Int32?>(nil)
+    private let ended = DispatchSemaphore(value: 0)
+
+    private init(pid: pid_t, output: FileHandle?) {
+        self.pid = pid
+        self.output = output
+    }
+
+    /// Starts `arguments` (the program found on PATH) with this process's environment plus
+    /// `environment` (whose values win), default signal handling and no input.
+    public static func start(_ arguments: [String], environment: [String: String] = [:], output: Output = .discard)
+        throws -> TestProgram
+    {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var reader: FileHandle?
+        var writeEnd: Int32 = -1
+        defer { if writeEnd >= 0 { close(writeEnd) } }
+        switch output {
+        case .discard:
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .file(let path):
+            posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        case .pipe:
+            var ends: [Int32] = [-1, -1]
+            guard pipe(&ends) == 0 else { throw SessionError("cannot make a pipe") }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            reader = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
+            writeEnd = ends[1]
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { _, own in own }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var spawned: pid_t = 0
+        let result = posix_spawnp(&spawned, arguments[0], &actions, &attributes, argv, envp)
+        let pid = spawned
+        guard result == 0 else {
+            throw SessionError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
+        }
+        let program = TestProgram(pid: pid, output: reader)
+        let reaper = Thread {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            var raw: Int32 = 0
+            program.status.withLock { status in
+                while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+                status = raw
+            }
+            program.ended.signal()
+        }
+        reaper.name = "test-program-\(pid)"
+        reaper.start()
+        return program
+    }
+
+    /// Whether it has not ended yet.
+    public var isRunning: Bool { status.withLock { $0 == nil } }
+
+    /// How it ended, once it has: "exit status N" or "signal N".
+    public var exitDescription: String? {
+        status.withLock { status in
+            status.map { ($0 & 0x7f) == 0 ? "exit status \(($0 >> 8) & 0xff)" : "signal \($0 & 0x7f)" }
+        }
+    }
+
+    /// Its exit status, once it exited (not when a signal ended it).
+    public var exitCode: Int32? {
+        status.withLock { status in status.flatMap { ($0 & 0x7f) == 0 ? ($0 >> 8) & 0xff : nil } }
+    }
+
+    /// Sends `signal` unless it has already ended.
+    public func send(_ signal: Int32) {
+        status.withLock { status in
+            if status == nil { _ = Glibc.kill(pid, signal) }
+        }
+    }
+
+    /// Waits until it has ended, or `timeout` seconds have passed.
+    ///
+    /// - Returns: Whether it has ended.
+    @discardableResult
+    public func wait(timeout: TimeInterval) -> Bool {
+        guard isRunning else { return true }
+        let deadline: DispatchTime = timeout.isFinite ? .now() + timeout : .distantFuture
+        guard ended.wait(timeout: deadline) == .success else { return false }
+        ended.signal()  // for the next waiter
+        return true
+    }
+
+    /// Kills it (SIGKILL) and waits until it is gone.
+    public func kill() {
+        send(SIGKILL)
+        wait(timeout: 30)
+    }
+}
+
+/// Programs a test session runs to the end.
+enum Programs {
+    /// Runs `arguments` to the end, with this process's environment plus `environment`, and returns
+    /// what it printed on stdout.
     ///
     /// - Throws: `SessionError` with the output when `requireSuccess` and it exits non-zero.
     static func run(_ arguments: [String], environment: [String: String], requireSuccess: Bool) throws -> String {
-        let process = make(arguments, environment: environment)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let program = try TestProgram.start(arguments, environment: environment, output: .pipe)
+        let data = program.output?.readDataToEndOfFile() ?? Data()
+        program.wait(timeout: .infinity)
         let text = String(decoding: data, as: UTF8.self)
-        guard !requireSuccess || process.terminationStatus == 0 else {
+        guard !requireSuccess || program.exitCode == 0 else {
             throw SessionError("\(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text
-    }
-
-    /// Kills `process` and waits until it is gone. The wait is `waitpid`'s, because Foundation
-    /// sometimes never notices a child that exited on its own (a window closed), so that
-    /// `waitUntilExit` would wait forever. Call it once per process: once reaped, its process id
-    /// may be given to another program (they are reused quickly where `pid_max` is 32768).
-    static func kill(_ process: Process) {
-        let pid = process.processIdentifier
-        guard pid > 0, process.isRunning else { return }  // not reaped by Foundation either
-        _ = Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
-    }
-
-    private static func make(_ arguments: [String], environment: [String: String]) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
-        return process
     }
 }

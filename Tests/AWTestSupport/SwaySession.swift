@@ -12,7 +12,7 @@ public final class SwaySession: Sendable {
     public let socket: String
     private let home: String
     private let config: String
-    private let server = Mutex<Process?>(nil)
+    private let server = Mutex<TestProgram?>(nil)
 
     /// Starts sway and waits for its sockets.
     ///
@@ -60,24 +60,18 @@ public final class SwaySession: Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sway") else {
             throw SessionError("sway is not installed (Debian: sway foot wtype xwayland)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let sway = ["sway", "-c", config]
-        process.arguments =
+        let process = try TestProgram.start(
             [
-                "-i", "PATH=/usr/bin:/bin", "HOME=\(home)", "XDG_RUNTIME_DIR=\(runtimeDirectory)",
+                "env", "-i", "PATH=/usr/bin:/bin", "HOME=\(home)", "XDG_RUNTIME_DIR=\(runtimeDirectory)",
                 "WLR_BACKENDS=headless", "WLR_LIBINPUT_NO_DEVICES=1", "WLR_RENDERER=pixman", "WLR_HEADLESS_OUTPUTS=1",
-            ]
-            + (getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + sway : sway)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+            ] + (getuid() == 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + sway : sway))
         server.withLock { $0 = process }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             if FileManager.default.fileExists(atPath: socket), ipcSocket != nil { return }
             guard process.isRunning else {
-                throw SessionError("sway exited at start (status \(process.terminationStatus))")
+                throw SessionError("sway exited at start (\(process.exitDescription ?? ""))")
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -151,10 +145,7 @@ public final class SwaySession: Sendable {
     /// Kills sway (as a crash would) and with it every window.
     public func kill() {
         server.withLock { server in
-            if let process = server, process.isRunning {
-                Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            server?.kill()
             server = nil
         }
     }

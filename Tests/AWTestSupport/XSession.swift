@@ -7,8 +7,8 @@ import Synchronization
 public final class XSession: Sendable {
     /// The display name, e.g. `:23`.
     public let display: String
-    private let server: Mutex<Process?>
-    private let children = Mutex<[Process]>([])
+    private let server: Mutex<TestProgram?>
+    private let children = Mutex<[TestProgram]>([])
 
     /// Starts Xvfb and, unless `windowManager` is false, openbox.
     public init(windowManager: Bool = true) throws {
@@ -20,23 +20,17 @@ public final class XSession: Sendable {
 
     deinit { stop() }
 
-    private static func startServer(display: String?) throws -> (Process, String) {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/Xvfb")
-        var arguments = ["-screen", "0", "1280x800x24", "-nolisten", "tcp"]
-        if let display { arguments.insert(display, at: 0) } else { arguments += ["-displayfd", "1"] }
-        process.arguments = arguments
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+    private static func startServer(display: String?) throws -> (TestProgram, String) {
+        var arguments = ["Xvfb", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
+        if let display { arguments.insert(display, at: 1) } else { arguments += ["-displayfd", "1"] }
+        let process = try TestProgram.start(arguments, output: .pipe)
         if let display {
             try waitForSocket(display)
             return (process, display)
         }
         var number = ""
         while !number.hasSuffix("\n") {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            let byte = process.output?.readData(ofLength: 1) ?? Data()
             guard !byte.isEmpty else { throw XSessionError("Xvfb exited before reporting its display") }
             number += String(decoding: byte, as: UTF8.self)
         }
@@ -70,14 +64,11 @@ public final class XSession: Sendable {
     /// Kills the X server (as a crash would) and everything started on it.
     public func killServer() {
         children.withLock { children in
-            for child in children where child.isRunning { child.terminate() }
+            for child in children { child.send(SIGTERM) }
             children.removeAll()
         }
         server.withLock { server in
-            if let process = server, process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            server?.kill()
             server = nil
         }
         try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X" + display.dropFirst())
@@ -98,8 +89,8 @@ public final class XSession: Sendable {
 
     /// Starts a program on this display in the background.
     @discardableResult
-    public func spawn(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
-        let process = try Programs.spawn(
+    public func spawn(_ arguments: [String], environment: [String: String] = [:]) throws -> TestProgram {
+        let process = try TestProgram.start(
             arguments, environment: environment.merging(["DISPLAY": display]) { own, _ in own })
         children.withLock { $0.append(process) }
         return process
@@ -141,7 +132,7 @@ public final class XSession: Sendable {
                 if !process.isRunning { break }
                 Thread.sleep(forTimeInterval: 0.05)
             }
-            outcome = process.isRunning ? "still running" : "exited with status \(process.terminationStatus)"
+            outcome = process.exitDescription.map { "ended with \($0)" } ?? "still running"
         }
         throw XSessionError(
             "no window of class \(windowClass) appeared after three starts (\(arguments[0]) \(outcome))")
