@@ -44,6 +44,13 @@ let package = Package(
         .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
         .target(name: "AWDBus", dependencies: ["CDBus"]),
         .target(
+            name: "AWGnomeShell", dependencies: ["AWCore"],
+            resources: [
+                .embedInCode("extension/reporter.js"), .embedInCode("extension/extension-legacy.js"),
+                .embedInCode("extension/extension-module.js"), .embedInCode("extension/metadata.json"),
+            ]
+        ),
+        .target(
             name: "AWWatcherKit",
             dependencies: [
                 "AWCore",
@@ -67,6 +74,7 @@ let package = Package(
             name: "WindowWatcher",
             dependencies: [
                 "AWCore", "AWTransform", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols", "AWDBus",
+                "AWGnomeShell",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -75,7 +83,7 @@ let package = Package(
         .target(
             name: "AFKWatcher",
             dependencies: [
-                "AWCore", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols",
+                "AWCore", "AWWatcherKit", "AWX11", "CX11", "AWWayland", "CWaylandProtocols", "AWDBus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -184,6 +192,7 @@ let package = Package(
                 "AWPostgres",
                 "AWWatcherRunner",
                 "AWPluginHost",
+                "AWGnomeShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -277,7 +286,7 @@ let package = Package(
             name: "AWWatcherTests",
             dependencies: [
                 "AWCore", "AWDatastore", "AWServer", "AWWatcherKit", "AWTestSupport", "WindowWatcher", "AFKWatcher",
-                "AWWayland", "CWaylandProtocols", "AWDBus",
+                "AWWayland", "CWaylandProtocols", "AWDBus", "AWGnomeShell",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

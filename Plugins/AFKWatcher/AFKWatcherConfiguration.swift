@@ -13,18 +13,22 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
     public var display: String?
     /// The Wayland display (a name in `$XDG_RUNTIME_DIR` or a path); `nil` for `$WAYLAND_DISPLAY`.
     public var waylandDisplay: String?
+    /// The D-Bus session bus where GNOME's idle monitor is found; `nil` for
+    /// `$DBUS_SESSION_BUS_ADDRESS`.
+    public var sessionBusAddress: String?
     /// The source of the idle time; `nil` chooses from the session.
     var source: IdleSource?
 
     public init(
         testing: Bool = false, enabled: Bool = true, timeout: Double? = nil, pollTime: Double? = nil,
-        display: String? = nil, waylandDisplay: String? = nil
+        display: String? = nil, waylandDisplay: String? = nil, sessionBusAddress: String? = nil
     ) {
         self.enabled = enabled
         self.timeout = timeout ?? (testing ? 20 : 180)
         self.pollTime = pollTime ?? (testing ? 1 : 5)
         self.display = display
         self.waylandDisplay = waylandDisplay
+        self.sessionBusAddress = sessionBusAddress
     }
 
     /// How long after an event ends a heartbeat may still extend it: timeout + poll, as
@@ -41,6 +45,7 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
         pollTime = try section.double("poll_time") ?? pollTime
         display = try section.string("display")
         waylandDisplay = try section.string("wayland_display")
+        sessionBusAddress = try section.string("session_bus")
         if let value = try section.string("source"), value != "auto" {
             guard let source = IdleSource(rawValue: value) else {
                 throw section.error("source", "must be one of \(IdleSource.settingValues.joined(separator: ", "))")
@@ -59,12 +64,13 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
         return """
             [watchers.afk]
             # Record when you are at the computer ("not-afk") and away ("afk"), from the X server's
-            # idle time or, in a Wayland session, the compositor's idle notifications. On X11 an
-            # active screen saver counts as away (also a screen XScreenSaver has blanked or
-            # locked); so does time the computer was asleep.
+            # idle time or, in a Wayland session, the compositor's idle notifications (GNOME's idle
+            # monitor on GNOME). On X11 an active screen saver counts as away (also a screen
+            # XScreenSaver has blanked or locked), on GNOME a locked screen; so does time the
+            # computer was asleep.
             #enabled = true
             # Where the idle time comes from: "auto" chooses from the session (`aw-server sources`
-            # shows the choice and why); "x11", "ext-idle-notify", "kde-idle".
+            # shows the choice and why); "x11", "ext-idle-notify", "kde-idle", "mutter-idle-monitor".
             #source = "auto"
             # Seconds without keyboard or mouse input after which you count as away.
             #timeout = \(Int(defaults.timeout))
@@ -75,6 +81,9 @@ public struct AFKWatcherConfiguration: Sendable, Hashable {
             #display = ":0"
             # The Wayland display to watch (default: $WAYLAND_DISPLAY).
             #wayland_display = "wayland-0"
+            # The D-Bus session bus where GNOME's idle monitor is found (default:
+            # $DBUS_SESSION_BUS_ADDRESS).
+            #session_bus = "unix:path=/run/user/1000/bus"
 
             """
     }

@@ -8,28 +8,23 @@ import Logging
 /// `ext_idle_notifier_v1` (the input-only notification of version 2 where offered, so a playing
 /// video that keeps the screen on does not count as presence) or KDE's `org_kde_kwin_idle`.
 ///
-/// The compositor says only "idle" (`threshold` after the last input) and "resumed" (at the first
-/// input after that). From those the last input is known exactly at "idle" (`threshold` before
-/// it) and at "resumed" (then); in between, while no "idle" has come, it lies within the last
-/// `threshold`, so the watcher takes the latest moment it is sure of: `threshold` ago, or the
-/// "resumed", whichever is later. The AFK state machine thus gets the same samples it gets from an
-/// X server, never records activity after the last input, and dates going away at the last input
-/// and coming back at the first, the same as on X11; each notification calls for a sample at once.
+/// `IdleNotices` turns the notifications into idle times; each notification calls for a sample at
+/// once.
 struct WaylandIdleSampler: EventSampler {
     let connection: WaylandConnection
     private let context: Context
     private var machine: AFKStateMachine
     /// Which protocol, in words, for the log.
     let protocolName: String
-    private let thresholdMilliseconds: UInt32
 
-    /// What the listeners update (monotonic nanoseconds).
+    /// What the listeners update.
     final class Context {
-        /// When the compositor said "idle"; `nil` while you are active.
-        var idleSince: Int64?
-        /// When the compositor last said "resumed" (at first: when the notification was made).
-        var resumedAt = PollClock.monotonicNow
+        var notices: IdleNotices
         var changed = false
+
+        init(thresholdMilliseconds: UInt32) {
+            notices = IdleNotices(thresholdMilliseconds: thresholdMilliseconds, now: PollClock.monotonicNow)
+        }
     }
 
     /// The notification threshold: the poll time, at least 1 s and at most half the timeout (so
@@ -48,11 +43,10 @@ struct WaylandIdleSampler: EventSampler {
             throw SourceUnavailable("the Wayland compositor '\(connection.name)' offers no seat (wl_seat)")
         }
         self.connection = connection
-        context = Context()
         machine = AFKStateMachine(
             timeout: configuration.timeout, poll: configuration.pollTime, pulsetime: configuration.pulsetime)
         let threshold = Self.thresholdMilliseconds(configuration)
-        thresholdMilliseconds = threshold
+        context = Context(thresholdMilliseconds: threshold)
         let data = Unmanaged.passUnretained(context).toOpaque()
         switch source {
         case .extIdleNotify:
@@ -75,8 +69,8 @@ struct WaylandIdleSampler: EventSampler {
             }
             _ = org_kde_kwin_idle_timeout_add_listener(timeout, Self.kdeListener, data)
             protocolName = "org_kde_kwin_idle"
-        case .x11:
-            throw SourceUnavailable("X11 is not a Wayland source")
+        case .x11, .mutter:
+            throw SourceUnavailable("\(source.rawValue) is not a Wayland protocol")
         }
         try connection.roundtrip()
     }
@@ -93,13 +87,10 @@ struct WaylandIdleSampler: EventSampler {
 
     mutating func sample(at clock: PollClock) -> [Heartbeat] {
         let now = clock.monotonicNanoseconds
-        let threshold = Int64(thresholdMilliseconds) * 1_000_000
-        let idle =
-            context.idleSince.map { max(0, now - $0) + threshold } ?? max(0, min(now - context.resumedAt, threshold))
         return machine.observe(
             AFKStateMachine.Sample(
-                clock: .init(wall: clock.wall, monotonicNanoseconds: now), idleMilliseconds: idle / 1_000_000,
-                screenSaverActive: false))
+                clock: .init(wall: clock.wall, monotonicNanoseconds: now),
+                idleMilliseconds: context.notices.idleMilliseconds(at: now), screenSaverActive: false))
     }
 
     mutating func finish(at clock: PollClock) -> [Heartbeat] {
@@ -113,15 +104,14 @@ struct WaylandIdleSampler: EventSampler {
     /// "Idle": the last input was `threshold` ago.
     private static func idled(_ data: UnsafeMutableRawPointer?) {
         guard let context = context(data) else { return }
-        context.idleSince = PollClock.monotonicNow
+        context.notices.idled(at: PollClock.monotonicNow)
         context.changed = true
     }
 
     /// "Resumed": input now.
     private static func resumed(_ data: UnsafeMutableRawPointer?) {
         guard let context = context(data) else { return }
-        context.idleSince = nil
-        context.resumedAt = PollClock.monotonicNow
+        context.notices.resumed(at: PollClock.monotonicNow)
         context.changed = true
     }
 

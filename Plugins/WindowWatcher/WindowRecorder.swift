@@ -44,6 +44,12 @@ struct WindowRecorder {
         return tracker.observe(["app": .string(app), "title": .string(title)], at: time)
     }
 
+    /// The heartbeat that ends the current event at `time`, when the source can no longer tell
+    /// which window is active (nothing is recorded until it can again).
+    mutating func pause(at time: Timestamp) -> [Heartbeat] {
+        tracker.observe(nil, at: time)
+    }
+
     /// The heartbeat that extends the current event to `time`, when watching stops.
     mutating func finish(at time: Timestamp) -> [Heartbeat] {
         tracker.finish(at: time)

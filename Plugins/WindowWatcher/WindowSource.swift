@@ -1,9 +1,18 @@
 import AWCore
 import AWDBus
+import AWGnomeShell
 import AWWatcherKit
 import AWWayland
 import AWX11
 import Logging
+
+/// What the session bus shows of GNOME Shell.
+struct GnomeShellPresence: Equatable {
+    /// Whether GNOME Shell is on the bus (`org.gnome.Shell`).
+    var onBus: Bool
+    /// Whether the project's extension holds its name there.
+    var extensionAnswers: Bool
+}
 
 /// Where the window watcher reads the active window from, chosen at start (and again after a
 /// lost connection) from what the session shows, never by trying one source after another.
@@ -15,6 +24,9 @@ enum WindowSource: String, CaseIterable, Sendable {
     /// A KWin script reporting over D-Bus (KDE Plasma, whose KWin shows its window list to its
     /// own scripts only).
     case kwin = "kwin-script"
+    /// The project's GNOME Shell extension, over D-Bus (GNOME on Wayland, whose shell tells the
+    /// focused window to its extensions only).
+    case gnome = "gnome-shell-extension"
 
     /// The setting's values: `auto` chooses.
     static let settingValues = ["auto"] + allCases.map(\.rawValue)
@@ -22,10 +34,12 @@ enum WindowSource: String, CaseIterable, Sendable {
     /// The choice on `session`, with the interfaces the compositor offers (and their versions)
     /// when a Wayland connection was made; `globals` is `nil` when none was tried or it failed
     /// with `connectionError`. `kwinOnBus` says whether KWin is on the session bus, when that was
-    /// asked (a Wayland compositor without the wlroots protocol), or why the bus could not be asked.
+    /// asked (a Wayland compositor without the wlroots protocol), or why the bus could not be asked;
+    /// `gnomeShell` whether GNOME Shell is on it and whether the extension answers there.
     static func choose(
         on session: DesktopSession, configured: WindowSource?, globals: [String: UInt32]?,
-        connectionError: SourceUnavailable?, kwinOnBus: Result<Bool, DBusFailure>? = nil
+        connectionError: SourceUnavailable?, kwinOnBus: Result<Bool, DBusFailure>? = nil,
+        gnomeShell: GnomeShellPresence? = nil
     ) -> (source: WindowSource?, report: SourceReport) {
         let module = WindowWatcher.name
         if let configured {
@@ -40,6 +54,7 @@ enum WindowSource: String, CaseIterable, Sendable {
                     notTaken: [
                         .init(WindowSource.wlroots.rawValue, "not a Wayland session"),
                         .init(WindowSource.kwin.rawValue, "not a Wayland session: on X11 the X server tells"),
+                        .init(WindowSource.gnome.rawValue, "not a Wayland session: on X11 the X server tells"),
                     ])
             )
         }
@@ -78,13 +93,39 @@ enum WindowSource: String, CaseIterable, Sendable {
         case .failure(let failure)?: kwinAbsence = "no session bus (\(failure.message))"
         case nil: kwinAbsence = "the session bus was not asked"
         }
+        let kwin = SourceReport.Alternative(WindowSource.kwin.rawValue, kwinAbsence)
+        if let gnomeShell, gnomeShell.onBus {
+            guard gnomeShell.extensionAnswers else {
+                // Chosen all the same: the sampler waits for the extension and records once it answers.
+                return (
+                    .gnome,
+                    SourceReport(
+                        module: module, source: nil,
+                        reason: "GNOME Shell is on the session bus, but \(GnomeShellExtension.missingAdvice())",
+                        notTaken: [wlroots, kwin, x11])
+                )
+            }
+            return (
+                .gnome,
+                SourceReport(
+                    module: module, source: WindowSource.gnome.rawValue,
+                    reason: "GNOME Shell is on the session bus and its extension \(GnomeShellExtension.uuid) answers",
+                    notTaken: [wlroots, kwin, x11])
+            )
+        }
+        let gnomeAbsence: String
+        if case .success? = kwinOnBus {
+            gnomeAbsence = "org.gnome.Shell is not on the session bus"
+        } else {
+            gnomeAbsence = kwinAbsence
+        }
         let reason: String
         if session.isDesktop("KDE") {
             reason =
                 "XDG_CURRENT_DESKTOP says KDE, but \(kwinAbsence): start aw-server-swift with the session's DBUS_SESSION_BUS_ADDRESS"
         } else if session.isDesktop("GNOME") {
             reason =
-                "GNOME Shell offers no protocol for the active window, and this version of aw-server-swift has no GNOME source yet"
+                "XDG_CURRENT_DESKTOP says GNOME, but \(gnomeAbsence): start aw-server-swift with the session's DBUS_SESSION_BUS_ADDRESS"
         } else if globals["ext_foreign_toplevel_list_v1"] != nil {
             reason =
                 "the compositor offers ext_foreign_toplevel_list_v1, which lists windows but never says which has the focus, and not zwlr_foreign_toplevel_manager_v1"
@@ -95,7 +136,7 @@ enum WindowSource: String, CaseIterable, Sendable {
             nil,
             SourceReport(
                 module: module, source: nil, reason: reason,
-                notTaken: [wlroots, .init(WindowSource.kwin.rawValue, kwinAbsence), x11])
+                notTaken: [wlroots, kwin, .init(WindowSource.gnome.rawValue, gnomeAbsence), x11])
         )
     }
 
@@ -115,6 +156,15 @@ enum WindowSource: String, CaseIterable, Sendable {
             case .failure(let failure)?: throw SourceUnavailable("no session bus: \(failure.message)")
             case nil: throw SourceUnavailable("the session bus was not asked")
             }
+        }
+
+        /// Whether GNOME Shell is on the session bus and its extension answers, when the bus was
+        /// reached.
+        var gnomeShell: GnomeShellPresence? {
+            guard case .success(let connection)? = bus else { return nil }
+            let onBus = (try? connection.hasOwner(GnomeShellWindowSampler.shellService)) ?? false
+            let answers = onBus && ((try? connection.hasOwner(GnomeShellExtension.busName)) ?? false)
+            return GnomeShellPresence(onBus: onBus, extensionAnswers: answers)
         }
 
         /// Whether KWin is on the session bus, when that was asked.
@@ -140,14 +190,16 @@ enum WindowSource: String, CaseIterable, Sendable {
         // KWin is looked for only where it matters: a Wayland compositor without the wlroots
         // protocol, or a configuration that names the KWin source.
         let lacksWlroots = compositor.offered.map { $0["zwlr_foreign_toplevel_manager_v1"] == nil } ?? false
-        if configuration.source == .kwin || (configuration.source == nil && lacksWlroots) {
+        if configuration.source == .kwin || configuration.source == .gnome
+            || (configuration.source == nil && lacksWlroots)
+        {
             evidence.bus = Result { () throws(DBusFailure) in
                 try DBusConnection(address: configuration.sessionBusAddress)
             }
         }
         let (source, report) = choose(
             on: session, configured: configuration.source, globals: compositor.offered,
-            connectionError: compositor.error, kwinOnBus: evidence.kwinOnBus)
+            connectionError: compositor.error, kwinOnBus: evidence.kwinOnBus, gnomeShell: evidence.gnomeShell)
         return (source, report, evidence)
     }
 
@@ -172,6 +224,12 @@ enum WindowSource: String, CaseIterable, Sendable {
                 let sampler = try KWinScriptSampler(bus: bus, configuration: configuration, logger: logger)
                 logger.info("window \(report.summary)")
                 return .opened(sampler, watching: "windows through a KWin script, called back as \(bus.uniqueName)")
+            case .gnome:
+                let bus = try evidence.requireBus()
+                if report.source != nil { logger.info("window \(report.summary)") }
+                let sampler = try GnomeShellWindowSampler(bus: bus, configuration: configuration, logger: logger)
+                return .opened(
+                    sampler, watching: "windows through the GNOME Shell extension \(GnomeShellExtension.uuid)")
             }
         } catch {
             return .unavailable("cannot watch the active window: \(error.reason)")

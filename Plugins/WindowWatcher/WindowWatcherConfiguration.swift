@@ -13,7 +13,8 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
     public var waylandDisplay: String?
     /// The source to read the active window from; `nil` chooses from the session.
     var source: WindowSource?
-    /// The D-Bus session bus where KWin is looked for; `nil` for `$DBUS_SESSION_BUS_ADDRESS`.
+    /// The D-Bus session bus where KWin or GNOME Shell is looked for; `nil` for
+    /// `$DBUS_SESSION_BUS_ADDRESS`.
     public var sessionBusAddress: String?
     /// Privacy rules, applied in order before anything is recorded; the first that matches decides.
     public var rules: [PrivacyRule]
@@ -77,7 +78,8 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
         #enabled = true
         # Where the active window comes from: "auto" chooses from the session (`aw-server sources`
         # shows the choice and why); "x11" (an X server), "wlr-foreign-toplevel" (wlroots
-        # compositors: sway, Hyprland, labwc, niri, river, Wayfire), "kwin-script" (KDE Plasma).
+        # compositors: sway, Hyprland, labwc, niri, river, Wayfire), "kwin-script" (KDE Plasma),
+        # "gnome-shell-extension" (GNOME on Wayland: `aw-server gnome-extension install`).
         #source = "auto"
         # Seconds between heartbeats while the window stays the same; switches and title changes
         # are recorded when they happen.
@@ -86,7 +88,7 @@ public struct WindowWatcherConfiguration: Sendable, Hashable {
         #display = ":0"
         # The Wayland display to watch (default: $WAYLAND_DISPLAY).
         #wayland_display = "wayland-0"
-        # The D-Bus session bus where KDE Plasma's KWin is found (default: $DBUS_SESSION_BUS_ADDRESS).
+        # The D-Bus session bus where KWin or GNOME Shell is found (default: $DBUS_SESSION_BUS_ADDRESS).
         #session_bus = "unix:path=/run/user/1000/bus"
         # Replace every title with "excluded", or only titles matching these regexes (any case).
         #exclude_title = false

@@ -26,7 +26,7 @@ struct AWServerCommand: ParsableCommand {
         version: ServerInfo.currentVersion,
         subcommands: [
             ServeCommand.self, WatchCommand.self, SourcesCommand.self, PluginsCommand.self, ImportLegacyCommand.self,
-            MigrateCommand.self, AutostartCommand.self,
+            MigrateCommand.self, AutostartCommand.self, GnomeExtensionCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -25,20 +25,26 @@ public final class TestProgram: Sendable {
     public let pid: pid_t
     /// The read end of the output pipe, with `Output.pipe`.
     public let output: FileHandle?
+    /// Whether it leads a process group of its own, which `kill()` kills whole.
+    private let leadsGroup: Bool
     /// The raw wait status once it ended.
     private let status = Mutex<Int32?>(nil)
     private let ended = DispatchSemaphore(value: 0)
 
-    private init(pid: pid_t, output: FileHandle?) {
+    private init(pid: pid_t, output: FileHandle?, leadsGroup: Bool) {
         self.pid = pid
         self.output = output
+        self.leadsGroup = leadsGroup
     }
 
     /// Starts `arguments` (the program found on PATH) with this process's environment plus
-    /// `environment` (whose values win), default signal handling and no input.
-    public static func start(_ arguments: [String], environment: [String: String] = [:], output: Output = .discard)
-        throws -> TestProgram
-    {
+    /// `environment` (whose values win), default signal handling and no input. With `processGroup`
+    /// it leads a process group of its own, so that `kill()` also ends what it started (a bus's
+    /// activated services, a shell's helpers).
+    public static func start(
+        _ arguments: [String], environment: [String: String] = [:], output: Output = .discard,
+        processGroup: Bool = false
+    ) throws -> TestProgram {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -72,7 +78,10 @@ public final class TestProgram: Sendable {
         sigemptyset(&noSignals)
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes,
+            Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | (processGroup ? POSIX_SPAWN_SETPGROUP : 0)))
 
         let variables = ProcessInfo.processInfo.environment.merging(environment) { _, own in own }
         let argv = arguments.map { strdup($0) } + [nil]
@@ -84,7 +93,7 @@ public final class TestProgram: Sendable {
         guard result == 0 else {
             throw SessionError("cannot start \(arguments[0]): \(String(cString: strerror(result)))")
         }
-        let program = TestProgram(pid: pid, output: reader)
+        let program = TestProgram(pid: pid, output: reader, leadsGroup: processGroup)
         let reaper = Thread {
             var info = siginfo_t()
             while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
@@ -115,10 +124,11 @@ public final class TestProgram: Sendable {
         status.withLock { status in status.flatMap { ($0 & 0x7f) == 0 ? ($0 >> 8) & 0xff : nil } }
     }
 
-    /// Sends `signal` unless it has already ended.
-    public func send(_ signal: Int32) {
+    /// Sends `signal` (to its whole group, with `toGroup` when it leads one) unless it has already
+    /// ended.
+    public func send(_ signal: Int32, toGroup: Bool = false) {
         status.withLock { status in
-            if status == nil { _ = Glibc.kill(pid, signal) }
+            if status == nil { _ = Glibc.kill(toGroup && leadsGroup ? -pid : pid, signal) }
         }
     }
 
@@ -134,9 +144,9 @@ public final class TestProgram: Sendable {
         return true
     }
 
-    /// Kills it (SIGKILL) and waits until it is gone.
+    /// Kills it (SIGKILL; its whole group when it leads one) and waits until it is gone.
     public func kill() {
-        send(SIGKILL)
+        send(SIGKILL, toGroup: true)
         wait(timeout: 30)
     }
 }

@@ -1,0 +1,135 @@
+import AWCore
+import AWDatastore
+import AWGnomeShell
+import AWTestSupport
+import Foundation
+import Testing
+
+@testable import AFKWatcher
+@testable import WindowWatcher
+
+/// The window and AFK watchers on GNOME (Wayland): headless GNOME Shell 43 with the project's
+/// extension, weston-terminal windows given the focus through a test-only helper extension, and
+/// GNOME's idle monitor driven through its test hook (`ResetIdletime`).
+@Suite("Watchers on a real GNOME Shell", .serialized)
+struct GnomeWatcherTests {
+    static let afkBucket = "aw-watcher-afk_testhost"
+    static let windowBucket = "aw-watcher-window_testhost"
+    static let terminal = "org.freedesktop.weston.wayland-terminal"
+
+    func windowWatcher(_ gnome: GnomeSession) -> WindowWatcher {
+        WindowWatcher(
+            configuration: WindowWatcherConfiguration(
+                pollTime: 5, waylandDisplay: gnome.socket, sessionBusAddress: gnome.busAddress))
+    }
+
+    /// Installs the extension's files as `aw-server gnome-extension install` writes them.
+    func installExtension(_ gnome: GnomeSession) throws {
+        try GnomeShellExtension.write(
+            into: gnome.extensionsFolder + "/" + GnomeShellExtension.uuid, forShell: 43)
+    }
+
+    @Test(
+        "records the focused window through the extension: the window at start, a switch, a UTF-8 title change, the Overview as no window, a closed window, with no gaps"
+    )
+    func windows() async throws {
+        let gnome = try GnomeSession()
+        defer { gnome.stop() }
+        try installExtension(gnome)
+        try gnome.startShell(enabling: [GnomeShellExtension.uuid])
+        try gnome.openTerminal(title: "Alpha")
+        let beta = try gnome.openTerminal(title: "Beta")
+        try gnome.activate("Alpha")
+        let watcher = windowWatcher(gnome)
+        let report = watcher.sourceReport()
+        #expect(report.source == "gnome-shell-extension", "\(report.summary)")
+        #expect(report.notTaken.map(\.source) == ["wlr-foreign-toplevel", "kwin-script", "x11"])
+        let store = try Datastore.inMemory()
+        let changes = ChangeMoments()
+        try await runWatcher(watcher, store: store) { () async throws in
+            #expect(try await eventually { await !recordedEvents(store, Self.windowBucket).isEmpty })
+            try await Task.sleep(for: .seconds(1))
+            try changes.timed { try gnome.activate("Beta") }
+            try await Task.sleep(for: .seconds(1))
+            try changes.timed {
+                beta.set("Ünïcødé 日本 ✓")
+                try gnome.waitForWindow("Ünïcødé 日本 ✓")
+            }
+            try await Task.sleep(for: .seconds(1))
+            try changes.timed { try gnome.setOverview(true) }
+            try await Task.sleep(for: .seconds(1))
+            try changes.timed { try gnome.setOverview(false) }
+            try await Task.sleep(for: .seconds(1))
+            try changes.timed { try gnome.close("Ünïcødé 日本 ✓") }
+            try await Task.sleep(for: .seconds(1))
+        }
+        let events = try await store.events(bucketID: Self.windowBucket).reversed().map { $0 }
+        try #require(events.count == 6, "\(events.map { "\($0.app ?? "") \($0.title ?? "")" })")
+        #expect(events.map(\.title).prefix(5) == ["Alpha", "Beta", "Ünïcødé 日本 ✓", "unknown", "Ünïcødé 日本 ✓"])
+        #expect(events.map(\.app).prefix(3) == [Self.terminal, Self.terminal, Self.terminal])
+        #expect(events[3].app == "unknown")
+        // After the focused window closes, GNOME gives the focus to the one left (or to none).
+        #expect(["Alpha", "unknown"].contains(events[5].title ?? ""))
+        changes.expectTiling(events)
+    }
+
+    @Test(
+        "without the extension the module says how to install it and records nothing; once a new shell loads it, recording starts without restarting the module"
+    )
+    func extensionArrives() async throws {
+        let gnome = try GnomeSession()
+        defer { gnome.stop() }
+        try gnome.startShell(enabling: [GnomeShellExtension.uuid])
+        try gnome.openTerminal(title: "Before")
+        let watcher = windowWatcher(gnome)
+        let report = watcher.sourceReport()
+        #expect(report.source == nil)
+        #expect(report.reason.contains("aw-server gnome-extension install"), "\(report.reason)")
+        let store = try Datastore.inMemory()
+        try await runWatcher(watcher, store: store) { () async throws in
+            try await Task.sleep(for: .seconds(2))
+            #expect(await recordedEvents(store, Self.windowBucket).isEmpty)
+            try installExtension(gnome)
+            try gnome.restartShell()  // what logging in again does
+            try gnome.openTerminal(title: "After")
+            #expect(
+                try await eventually { await recordedEvents(store, Self.windowBucket).contains { $0.title == "After" } }
+            )
+        }
+        #expect(watcher.sourceReport().source == "gnome-shell-extension")
+    }
+
+    @Test("idle past the timeout is away from the last input (GNOME's idle monitor); activity brings it back")
+    func idle() async throws {
+        let gnome = try GnomeSession()
+        defer { gnome.stop() }
+        try gnome.startShell(enabling: [])
+        let configuration = AFKWatcherConfiguration(
+            timeout: 1.5, pollTime: 0.2, waylandDisplay: gnome.socket, sessionBusAddress: gnome.busAddress)
+        let report = AFKWatcher(configuration: configuration).sourceReport()
+        #expect(report.source == "mutter-idle-monitor", "\(report.summary)")
+        let store = try Datastore.inMemory()
+        var lastInput = Timestamp.now
+        var backAt = Timestamp.now
+        try gnome.resetIdleTime()  // the shell counts its start as the last input
+        try await runWatcher(AFKWatcher(configuration: configuration), store: store) { () async throws in
+            #expect(
+                try await eventually {
+                    try gnome.resetIdleTime()
+                    lastInput = .now
+                    return await !recordedEvents(store, Self.afkBucket).isEmpty
+                })
+            try await Task.sleep(for: .seconds(2.5))
+            try gnome.resetIdleTime()
+            backAt = .now
+            try await Task.sleep(for: .seconds(0.5))
+        }
+        let events = try await store.events(bucketID: Self.afkBucket).reversed().map { $0 }
+        try #require(
+            events.map(\.status) == ["not-afk", "afk", "not-afk"],
+            "\(events.map { "\($0.status ?? "") at \(Double($0.timestamp.nanoseconds(since: lastInput)) / 1e9) s for \($0.durationSeconds) s" })"
+        )
+        #expect(abs(Double(events[1].timestamp.nanoseconds(since: lastInput)) / 1e9) < 0.3)
+        #expect(abs(Double(events[1].end.nanoseconds(since: backAt)) / 1e9) < 0.3)
+    }
+}
