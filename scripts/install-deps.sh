@@ -18,6 +18,8 @@ if [[ "${1:-build}" == "test" ]]; then
   want+=(sway foot wtype xwayland wayland-utils weston libwayland-bin)
   # KDE Plasma's compositor, run headless on a private D-Bus session bus.
   want+=(kwin-wayland dbus)
+  # GNOME Shell run headless (gjs, gsettings and gdbus come with it), for the GNOME extension.
+  want+=(gnome-shell)
   # Validators for the autostart files.
   want+=(desktop-file-utils systemd)
   # The example modules: a git working tree to watch; tmux for a watcher from PyPI; a C compiler

@@ -3,8 +3,8 @@
 #   1. installs missing Debian packages, checks formatting (scripts/format.sh --check),
 #   2. builds and runs the Swift test suites (datastore on real SQLite files and on a private
 #      PostgreSQL cluster, HTTP in process and over live sockets, the watchers on private Xvfb +
-#      openbox displays driven by xdotool, in headless sway sessions driven by swaymsg and wtype, and
-#      under headless KWin),
+#      openbox displays driven by xdotool, in headless sway sessions driven by swaymsg and wtype,
+#      under headless KWin, and under headless GNOME Shell with the project's extension),
 #   3. runs the compatibility tests: the real Python aw-client from PyPI against a live aw-server
 #      (also with its watchers on Xvfb), the CLI and examples, plugins built as their authors build
 #      them (a C file, the git watcher's own package) and loaded, isolated and refused, the import of a database made by the
@@ -56,7 +56,7 @@ export AW_TEST_POSTGRES_URL
 # The watcher suites time X11 and Wayland events to fractions of a second: they run first, on
 # their own, so that the heavy suites (fuzz inputs, hostile queries, PostgreSQL load) cannot
 # starve them.
-echo "== swift test: the watchers on private X displays and headless sway" >&2
+echo "== swift test: the watchers on private X displays, headless sway, KWin and GNOME Shell" >&2
 status=0
 swift test --skip-build --filter AWWatcherTests 2>&1 | tee "$logs/swift-watchers.log" || status=$?
 note "Swift watcher tests" "$(scripts/test-summary.py swift "$logs/swift-watchers.log")"
