@@ -1,4 +1,6 @@
 import AWCore
+import AWGnomeShell
+import AWWatcherKit
 import ArgumentParser
 import Foundation
 
@@ -75,6 +77,12 @@ struct AutostartCommand: ParsableCommand {
                     systemctl --user import-environment DISPLAY XAUTHORITY. `aw-server sources` shows what \
                     the watchers see.
                     """)
+            }
+            let session = DesktopSession()
+            if session.isWayland, session.isDesktop("GNOME"), GnomeShellExtension.installedFolder() == nil {
+                print(
+                    "On GNOME (Wayland) the window watcher also needs the GNOME Shell extension: aw-server gnome-extension install"
+                )
             }
         }
     }

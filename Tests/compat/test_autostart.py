@@ -131,3 +131,12 @@ def test_example_files_are_valid():
         check = subprocess.run(["systemd-analyze", "verify", os.path.join(examples, "aw-server-swift.service")],
                                capture_output=True, text=True)
         assert "graphical-session" not in check.stderr and "Failed" not in check.stderr, check.stderr
+
+
+def test_install_on_gnome_wayland_names_the_shell_extension_until_it_is_installed(home, env):
+    gnome = dict(env, XDG_CURRENT_DESKTOP="ubuntu:GNOME", WAYLAND_DISPLAY="wayland-0", XDG_SESSION_TYPE="wayland")
+    hint = "aw-server gnome-extension install"
+    assert hint in aw_server("autostart", "install", env=gnome).stdout
+    assert hint not in aw_server("autostart", "install", env=dict(gnome, XDG_CURRENT_DESKTOP="KDE")).stdout
+    assert aw_server("gnome-extension", "install", "--shell-version", "43", env=gnome).returncode == 0
+    assert hint not in aw_server("autostart", "install", env=gnome).stdout
