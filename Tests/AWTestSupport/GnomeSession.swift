@@ -299,52 +299,16 @@ public final class GnomeSession: Sendable {
             ] + arguments, environment: ["DBUS_SESSION_BUS_ADDRESS": busAddress], requireSuccess: true)
     }
 
-    /// Writes the test helper extension (GNOME 43-44 form) into the shell user's extensions.
+    /// Copies the test helper extension (`Tests/fixtures/gnome-test-helper`, GNOME 43-44 form) into
+    /// the shell user's extensions.
     private func writeHelper() throws {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../fixtures/gnome-test-helper").standardized.path
         let folder = extensionsFolder + "/" + Self.helperUUID
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try """
-        {"uuid": "\(Self.helperUUID)", "name": "aw-server-swift test helper", "description": "Tests only.",
-         "shell-version": ["43", "44"]}
-        """.write(toFile: folder + "/metadata.json", atomically: true, encoding: .utf8)
-        try """
-        const { Gio } = imports.gi;
-        const Main = imports.ui.main;
-        const XML = `<node><interface name="\(Self.helperName)">
-          <method name="Windows"><arg type="s" direction="out"/></method>
-          <method name="Activate"><arg type="s" direction="in"/><arg type="b" direction="out"/></method>
-          <method name="Close"><arg type="s" direction="in"/><arg type="b" direction="out"/></method>
-        </interface></node>`;
-        function windows() { return global.get_window_actors().map(a => a.meta_window).filter(w => !w.skip_taskbar); }
-        function find(title) { return windows().find(w => w.get_title() === title); }
-        class Helper {
-            enable() {
-                this._object = Gio.DBusExportedObject.wrapJSObject(XML, {
-                    Windows() {
-                        const focused = global.display.focus_window;
-                        return JSON.stringify(windows().map(w => (w === focused ? '*' : '') + (w.get_title() || '')));
-                    },
-                    Activate(title) {
-                        const window = find(title);
-                        if (window) Main.activateWindow(window, global.get_current_time());
-                        return !!window;
-                    },
-                    Close(title) {
-                        const window = find(title);
-                        if (window) window.delete(global.get_current_time());
-                        return !!window;
-                    },
-                });
-                this._object.export(Gio.DBus.session, '\(Self.helperPath)');
-                this._name = Gio.bus_own_name_on_connection(Gio.DBus.session, '\(Self.helperName)', 0, null, null);
-            }
-            disable() {
-                Gio.bus_unown_name(this._name);
-                this._object.unexport();
-            }
+        for file in ["metadata.json", "extension.js"] {
+            try FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder + "/" + file)
         }
-        function init() { return new Helper(); }
-        """.write(toFile: folder + "/extension.js", atomically: true, encoding: .utf8)
     }
 
     /// Stops the windows, the shell and the buses, and removes the session's folder.

@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,130 +18,25 @@ import pytest
 
 from conftest import ServerProcess, call, free_port, wait_for
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
+from gnome_session import REQUIRED, GnomeSession  # noqa: E402
+
 UUID = "aw-server-swift@activitywatch.net"
-NOBODY = 65534
-
-
-class GnomeDesktop:
-    """A headless GNOME Shell session of the user `nobody` (or of this user when not root)."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.home = root / "home"
-        self.runtime = root / "run"
-        self.bus = f"unix:path={root}/bus"
-        self.system_bus = f"unix:path={root}/system-bus"
-        self.processes: list[subprocess.Popen] = []
-        self.shell: subprocess.Popen | None = None
-        self.logins = 0
-        self.home.mkdir()
-        self.runtime.mkdir(mode=0o700)
-        config = root / "bus.conf"
-        config.write_text(
-            '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
-            ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
-            "<busconfig><include>/usr/share/dbus-1/session.conf</include>"
-            '<policy context="default"><allow user="*"/></policy></busconfig>\n')
-        if os.getuid() == 0:
-            for path in (root, self.home, self.runtime, config):
-                os.chown(path, NOBODY, NOBODY)
-        for address in (self.system_bus, self.bus):
-            self.processes.append(self.popen(
-                ["dbus-daemon", f"--config-file={config}", f"--address={address}", "--nofork"]))
-        wait_for(lambda: self.run(["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
-                                   "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.ListNames"]).returncode == 0)
-
-    @property
-    def env(self) -> dict:
-        """What a program of the user's session has."""
-        return {"PATH": "/usr/bin:/bin", "HOME": str(self.home), "XDG_RUNTIME_DIR": str(self.runtime),
-                "DBUS_SESSION_BUS_ADDRESS": self.bus, "DBUS_SYSTEM_BUS_ADDRESS": self.system_bus,
-                "XDG_CURRENT_DESKTOP": "GNOME", "XDG_SESSION_TYPE": "wayland", "WAYLAND_DISPLAY": "wl-gnome",
-                "XDG_CONFIG_HOME": str(self.home / ".config"), "XDG_DATA_HOME": str(self.home / ".local/share")}
-
-    def command(self, arguments: list[str], **extra) -> list[str]:
-        variables = [f"{key}={value}" for key, value in {**self.env, **extra}.items()]
-        user = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if os.getuid() == 0 else []
-        return user + ["env", "-i"] + variables + arguments
-
-    def popen(self, arguments: list[str], log: Path | None = None, **extra) -> subprocess.Popen:
-        output = open(log, "ab") if log else subprocess.DEVNULL
-        return subprocess.Popen(self.command(arguments, **extra), stdin=subprocess.DEVNULL, stdout=output,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-    def run(self, arguments: list[str], timeout: float = 60) -> subprocess.CompletedProcess:
-        return subprocess.run(self.command(arguments), capture_output=True, text=True, timeout=timeout)
-
-    def gdbus(self, destination: str, path: str, method: str, *arguments: str) -> subprocess.CompletedProcess:
-        return self.run(["gdbus", "call", "--session", "--timeout", "5", "--dest", destination, "--object-path", path,
-                         "--method", method, *arguments])
-
-    def login(self):
-        """Starts GNOME Shell (again: what logging in does) and waits until it is up with its
-        start-up Overview closed."""
-        if self.shell:
-            os.killpg(self.shell.pid, signal.SIGKILL)  # it segfaults on SIGTERM anyway
-            self.shell.wait(timeout=20)
-        for leftover in ("wl-gnome", "wl-gnome.lock"):
-            (self.runtime / leftover).unlink(missing_ok=True)
-        self.logins += 1
-        self.shell = self.popen(
-            ["gnome-shell", "--headless", "--wayland", "--no-x11", "--virtual-monitor", "1280x720",
-             "--wayland-display", "wl-gnome"], log=self.root / f"shell-{self.logins}.log")
-
-        def overview_closed_for_a_second():
-            shown = self.gdbus("org.gnome.Shell", "/org/gnome/Shell", "org.freedesktop.DBus.Properties.Get",
-                               "org.gnome.Shell", "OverviewActive")
-            if shown.returncode != 0:
-                return False
-            if "true" in shown.stdout:
-                self.gdbus("org.gnome.Shell", "/org/gnome/Shell", "org.freedesktop.DBus.Properties.Set",
-                           "org.gnome.Shell", "OverviewActive", "<false>")
-                return False
-            time.sleep(1)
-            return "false" in self.gdbus("org.gnome.Shell", "/org/gnome/Shell", "org.freedesktop.DBus.Properties.Get",
-                                         "org.gnome.Shell", "OverviewActive").stdout
-        wait_for(overview_closed_for_a_second, timeout=60)
-
-    def open_window(self, title: str):
-        script = self.root / f"window-{len(self.processes)}.sh"
-        script.write_text(f"#!/bin/sh\nprintf '\\033]2;%s\\007' '{title}'\nexec sleep 100000\n")
-        script.chmod(0o755)
-        self.processes.append(self.popen(["weston-terminal", f"--shell={script}"]))
-
-    def stop(self):
-        for process in ([self.shell] if self.shell else []) + self.processes[::-1]:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=20)
-        # What left the process groups (ibus-daemon makes its own): this session's bus in its environment.
-        marker = f"DBUS_SESSION_BUS_ADDRESS={self.bus}\0".encode()
-        for entry in Path("/proc").iterdir():
-            try:
-                if entry.name.isdigit() and marker in (entry / "environ").read_bytes():
-                    os.kill(int(entry.name), signal.SIGKILL)
-            except (OSError, PermissionError):
-                pass
 
 
 @pytest.fixture
 def gnome():
-    for program in ("gnome-shell", "dbus-daemon", "gdbus", "gsettings", "weston-terminal"):
+    for program in REQUIRED:
         if shutil.which(program) is None:
             pytest.skip(f"{program} is not installed (Debian: gnome-shell weston)")
-    root = Path(tempfile.mkdtemp(prefix="aw-gnome-"))
-    os.chmod(root, 0o755)
-    desktop = GnomeDesktop(root)
+    session = GnomeSession(Path(tempfile.mkdtemp(prefix="aw-gnome-")))
     try:
-        yield desktop
+        yield session
     finally:
-        desktop.stop()
-        shutil.rmtree(root, ignore_errors=True)
+        session.stop()
 
 
-def aw_server(gnome: GnomeDesktop, *arguments: str) -> subprocess.CompletedProcess:
+def aw_server(gnome: GnomeSession, *arguments: str) -> subprocess.CompletedProcess:
     return gnome.run([ServerProcess.binary(), *arguments])
 
 
@@ -173,12 +69,14 @@ def test_install_the_extension_log_in_again_and_the_running_server_records_the_w
 
         gnome.login()  # the next login loads the extension; the server keeps running
         gnome.open_window("GNOME test window")
+        gnome.activate("GNOME test window")
 
         def recorded():
             _, events = call(f"http://127.0.0.1:{port}/api/0/buckets/aw-watcher-window_{os.uname().nodename}/events")
             return any(event["data"]["title"] == "GNOME test window" for event in events or [])
         wait_for(recorded, timeout=40)
-        assert "the GNOME Shell extension answers; recording the active window" in server_log.read_text()
+        assert f"window source gnome-shell-extension: GNOME Shell is on the session bus and its extension {UUID} answers" \
+            in server_log.read_text()
         status = aw_server(gnome, "gnome-extension", "status")
         assert status.returncode == 0, status.stdout
         assert "runs the extension" in status.stdout and "answering: yes" in status.stdout, status.stdout

@@ -1,19 +1,22 @@
 #!/usr/bin/env python3
 """The built-in watchers over a scripted desktop session, on X11 (Xvfb + openbox) and on Wayland
 (headless sway: the wlr-foreign-toplevel and kde-idle sources; headless KWin: the kwin-script and
-ext-idle-notify sources), one after the other in one run.
+ext-idle-notify sources; headless GNOME Shell: the gnome-shell-extension and mutter-idle-monitor
+sources), one after the other in one run.
 
 Two aw-server processes run side by side on the same display for the whole session: one with
 the window and AFK watchers, one serving only (--no-watchers); the difference in CPU time is
 what watching costs. The session switches the active window every few seconds and has one idle
 period longer than the AFK timeout. Printed: CPU per hour and share of one core, RSS at the
 start and end (growth), the share of scripted time recorded with the right app and title, and
-the AFK edges' distance from the real last input.
+the AFK edges' distance from the real last input. On GNOME a second shell without the
+extension runs beside the first and is driven the same way: the difference between the two
+shells' CPU and RSS is what the extension costs GNOME Shell.
 
 Usage: swift build -c release --product aw-server && swift build -c release --product aw-plugin-desktop && scripts/bench/watchers.py [--duration 600]
-       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11|sway|kwin|all]
-(needs Xvfb, openbox, xterm, xdotool, sway, foot, kwin-wayland, dbus and weston: scripts/install-deps.sh
-test; sway runs as the user nobody when started as root, as it refuses root)
+       [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11,sway,kwin,gnome|all]
+(needs Xvfb, openbox, xterm, xdotool, sway, foot, kwin-wayland, dbus, weston and gnome-shell:
+scripts/install-deps.sh test; sway and GNOME Shell run as the user nobody when started as root)
 """
 import argparse
 import json
@@ -28,6 +31,9 @@ import time
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests/fixtures"))
+from gnome_session import GnomeSession  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 WINDOWS = [("Editor", "main.swift — project ✓"), ("Browser", "ActivityWatch · café"), ("Terminal", "~/src: make")]
@@ -121,6 +127,15 @@ class Desktop:
 
     def input(self, step):
         self.run(["xdotool", "mousemove", str(100 + step % 50), "100"])
+
+    def measure(self):
+        """Figures of the desktop's own processes at this moment (CPU seconds, RSS), when it has some
+        to report."""
+        return None
+
+    def report(self, start, end, seconds):
+        """Lines about the desktop's own processes between two `measure()`s."""
+        return []
 
     def stop(self):
         for process in reversed(self.processes):
@@ -310,6 +325,58 @@ class KWinDesktop(Desktop):
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+class GnomeDesktop(Desktop):
+    """Headless GNOME Shell 43 (as nobody when run as root) with the project's extension, installed
+    by `aw-server gnome-extension install` of the binary under test, and one weston-terminal per
+    scripted window; beside it a twin shell without the extension, driven the same way. Windows are
+    switched through the test helper extension; input is the idle monitor's test hook."""
+    binary = ".build/release/aw-server"
+
+    def __init__(self):
+        self.processes = []
+        self.sessions = []
+        for extension in (True, False):
+            gnome = GnomeSession(Path(tempfile.mkdtemp(prefix="aw-bench-gnome.")))
+            self.sessions.append(gnome)
+            if extension:
+                installed = gnome.run([str(Path(self.binary).resolve()), "gnome-extension", "install"])
+                if installed.returncode != 0:
+                    sys.exit(f"gnome-extension install failed: {installed.stdout}{installed.stderr}")
+            gnome.login()
+            for _, title in WINDOWS:
+                gnome.open_window(title)
+        self.titles = dict(WINDOWS)
+        self.env = dict(os.environ, **self.sessions[0].env)
+        self.env.pop("DISPLAY", None)
+
+    def recorded_app(self, app):
+        return "org.freedesktop.weston.wayland-terminal"
+
+    def activate(self, app):
+        for gnome in self.sessions:
+            gnome.activate(self.titles[app])
+
+    def input(self, step):
+        for gnome in self.sessions:
+            gnome.reset_idle_time()
+
+    def measure(self):
+        return [(cpu_seconds(gnome.shell.pid), rss_mib(gnome.shell.pid)) for gnome in self.sessions]
+
+    def report(self, start, end, seconds):
+        (cpu_with, rss_with), (cpu_without, rss_without) = [
+            ((after[0] - before[0]) * 3600 / seconds, after[1]) for before, after in zip(start, end)]
+        return [f"GNOME Shell with the extension:    CPU {cpu_with:.2f} s/hour, RSS {rss_with:.1f} MiB at end",
+                f"GNOME Shell without (the twin):    CPU {cpu_without:.2f} s/hour, RSS {rss_without:.1f} MiB at end",
+                f"what the extension adds to GNOME Shell: CPU {cpu_with - cpu_without:+.2f} s/hour, "
+                f"RSS {rss_with - rss_without:+.1f} MiB (two shells, same script: the difference includes "
+                f"their own variation)"]
+
+    def stop(self):
+        for gnome in self.sessions:
+            gnome.stop()
+
+
 def start_server(desktop, binary, home, config, watchers, plugin=None):
     port = free_port()
     if plugin:
@@ -336,8 +403,9 @@ def main():
     parser.add_argument("--duration", type=float, default=600, help="seconds of scripted session (default 600)")
     parser.add_argument("--switch", type=float, default=5, help="seconds between window switches (default 5)")
     parser.add_argument("--afk-timeout", type=float, default=180, help="the AFK watcher's timeout (default 180)")
-    parser.add_argument("--desktop", choices=["x11", "sway", "kwin", "all"], default="all",
-                        help="where to run the session: X11, sway, KWin, or all one after the other (default)")
+    parser.add_argument("--desktop", default="all",
+                        help="where to run the session: x11, sway, kwin, gnome, several separated by commas, or all "
+                             "one after the other (default)")
     parser.add_argument("--compare-binary", help="another aw-server (an earlier build, say) to run with its watchers "
                         "beside the first, on the same session; its CPU and RSS are printed too")
     parser.add_argument("--plus-plugin", help="a plugin file to run, with the desktop plugin, in one more aw-server "
@@ -348,8 +416,14 @@ def main():
         "x11": ("X11 (Xvfb + openbox): x11 sources", Desktop),
         "sway": ("Wayland (headless sway 1.7): wlr-foreign-toplevel and kde-idle sources", SwayDesktop),
         "kwin": ("Wayland (headless KWin 5.27): kwin-script and ext-idle-notify sources", KWinDesktop),
+        "gnome": ("Wayland (headless GNOME Shell 43): gnome-shell-extension and mutter-idle-monitor sources",
+                  GnomeDesktop),
     }
-    for number, kind in enumerate(desktops if args.desktop == "all" else [args.desktop]):
+    chosen = list(desktops) if args.desktop == "all" else args.desktop.split(",")
+    if unknown := [kind for kind in chosen if kind not in desktops]:
+        parser.error(f"unknown desktop {', '.join(unknown)}: choose from {', '.join(desktops)} or all")
+    GnomeDesktop.binary = args.binary
+    for number, kind in enumerate(chosen):
         if number:
             print()
         title, desktop = desktops[kind]
@@ -380,14 +454,15 @@ def session(desktop, args):
         watching, url, hostname = start_server(desktop, args.binary, work / "watching", config, watchers=True)
         serving, _, _ = start_server(desktop, args.binary, work / "serving", config, watchers=False)
         others = {}  # label: process, for --compare-binary and --plus-plugin
-        if (args.compare_binary or args.plus_plugin) and isinstance(desktop, KWinDesktop):
-            # Servers with watchers on one KWin take turns at its one script name.
-            print("(--compare-binary and --plus-plugin are not run on KWin: one watching server per KWin session)")
+        if (args.compare_binary or args.plus_plugin) and isinstance(desktop, (KWinDesktop, GnomeDesktop)):
+            # Servers with watchers on one KWin take turns at its one script name; an earlier build may
+            # not know GNOME.
+            print("(--compare-binary and --plus-plugin are run on X11 and sway only)")
         elif args.compare_binary:
             (work / "compared").mkdir()
             others[f"{args.compare_binary} with watchers"] = start_server(
                 desktop, args.compare_binary, work / "compared", config, watchers=True)[0]
-        if args.plus_plugin and not isinstance(desktop, KWinDesktop):
+        if args.plus_plugin and not isinstance(desktop, (KWinDesktop, GnomeDesktop)):
             (work / "plus").mkdir()
             plus_config = work / "plus.toml"
             plus_config.write_text(config.read_text() + args.plus_config + "\n")
@@ -397,6 +472,7 @@ def session(desktop, args):
         time.sleep(3)  # start-up is not steady state
         cpu0 = {p.pid: cpu_seconds(p.pid) for p in processes}
         rss0 = {p.pid: rss_mib(p.pid) for p in processes}
+        desktop0 = desktop.measure()
 
         # The script: a switch every `switch` seconds; an input every 10 s, except for one idle
         # stretch of timeout + 20 s in the middle.
@@ -427,6 +503,7 @@ def session(desktop, args):
         end = time.time()
         cpu1 = {p.pid: cpu_seconds(p.pid) for p in processes}
         rss1 = {p.pid: rss_mib(p.pid) for p in processes}
+        desktop1 = desktop.measure()
         anonymous, mapped = rss_parts_mib(watching.pid)
         seconds = args.duration
 
@@ -482,6 +559,8 @@ def session(desktop, args):
                   f"(the edges of {len(away)} away period(s))")
         else:
             print("AFK: no away period recorded (is the session shorter than the timeout?)")
+        for line in desktop.report(desktop0, desktop1, seconds) if desktop0 else []:
+            print(line)
     finally:
         desktop.stop()
 
