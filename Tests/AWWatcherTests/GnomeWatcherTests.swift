@@ -1,7 +1,9 @@
 import AWCore
+import AWDBus
 import AWDatastore
 import AWGnomeShell
 import AWTestSupport
+import AWWatcherKit
 import Foundation
 import Testing
 
@@ -131,5 +133,44 @@ struct GnomeWatcherTests {
         )
         #expect(abs(Double(events[1].timestamp.nanoseconds(since: lastInput)) / 1e9) < 0.3)
         #expect(abs(Double(events[1].end.nanoseconds(since: backAt)) / 1e9) < 0.3)
+    }
+
+    @Test("source choice: GNOME Shell on the bus with or without the extension; GNOME named but not on the bus")
+    func sourceChoice() {
+        let session = DesktopSession(
+            waylandDisplay: "wl", sessionType: "wayland", desktops: ["GNOME"], x11Display: ":0")
+        let mutter = ["wl_seat": UInt32(8)]
+        let ready = WindowSource.choose(
+            on: session, configured: nil, globals: mutter, connectionError: nil, kwinOnBus: .success(false),
+            gnomeShell: GnomeShellPresence(onBus: true, extensionAnswers: true))
+        #expect(ready.source == .gnome && ready.report.source == "gnome-shell-extension")
+        let missing = WindowSource.choose(
+            on: session, configured: nil, globals: mutter, connectionError: nil, kwinOnBus: .success(false),
+            gnomeShell: GnomeShellPresence(onBus: true, extensionAnswers: false))
+        #expect(missing.source == .gnome && missing.report.source == nil)
+        #expect(missing.report.reason.contains("aw-server gnome-extension install"))
+        let absent = WindowSource.choose(
+            on: session, configured: nil, globals: mutter, connectionError: nil, kwinOnBus: .success(false),
+            gnomeShell: GnomeShellPresence(onBus: false, extensionAnswers: false))
+        #expect(absent.source == nil)
+        #expect(
+            absent.report.reason.contains(
+                "XDG_CURRENT_DESKTOP says GNOME, but org.gnome.Shell is not on the session bus"))
+        let noBus = WindowSource.choose(
+            on: session, configured: nil, globals: mutter, connectionError: nil,
+            kwinOnBus: .failure(DBusFailure(name: "org.freedesktop.DBus.Error.NoServer", message: "no bus here")))
+        #expect(noBus.source == nil && noBus.report.reason.contains("no session bus (no bus here)"))
+
+        let idle = IdleSource.choose(
+            on: session, configured: nil, globals: mutter, connectionError: nil, mutterOnBus: .success(true))
+        #expect(idle.source == .mutter)
+        let noMonitor = IdleSource.choose(
+            on: session, configured: nil, globals: mutter, connectionError: nil, mutterOnBus: .success(false))
+        #expect(noMonitor.source == nil)
+        #expect(noMonitor.report.reason.contains("org.gnome.Mutter.IdleMonitor is not on the session bus"))
+        #expect(IdleSource.asksBus(on: session, globals: ["ext_idle_notifier_v1": 1]))
+        let kde = DesktopSession(waylandDisplay: "wl", sessionType: "wayland", desktops: ["KDE"], x11Display: nil)
+        #expect(!IdleSource.asksBus(on: kde, globals: ["ext_idle_notifier_v1": 1]))
+        #expect(IdleSource.asksBus(on: kde, globals: ["wl_seat": 1]))
     }
 }
