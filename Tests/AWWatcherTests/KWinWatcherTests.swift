@@ -15,7 +15,6 @@ import Testing
 /// protocol.
 @Suite("Watchers on a real KWin (KDE Plasma)", .serialized)
 struct KWinWatcherTests {
-    static let afkBucket = "aw-watcher-afk_testhost"
     static let windowBucket = "aw-watcher-window_testhost"
     static let terminal = "org.freedesktop.weston.wayland-terminal"
 
@@ -105,28 +104,7 @@ struct KWinWatcherTests {
         let configuration = AFKWatcherConfiguration(timeout: 1.5, pollTime: 0.2, waylandDisplay: kwin.socket)
         #expect(AFKWatcher(configuration: configuration).sourceReport().source == "ext-idle-notify")
         let activity = try UserActivity(socket: kwin.socket)
-        let store = try Datastore.inMemory()
-        var lastInput = Timestamp.now
-        var backAt = Timestamp.now
-        try await runWatcher(AFKWatcher(configuration: configuration), store: store) { () async throws in
-            #expect(
-                try await eventually {
-                    try activity.simulate()
-                    lastInput = .now
-                    return await !recordedEvents(store, Self.afkBucket).isEmpty
-                })
-            try await Task.sleep(for: .seconds(2.5))
-            try activity.simulate()
-            backAt = .now
-            try await Task.sleep(for: .seconds(0.5))
-        }
-        let events = try await store.events(bucketID: Self.afkBucket).reversed().map { $0 }
-        try #require(
-            events.map(\.status) == ["not-afk", "afk", "not-afk"],
-            "\(events.map { "\($0.status ?? "") at \(Double($0.timestamp.nanoseconds(since: lastInput)) / 1e9) s for \($0.durationSeconds) s" })"
-        )
-        #expect(abs(Double(events[1].timestamp.nanoseconds(since: lastInput)) / 1e9) < 0.3)
-        #expect(abs(Double(events[1].end.nanoseconds(since: backAt)) / 1e9) < 0.3)
+        try await expectOneAwayPeriod(AFKWatcher(configuration: configuration)) { try activity.simulate() }
     }
 }
 

@@ -83,3 +83,35 @@ final class ChangeMoments: Sendable {
         }
     }
 }
+
+/// Runs an AFK watcher (with a timeout of 1.5 s) through one away period: `input` until it has
+/// recorded its first state, 2.5 s without input, `input` once more. Expects "not-afk", "afk" from
+/// the last input, and "not-afk" from the input that ended it, each edge within 0.3 s (the test's
+/// own timing slack).
+func expectOneAwayPeriod(
+    _ watcher: some WatcherModule, input: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    let bucket = "aw-watcher-afk_testhost"
+    let store = try Datastore.inMemory()
+    var lastInput = Timestamp.now
+    var backAt = Timestamp.now
+    try await runWatcher(watcher, store: store) { () async throws in
+        #expect(
+            try await eventually {
+                try input()
+                lastInput = .now
+                return await !recordedEvents(store, bucket).isEmpty
+            }, sourceLocation: sourceLocation)
+        try await Task.sleep(for: .seconds(2.5))
+        try input()
+        backAt = .now
+        try await Task.sleep(for: .seconds(0.5))
+    }
+    let events = try await store.events(bucketID: bucket).reversed().map { $0 }
+    try #require(
+        events.map(\.status) == ["not-afk", "afk", "not-afk"],
+        "\(events.map { "\($0.status ?? "") at \(Double($0.timestamp.nanoseconds(since: lastInput)) / 1e9) s for \($0.durationSeconds) s" })",
+        sourceLocation: sourceLocation)
+    #expect(abs(Double(events[1].timestamp.nanoseconds(since: lastInput)) / 1e9) < 0.3, sourceLocation: sourceLocation)
+    #expect(abs(Double(events[1].end.nanoseconds(since: backAt)) / 1e9) < 0.3, sourceLocation: sourceLocation)
+}

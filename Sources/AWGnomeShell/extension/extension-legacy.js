@@ -4,18 +4,6 @@ const Main = imports.ui.main;
 
 /* REPORTER */
 
-class Extension {
-    enable() {
-        this._reporter = createReporter({ Gio, GLib, Shell, Main, global });
-        this._reporter.enable();
-    }
-
-    disable() {
-        this._reporter.disable();
-        this._reporter = null;
-    }
-}
-
 function init() {
-    return new Extension();
+    return createReporter({ Gio, GLib, Shell, Main, global });
 }
