@@ -65,7 +65,7 @@ def test_sources_reports_no_source_with_the_reason_and_fails(home, weston):
     assert reports["window"]["source"] is None
     assert "zwlr_foreign_toplevel_manager_v1" in reports["window"]["reason"]
     assert [alternative["source"] for alternative in reports["window"]["not_taken"]] == [
-        "wlr-foreign-toplevel", "kwin-script", "x11"]
+        "wlr-foreign-toplevel", "kwin-script", "gnome-shell-extension", "x11"]
     assert reports["afk"]["source"] is None and "wl_seat" in reports["afk"]["reason"]
     text = subprocess.run([ServerProcess.binary(), "sources", "--testing"], env=env, capture_output=True, text=True,
                           timeout=60).stdout
