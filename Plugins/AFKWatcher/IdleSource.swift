@@ -172,10 +172,11 @@ enum IdleSource: String, CaseIterable, Sendable {
                 return X11Sampler<IdlePoller>.open(
                     displayName: configuration.display, configuration: configuration, logger: logger)
             case .mutter:
-                guard case .success(let connection)? = bus else {
-                    throw SourceUnavailable(
-                        "no session bus: \(bus.flatMap { if case .failure(let failure) = $0 { failure.message } else { nil } } ?? "not asked")"
-                    )
+                let connection: DBusConnection
+                switch bus {
+                case .success(let opened)?: connection = opened
+                case .failure(let failure)?: throw SourceUnavailable("no session bus: \(failure.message)")
+                case nil: throw SourceUnavailable("the session bus was not asked")
                 }
                 let sampler = try MutterIdleSampler(bus: connection, configuration: configuration)
                 logger.info("afk \(report.summary)")

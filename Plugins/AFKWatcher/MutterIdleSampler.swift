@@ -44,16 +44,7 @@ struct MutterIdleSampler: EventSampler {
             idleWatch = id
             // The user-active watch before the idle time, so that input between the two is not missed.
             try watchForInput()
-            guard case .uint64(let idle)? = try monitor("GetIdletime").first else {
-                throw DBusFailure(name: "org.freedesktop.DBus.Error.InvalidArgs", message: "GetIdletime gave no time")
-            }
-            let now = PollClock.monotonicNow
-            let lastInput = now - Int64(clamping: idle) * 1_000_000
-            if lastInput + notices.thresholdNanoseconds <= now {
-                notices.idled(at: lastInput + notices.thresholdNanoseconds)
-            } else {
-                notices.resumed(at: lastInput)
-            }
+            try readIdleTime()
         } catch {
             throw SourceUnavailable("GNOME's idle monitor (\(Self.service)) did not answer: \(error)")
         }
@@ -79,6 +70,20 @@ struct MutterIdleSampler: EventSampler {
             throw DBusFailure(name: "org.freedesktop.DBus.Error.InvalidArgs", message: "AddUserActiveWatch gave no id")
         }
         activeWatch = id
+    }
+
+    /// Reads the idle time once: the last input is then known exactly.
+    private mutating func readIdleTime() throws(DBusFailure) {
+        guard case .uint64(let idle)? = try monitor("GetIdletime").first else {
+            throw DBusFailure(name: "org.freedesktop.DBus.Error.InvalidArgs", message: "GetIdletime gave no time")
+        }
+        let now = PollClock.monotonicNow
+        let lastInput = now - Int64(clamping: idle) * 1_000_000
+        if lastInput + notices.thresholdNanoseconds <= now {
+            notices.idled(at: lastInput + notices.thresholdNanoseconds)
+        } else {
+            notices.resumed(at: lastInput)
+        }
     }
 
     mutating func readEvents() -> Bool {
@@ -109,7 +114,14 @@ struct MutterIdleSampler: EventSampler {
             return nil
         }
         if idled && activeWatch == nil {
-            do throws(DBusFailure) { try watchForInput() } catch { monitorQuit = true }
+            // Input between the idle watch firing and the new user-active watch would be missed:
+            // the idle time, read after the watch is set, tells.
+            do throws(DBusFailure) {
+                try watchForInput()
+                try readIdleTime()
+            } catch {
+                monitorQuit = true
+            }
         }
         return changed
     }

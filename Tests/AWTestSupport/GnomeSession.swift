@@ -325,22 +325,8 @@ public final class GnomeSession: Sendable {
             for bus in buses.reversed() { bus.kill() }
             buses.removeAll()
         }
-        killStragglers()
+        // What left the process groups (ibus-daemon makes one of its own).
+        Programs.killAll(withEnvironment: "DBUS_SESSION_BUS_ADDRESS=\(busAddress)")
         try? FileManager.default.removeItem(atPath: root)
-    }
-
-    /// Kills what the session started that left its process group (ibus-daemon makes one of its
-    /// own): every process of the shell's user whose environment names this session's bus.
-    private func killStragglers() {
-        let marker = Array("DBUS_SESSION_BUS_ADDRESS=\(busAddress)\0".utf8)
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = pid_t(entry) else { continue }
-            var info = stat()
-            guard stat("/proc/\(entry)", &info) == 0, info.st_uid == 65534,
-                let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
-                Array(environment).firstRange(of: marker) != nil
-            else { continue }
-            kill(pid, SIGKILL)
-        }
     }
 }

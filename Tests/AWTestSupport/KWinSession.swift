@@ -221,6 +221,7 @@ public final class KWinSession: Sendable {
             for process in processes.reversed() { process.kill() }
             processes.removeAll()
         }
+        Programs.killAll(withEnvironment: "XDG_RUNTIME_DIR=\(runtimeDirectory)")
         try? FileManager.default.removeItem(atPath: root)
     }
 }

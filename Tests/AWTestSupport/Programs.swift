@@ -17,8 +17,9 @@ public final class TestProgram: Sendable {
         case discard
         /// Written to this file (created or emptied).
         case file(String)
-        /// Standard output to a pipe read through `output`; standard error discarded.
-        case pipe
+        /// Standard output to a pipe read through `output`; standard error discarded, or written
+        /// to `errors`.
+        case pipe(errors: String? = nil)
     }
 
     /// The process id.
@@ -59,15 +60,20 @@ public final class TestProgram: Sendable {
         case .file(let path):
             posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        case .pipe:
+        case .pipe(let errors):
             var ends: [Int32] = [-1, -1]
             guard pipe(&ends) == 0 else { throw SessionError("cannot make a pipe") }
             for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
             posix_spawn_file_actions_adddup2(&actions, ends[1], 1)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, errors ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             reader = FileHandle(fileDescriptor: ends[0], closeOnDealloc: true)
             writeEnd = ends[1]
         }
+
+        // Nothing else this process has open reaches the program: another thread's pipe or a file
+        // being written (a copied binary: exec'ing it while anyone holds it open for writing
+        // fails with "Text file busy").
+        _ = closeFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -108,6 +114,16 @@ public final class TestProgram: Sendable {
         reaper.start()
         return program
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
+    /// module does not show.
+    private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
+        }
+        return unsafeBitCast(
+            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     /// Whether it has not ended yet.
     public var isRunning: Bool { status.withLock { $0 == nil } }
@@ -157,14 +173,43 @@ enum Programs {
     /// what it printed on stdout.
     ///
     /// - Throws: `SessionError` with the output when `requireSuccess` and it exits non-zero.
-    static func run(_ arguments: [String], environment: [String: String], requireSuccess: Bool) throws -> String {
-        let program = try TestProgram.start(arguments, environment: environment, output: .pipe)
-        let data = program.output?.readDataToEndOfFile() ?? Data()
-        program.wait(timeout: .infinity)
-        let text = String(decoding: data, as: UTF8.self)
+    /// A program still running after `timeout` seconds is killed and reported: a display server
+    /// that takes connections but never answers must fail a test, not hang it.
+    static func run(
+        _ arguments: [String], environment: [String: String], requireSuccess: Bool, timeout: TimeInterval = 60
+    ) throws -> String {
+        let program = try TestProgram.start(arguments, environment: environment, output: .pipe())
+        let output = Mutex(Data())
+        let read = DispatchSemaphore(value: 0)
+        Thread {
+            let data = program.output?.readDataToEndOfFile() ?? Data()
+            output.withLock { $0 = data }
+            read.signal()
+        }.start()
+        guard program.wait(timeout: timeout) else {
+            program.kill()
+            throw SessionError("\(arguments.joined(separator: " ")) did not finish within \(Int(timeout)) s")
+        }
+        // What the program started may keep its output open; what it wrote is there by now.
+        _ = read.wait(timeout: .now() + 5)
+        let text = output.withLock { String(decoding: $0, as: UTF8.self) }
         guard !requireSuccess || program.exitCode == 0 else {
             throw SessionError("\(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text
+    }
+
+    /// Kills (SIGKILL) every process whose environment holds `variable` (`NAME=value`): what a test
+    /// session started that left the process it started it from (a compositor's helpers, a daemon
+    /// that made a process group of its own).
+    static func killAll(withEnvironment variable: String) {
+        let marker = Array("\(variable)\0".utf8)
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = pid_t(entry), pid != getpid(),
+                let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
+                Array(environment).firstRange(of: marker) != nil
+            else { continue }
+            kill(pid, SIGKILL)
+        }
     }
 }

@@ -153,6 +153,9 @@ public final class SwaySession: Sendable {
     /// Stops everything.
     public func stop() {
         kill()
+        // Anything of this session that outlived the kill (its XWayland, or a sway whose parent
+        // went first) would hold a display number other tests start X servers on.
+        Programs.killAll(withEnvironment: "XDG_RUNTIME_DIR=\(runtimeDirectory)")
         try? FileManager.default.removeItem(atPath: (runtimeDirectory as NSString).deletingLastPathComponent)
     }
 }

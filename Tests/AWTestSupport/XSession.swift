@@ -21,17 +21,22 @@ public final class XSession: Sendable {
     deinit { stop() }
 
     private static func startServer(display: String?) throws -> (TestProgram, String) {
-        var arguments = ["Xvfb", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
-        if let display { arguments.insert(display, at: 1) } else { arguments += ["-displayfd", "1"] }
-        let process = try TestProgram.start(arguments, output: .pipe)
-        if let display {
-            try waitForSocket(display)
-            return (process, display)
-        }
+        // Xvfb writes the display's number to `-displayfd` once it takes connections (on the
+        // display named, or the first free one); it exits without writing when it cannot.
+        let arguments =
+            ["Xvfb"] + (display.map { [$0] } ?? []) + [
+                "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-displayfd", "1",
+            ]
+        let errors = NSTemporaryDirectory() + "aw-xvfb-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: errors) }
+        let process = try TestProgram.start(arguments, output: .pipe(errors: errors))
         var number = ""
         while !number.hasSuffix("\n") {
             let byte = process.output?.readData(ofLength: 1) ?? Data()
-            guard !byte.isEmpty else { throw XSessionError("Xvfb exited before reporting its display") }
+            guard !byte.isEmpty else {
+                let said = ((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "").suffix(500)
+                throw XSessionError("Xvfb exited before taking connections on \(display ?? "a free display"): \(said)")
+            }
             number += String(decoding: byte, as: UTF8.self)
         }
         let name = ":" + number.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -61,8 +66,43 @@ public final class XSession: Sendable {
         throw XSessionError("openbox did not start")
     }
 
-    /// Kills the X server (as a crash would) and everything started on it.
+    /// Kills the X server (as a crash would) and everything started on it. The display stays
+    /// this session's until `restartServer()`: this process holds the display's abstract socket,
+    /// so an X server started meanwhile elsewhere (another test's, or a Wayland compositor's
+    /// XWayland) takes another display number.
     public func killServer() {
+        stopServer()
+        heldDisplay.withLock { held in
+            guard held == nil else { return }
+            let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_un()
+            address.sun_family = sa_family_t(AF_UNIX)
+            let name = Array("/tmp/.X11-unix/X\(display.dropFirst())".utf8)
+            withUnsafeMutableBytes(of: &address.sun_path) { path in
+                path[0] = 0  // the abstract namespace
+                for (index, byte) in name.enumerated() { path[index + 1] = byte }
+            }
+            let length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + name.count)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+            }
+            if bound == 0 && listen(descriptor, 1) == 0 { held = descriptor } else { close(descriptor) }
+        }
+    }
+
+    /// The socket holding this session's display while its X server is down.
+    private let heldDisplay = Mutex<Int32?>(nil)
+
+    private func releaseDisplay() {
+        heldDisplay.withLock { held in
+            if let held { close(held) }
+            held = nil
+        }
+    }
+
+    private var lockFile: String { "/tmp/.X\(display.dropFirst())-lock" }
+
+    private func stopServer() {
         children.withLock { children in
             for child in children { child.send(SIGTERM) }
             children.removeAll()
@@ -72,11 +112,12 @@ public final class XSession: Sendable {
             server = nil
         }
         try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X" + display.dropFirst())
-        try? FileManager.default.removeItem(atPath: "/tmp/.X\(display.dropFirst())-lock")
+        try? FileManager.default.removeItem(atPath: lockFile)
     }
 
     /// Starts a new X server on the same display after `killServer()`.
     public func restartServer(windowManager: Bool = true) throws {
+        releaseDisplay()
         let (process, _) = try Self.startServer(display: display)
         server.withLock { $0 = process }
         if windowManager { try startWindowManager() }
@@ -84,7 +125,8 @@ public final class XSession: Sendable {
 
     /// Stops everything.
     public func stop() {
-        killServer()
+        stopServer()
+        releaseDisplay()
     }
 
     /// Starts a program on this display in the background.

@@ -93,6 +93,7 @@ struct GnomeWatcherTests {
             try installExtension(gnome)
             try gnome.restartShell()  // what logging in again does
             try gnome.openTerminal(title: "After")
+            try gnome.activate("After")  // a loaded shell may not give a new window the focus
             #expect(
                 try await eventually { await recordedEvents(store, Self.windowBucket).contains { $0.title == "After" } }
             )

@@ -87,7 +87,8 @@ struct WaylandWatcherTests {
             backAt.append(.now)
             try await Task.sleep(for: .seconds(0.5))
         }
-        let events = try await store.events(bucketID: Self.afkBucket).reversed().map { $0 }
+        let events = withoutAwayAfterTheEnd(
+            try await store.events(bucketID: Self.afkBucket).reversed().map { $0 }, lastInput: backAt[1])
         try #require(
             events.map(\.status) == ["not-afk", "afk", "not-afk", "afk", "not-afk"],
             "\(events.map { "\($0.status ?? "") at \(Double($0.timestamp.nanoseconds(since: lastInput)) / 1e9) s for \($0.durationSeconds) s" })"
