@@ -78,7 +78,8 @@ public struct GnomeShellTools: Sendable {
             == "true"
     }
 
-    /// Reads GVariant text of an array of strings: `['a', 'b']`, `@as []`.
+    /// The quoted strings in GVariant text, in order: an array of strings (`['a', 'b']`, `@as []`),
+    /// or the string values of a reply gdbus printed.
     static func parseStringList(_ text: String) -> [String] {
         var values: [String] = []
         var current: String?
@@ -127,7 +128,7 @@ public struct GnomeShellTools: Sendable {
             "org.gnome.Shell", "/org/gnome/Shell", "org.freedesktop.DBus.Properties.Get", "org.gnome.Shell",
             "ShellVersion")
         {
-            text = Self.quoted(in: reply).first
+            text = Self.parseStringList(reply).first
         }
         if text == nil, let result = run(["gnome-shell", "--version"]), result.succeeded {
             text = result.output.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -146,7 +147,7 @@ public struct GnomeShellTools: Sendable {
                 "org.gnome.Shell", "/org/gnome/Shell", "org.gnome.Shell.Extensions.GetExtensionInfo", uuid)
         else { return nil }
         let state = Self.field("state", in: reply).flatMap { Double($0) }.map { Int($0) } ?? 0
-        let error = Self.field("error", in: reply).flatMap { Self.quoted(in: $0).first } ?? ""
+        let error = Self.field("error", in: reply).flatMap { Self.parseStringList($0).first } ?? ""
         return (state, error)
     }
 
@@ -211,11 +212,6 @@ public struct GnomeShellTools: Sendable {
             }
         }
         return nil
-    }
-
-    /// The single-quoted strings in gdbus's text.
-    static func quoted(in text: String) -> [String] {
-        parseStringList(text)
     }
 
     @discardableResult
