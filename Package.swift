@@ -19,6 +19,14 @@ let package = Package(
         .library(name: "AWPluginSDK", targets: ["AWPluginSDK"]),
         .library(name: "aw-plugin-desktop", type: .dynamic, targets: ["DesktopPlugin"]),
     ],
+    traits: [
+        .trait(
+            name: "PostgreSQL",
+            description:
+                "The PostgreSQL datastore (--postgres, migrate). On by default; scripts/run.sh builds without it: it needs swift-crypto and its own BoringSSL, a third of a clean release build."
+        ),
+        .default(enabledTraits: ["PostgreSQL"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -115,7 +123,8 @@ let package = Package(
                 .unsafeFlags([
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Plugins/DesktopPlugin/exports.map",
                     "-Xlinker", "--gc-sections",
-                ])
+                ]),
+                .unsafeFlags(["-static-stdlib"], .when(configuration: .release)),
             ]
         ),
         .target(
@@ -189,7 +198,7 @@ let package = Package(
                 "AWServer",
                 "AWWatcherKit",
                 "AWHost",
-                "AWPostgres",
+                .target(name: "AWPostgres", condition: .when(traits: ["PostgreSQL"])),
                 "AWWatcherRunner",
                 "AWPluginHost",
                 "AWGnomeShell",

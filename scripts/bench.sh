@@ -25,9 +25,7 @@ out="$(mktemp -d /tmp/aw-bench.XXXXXX)"
 scripts/install-deps.sh bench
 
 echo "== building aw-server, its desktop plugin and aw-client-bench (release)" >&2
-swift build -c release --product aw-server >&2
-swift build -c release --product aw-plugin-desktop >&2
-swift build -c release --product aw-client-bench >&2
+scripts/release-build.sh aw-server aw-plugin-desktop aw-client-bench
 
 source scripts/bench/common.sh
 reference_venv

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages aw-server-swift needs to build and test, when they are missing.
-# Usage: scripts/install-deps.sh [build|test|bench]   (default: build; bench: test's and wrk)
+# Usage: scripts/install-deps.sh [build|package|test|bench]
+#   (default: build; package: build's and the packaging tools; bench: test's and wrk)
 set -euo pipefail
 want=(libsqlite3-dev libpcre2-dev libx11-dev libxss-dev libwayland-dev libdbus-1-dev)
 if [[ "${1:-build}" == "bench" ]]; then
   want+=(wrk)
   set -- test
 fi
+if [[ "${1:-build}" == "package" ]]; then
+  # scripts/package.sh: dpkg-shlibdeps for the package's dependencies, patchelf to drop the
+  # build's library search path from the binaries.
+  want+=(dpkg-dev patchelf)
+fi
 if [[ "${1:-build}" == "test" ]]; then
-  want+=(sqlite3 curl)
+  want+=(sqlite3 curl dpkg-dev patchelf)
+  # The package tests: lintian checks the Debian package, man renders its manual pages.
+  want+=(lintian man-db)
   # A real X server for the watcher tests: Xvfb, a window manager, and tools that open, switch
   # and poke windows (xterm, xmessage/xprop, xset, xdotool).
   want+=(xvfb xfonts-base openbox xterm x11-utils x11-xserver-utils xdotool)

@@ -9,7 +9,8 @@
 #      (also with its watchers on Xvfb), the CLI and examples, plugins built as their authors build
 #      them (a C file, the git watcher's own package) and loaded, isolated and refused, the import of a database made by the
 #      reference Python aw-server, watchers from PyPI under the host, the kill -9 crash test,
-#      hostile input against the debug and the release build, and the dashboard in headless Chromium,
+#      hostile input against the debug and the release build, the dashboard in headless Chromium, and
+#      the Debian package and the tarball (scripts/package.sh) installed, used and removed,
 #   4. fuzzes the REST API against its OpenAPI document with Schemathesis,
 #   5. fuzzes the parsers with libFuzzer + AddressSanitizer, AW_FUZZ_SECONDS (default 20) per target,
 # and ends with one summary of every part: passed, failed and skipped. With CI=true (as CI runs
@@ -43,9 +44,11 @@ echo "== swift build" >&2
 swift build --build-tests
 # The first-party desktop plugin, which aw-server loads from beside itself.
 swift build --product aw-plugin-desktop
-# The hostile-input tests run against an optimised build too: it recurses differently.
-echo "== swift build -c release --product aw-server" >&2
-swift build -c release --product aw-server
+# The Debian package and the tarball (a release build: the hostile-input tests run against its
+# aw-server too, as an optimised build recurses differently); test_package.py installs and uses them.
+echo "== scripts/package.sh .build/dist" >&2
+rm -rf .build/dist
+scripts/package.sh .build/dist
 
 echo "== private PostgreSQL cluster (scripts/postgres-cluster.sh)" >&2
 cluster="$(mktemp -d /tmp/aw-test-postgres.XXXXXX)"
@@ -82,6 +85,7 @@ if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
   cp Tests/compat/requirements.txt "$stamp"
 fi
 AW_SERVER_BIN="$PWD/.build/debug/aw-server" AW_SERVER_RELEASE_BIN="$PWD/.build/release/aw-server" \
+  AW_PACKAGE_DIR="$PWD/.build/dist" \
   "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider Tests/compat 2>&1 | tee "$logs/compat.log" || status=$?
 note "Python tests" "$(scripts/test-summary.py pytest "$logs/compat.log")"
 [[ $status -eq 0 ]] || exit "$status"

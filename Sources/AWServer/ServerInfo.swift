@@ -20,7 +20,7 @@ public struct ServerInfo: Sendable, Hashable {
     }
 
     /// The version string of this build.
-    public static let currentVersion = "v0.1.0 (swift)"
+    public static let currentVersion = ProductVersion.display
 
     /// Reads the device id from `<dataDirectory>/device_id`, creating it (a random UUID) on first use.
     ///

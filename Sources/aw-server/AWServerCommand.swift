@@ -2,7 +2,6 @@ import AWCore
 import AWDatastore
 import AWHost
 import AWPluginHost
-import AWPostgres
 import AWServer
 import AWWatcherKit
 import ArgumentParser
@@ -211,7 +210,7 @@ struct ServeCommand: ParsableCommand {
         do {
             deviceID = try ServerInfo.deviceID(dataDirectory: dataDirectory)
             if let url = serverConfiguration.postgresURL {
-                datastore = try await PostgresStore.open(PostgresAddress(url), logger: storeLogger)
+                datastore = try await PostgresSupport.open(url, timeout: .seconds(5), logger: storeLogger)
             } else {
                 let databasePath = AWServerCommand.databasePath(dbpath, testing: testing, directories: directories)
                 let sqlite = try Datastore(path: databasePath, logger: storeLogger)

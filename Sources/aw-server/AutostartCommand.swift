@@ -9,7 +9,7 @@ struct AutostartCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autostart",
         abstract: "Start aw-server with your desktop session (XDG autostart or a systemd user unit).",
-        subcommands: [Install.self, Uninstall.self]
+        subcommands: [Install.self, Uninstall.self, Show.self]
     )
 
     /// Which mechanism to use.
@@ -84,6 +84,30 @@ struct AutostartCommand: ParsableCommand {
                     "On GNOME (Wayland) the window watcher also needs the GNOME Shell extension: aw-server gnome-extension install"
                 )
             }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the autostart entry that `install` would write, without installing it.",
+            discussion: """
+                Useful to review the entry, or to place it yourself (the Debian package's \
+                /usr/lib/systemd/user/aw-server-swift.service is this command's output).
+                """
+        )
+
+        @Flag var mechanism: Mechanism = .xdg
+
+        @Option(help: "The aw-server binary the entry starts (default: this one).")
+        var executable: String?
+
+        @Argument(parsing: .postTerminator, help: "Arguments for aw-server.")
+        var serverArguments: [String] = []
+
+        func run() throws {
+            let entry = AutostartEntry(
+                executable: executable ?? AutostartEntry.currentExecutable, arguments: serverArguments)
+            print(entry.contents(for: mechanism), terminator: "")
         }
     }
 

@@ -27,6 +27,12 @@ struct GnomeExtensionCommand: ParsableCommand {
         @Flag(help: "Add the shell's version to the versions the extension lists, when it is newer than they are.")
         var listVersion = false
 
+        @Option(
+            help: ArgumentHelp(
+                "Only write the extension's files into this folder, leaving every setting alone (for a copy for all users, e.g. /usr/share/gnome-shell/extensions/\(GnomeShellExtension.uuid)).",
+                valueName: "folder"))
+        var filesInto: String?
+
         func run() throws {
             let tools = GnomeShellTools()
             guard let major = shellVersion ?? tools.shellVersion()?.major else {
@@ -45,7 +51,7 @@ struct GnomeExtensionCommand: ParsableCommand {
                     (the extension uses only long-standing shell interfaces, but is not tested on \(major))
                     """)
             }
-            let folder = GnomeShellExtension.userFolder()
+            let folder = filesInto ?? GnomeShellExtension.userFolder()
             do {
                 try GnomeShellExtension.write(into: folder, forShell: major, listing: listVersion)
             } catch {
@@ -53,6 +59,7 @@ struct GnomeExtensionCommand: ParsableCommand {
             }
             let kind = major >= GnomeShellExtension.firstModuleVersion ? "GNOME 45 and later" : "GNOME 43 and 44"
             print("installed \(folder) (the entry point for \(kind))")
+            if filesInto != nil { return }
             do {
                 var enabled = try tools.stringList("enabled-extensions")
                 if !enabled.contains(GnomeShellExtension.uuid) {

@@ -1,6 +1,5 @@
 import AWCore
 import AWDatastore
-import AWPostgres
 import AWServer
 import ArgumentParser
 import Foundation
@@ -91,7 +90,7 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                 postgres = try ServerConfiguration(file: file, testing: testing).postgresURL
             }
             let store: StoreName =
-                if let postgres { .postgres(try PostgresAddress(postgres)) } else {
+                if let postgres { try StoreName("postgres:" + postgres) } else {
                     .sqlite(AWServerCommand.databasePath(dbpath, testing: testing, directories: directories))
                 }
             datastore = try await store.open(logger: quiet)

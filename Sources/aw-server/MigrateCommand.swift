@@ -1,6 +1,5 @@
 import AWCore
 import AWDatastore
-import AWPostgres
 import ArgumentParser
 import Foundation
 import Logging

@@ -1,5 +1,4 @@
 import AWDatastore
-import AWPostgres
 import ArgumentParser
 import Foundation
 import Logging
@@ -8,7 +7,8 @@ import Logging
 /// (`import-legacy`): an SQLite file or a PostgreSQL database.
 enum StoreName {
     case sqlite(String)
-    case postgres(PostgresAddress)
+    /// A PostgreSQL URL, checked.
+    case postgres(String)
 
     /// Reads `sqlite:PATH` or `postgres:URL` (a `postgres://` URL alone works too).
     init(_ text: String) throws(ValidationError) {
@@ -20,7 +20,8 @@ enum StoreName {
             let url =
                 text.hasPrefix("postgres:") && !text.hasPrefix("postgres://") ? String(text.dropFirst(9)) : text
             do {
-                self = .postgres(try PostgresAddress(url))
+                try PostgresSupport.check(url)
+                self = .postgres(url)
             } catch {
                 throw ValidationError("\(error)")
             }
@@ -31,10 +32,10 @@ enum StoreName {
 
     /// Opens the store, waiting up to 30 s for a PostgreSQL server: these commands run once,
     /// so a server that is slow to answer is better waited for than given up on.
-    func open(logger: Logger) async throws(DatastoreError) -> any EventStore {
+    func open(logger: Logger) async throws -> any EventStore {
         switch self {
         case .sqlite(let path): try Datastore(path: path, logger: logger)
-        case .postgres(let address): try await PostgresStore.open(address, timeout: .seconds(30), logger: logger)
+        case .postgres(let url): try await PostgresSupport.open(url, timeout: .seconds(30), logger: logger)
         }
     }
 }

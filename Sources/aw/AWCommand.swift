@@ -16,6 +16,7 @@ struct AWCommand: AsyncParsableCommand {
             (2026-05-01, 2026-05-01T09:00), today, yesterday, now, or relative to now (-30m, -2h, -7d).
             Shell completions: aw --generate-completion-script bash|zsh|fish.
             """,
+        version: ProductVersion.display,
         subcommands: [
             InfoCommand.self, BucketsCommand.self, EventsCommand.self, HeartbeatCommand.self, QueryCommand.self,
             ExportCommand.self, ImportCommand.self,

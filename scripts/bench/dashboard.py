@@ -8,7 +8,7 @@ time from navigation to the rendered view. The day view's queries (taken from th
 queries.js in the browser) are also timed over HTTP against aw-server and, in the same run, the
 reference Python aw-server 0.12.0 holding the same events.
 
-Usage: swift build -c release --product aw-server && scripts/test.sh (once, for .venv-compat)
+Usage: scripts/release-build.sh aw-server && scripts/test.sh (once, for .venv-compat)
        .venv-compat/bin/python scripts/bench/dashboard.py [--events 1000000] [--loads 7] [--no-reference]
 """
 import argparse

@@ -3,7 +3,7 @@
 in a few buckets, made here with sqlite3, imported into a new aw-server-swift database. Prints
 events/s and the importer's peak RSS (the import is streamed, so it should not grow with N).
 
-Usage: swift build -c release --product aw-server && scripts/bench/legacy_import.py [--events 1000000]
+Usage: scripts/release-build.sh aw-server && scripts/bench/legacy_import.py [--events 1000000]
        [--binary .build/release/aw-server] [--postgres URL]
 With --postgres (a server where the user may create databases, e.g. the one
 scripts/postgres-cluster.sh prints) it imports into a new database there instead, dropped after.

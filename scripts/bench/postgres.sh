@@ -18,7 +18,7 @@ OUT="$(mktemp -d /tmp/aw-bench-postgres.XXXXXX)"
 chmod 755 "$OUT"  # the PostgreSQL server runs as its own user and must reach its folder
 scripts/install-deps.sh test
 echo "== building aw-server (release)" >&2
-swift build -c release --product aw-server >&2
+scripts/release-build.sh aw-server
 reference_venv
 cleanup() {
   stop_server

@@ -4,7 +4,7 @@ aw-server on a private database gets a window bucket of N events, then one query
 with query_bucket. Prints the server's peak RSS during the query above its RSS before, per event,
 for window titles that repeat (as they do) and for data that differs in every event.
 
-Usage: swift build -c release --product aw-server && scripts/bench/query_memory.py [--events 1000000]
+Usage: scripts/release-build.sh aw-server && scripts/bench/query_memory.py [--events 1000000]
 """
 import argparse
 import json

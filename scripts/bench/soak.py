@@ -10,7 +10,7 @@ Two modes:
   --minutes M  (e.g. 30)          in real time, one heartbeat per bucket and second (times
                                   --speedup); the slope is per hour
 
-Usage: swift build -c release --product aw-server && scripts/bench/soak.py [--requests 200000 | --minutes 30]
+Usage: scripts/release-build.sh aw-server && scripts/bench/soak.py [--requests 200000 | --minutes 30]
 """
 import argparse
 import json

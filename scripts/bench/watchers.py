@@ -13,7 +13,7 @@ the AFK edges' distance from the real last input. On GNOME a second shell withou
 extension runs beside the first and is driven the same way: the difference between the two
 shells' CPU and RSS is what the extension costs GNOME Shell.
 
-Usage: swift build -c release --product aw-server && swift build -c release --product aw-plugin-desktop && scripts/bench/watchers.py [--duration 600]
+Usage: scripts/release-build.sh aw-server aw-plugin-desktop && scripts/bench/watchers.py [--duration 600]
        [--switch 5] [--afk-timeout 180] [--binary .build/release/aw-server] [--desktop x11,sway,kwin,gnome|all]
 (needs Xvfb, openbox, xterm, xdotool, sway, foot, kwin-wayland, dbus, weston and gnome-shell:
 scripts/install-deps.sh test; sway and GNOME Shell run as the user nobody when started as root)
