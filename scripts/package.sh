@@ -35,9 +35,8 @@ build=.build/release
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# The files both forms share, laid out under a prefix: bin/, lib/aw-server-swift/plugins/, share/.
-# `prefix` is where the layout is written; `installed` is where the files will live (for the
-# systemd unit and the autostart entry, which name aw-server by its path).
+# The files both forms share, laid out under the folder given: bin/, lib/aw-server-swift/plugins/,
+# share/.
 stage() {
   local prefix="$1"
   install -d "$prefix/bin" "$prefix/lib/aw-server-swift/plugins" "$prefix/share/man/man1" \
@@ -46,7 +45,8 @@ stage() {
   local tool
   for tool in aw-server aw; do
     install -m 755 "$build/$tool" "$prefix/bin/$tool"
-    "$build/$tool" --generate-completion-script bash >"$prefix/share/bash-completion/completions/$tool"
+    # bash sources completion files; a #! line would only mislead.
+    "$build/$tool" --generate-completion-script bash | sed '1{/^#!/d}' >"$prefix/share/bash-completion/completions/$tool"
     "$build/$tool" --generate-completion-script zsh >"$prefix/share/zsh/vendor-completions/_$tool"
     "$build/$tool" --generate-completion-script fish >"$prefix/share/fish/vendor_completions.d/$tool.fish"
     "$manual" "$build/$tool" --multi-page --date "$date" --section 1 \
@@ -67,7 +67,7 @@ stage() {
   find "$prefix" -type f ! -path "$prefix/bin/*" -exec chmod 644 {} +
 }
 
-swift build -c release --product generate-manual >&2
+scripts/release-build.sh generate-manual
 manual="$build/generate-manual"
 uuid="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["uuid"])' Sources/AWGnomeShell/extension/metadata.json)"
 commit_date="$(git log -1 --format=%cD 2>/dev/null || date -R)"
@@ -89,6 +89,7 @@ install -d "$root/usr/lib/systemd/user" "$root/usr/share/aw-server-swift" "$root
   >"$root/usr/lib/systemd/user/aw-server-swift.service"
 "$build/aw-server" autostart show --xdg --executable /usr/bin/aw-server \
   >"$root/usr/share/aw-server-swift/aw-server-swift.desktop"
+install -D -m 644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/aw-server-swift"
 chmod 644 "$root/usr/lib/systemd/user/aw-server-swift.service" "$root/usr/share/aw-server-swift/aw-server-swift.desktop"
 # Depends: what the binaries link (SQLite, PCRE2, the C and C++ runtimes); the plugin's desktop
 # libraries are Recommends, so a headless server installs without them.

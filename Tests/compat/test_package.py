@@ -142,15 +142,18 @@ def use_like_a_new_user(person: User, xserver: XServer, bin_folder: Path, path: 
         server.wait(timeout=30)
     assert server.returncode == 0, server.stdout.read()
     manual = person.run(["man", "aw-server"], path=path).stdout
-    assert "aw-server" in manual and "SYNOPSIS" in manual and "--port" in manual, manual[:2000]
-    manual = person.run(["man", "aw-server-autostart-install"], path=path).stdout
-    assert "autostart" in manual, manual[:2000]
+    assert "SYNOPSIS" in manual and "aw-server.serve(1)" in manual, manual[:2000]
+    manual = person.run(["man", "aw-server.serve"], path=path).stdout
+    assert "--port" in manual and "--no-watchers" in manual, manual[:2000]
+    manual = person.run(["man", "aw-server.autostart.install"], path=path).stdout
+    assert "--systemd" in manual, manual[:2000]
     return info
 
 
 def test_package_holds_what_a_user_needs_and_starts_nothing_by_itself():
     info = subprocess.run(["dpkg-deb", "--info", str(deb())], capture_output=True, text=True, check=True).stdout
-    control = fields(info)
+    control = fields(subprocess.run(["dpkg-deb", "--field", str(deb())], capture_output=True, text=True,
+                                    check=True).stdout)
     assert control["Package"] == "aw-server-swift" and control["Architecture"] == "amd64"
     assert control["Version"] == version_in_name()
     depends = control["Depends"]
@@ -174,6 +177,14 @@ def test_package_holds_what_a_user_needs_and_starts_nothing_by_itself():
                  "/usr/share/doc/aw-server-swift/copyright", "/usr/share/doc/aw-server-swift/changelog.gz"]:
         assert path in paths, f"{path} is not in the package"
     assert not any(path.startswith("/etc/") for path in paths), "the package starts something for every user"
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["dpkg-deb", "-x", str(deb()), folder], check=True)
+        unit = (Path(folder) / "usr/lib/systemd/user/aw-server-swift.service").read_text().splitlines()
+        assert "ExecStart=/usr/bin/aw-server" in unit and "WantedBy=graphical-session.target" in unit, unit
+        entry = (Path(folder) / "usr/share/aw-server-swift/aw-server-swift.desktop").read_text().splitlines()
+        assert "Exec=/usr/bin/aw-server" in entry, entry
+        extension = json.loads((Path(folder) / f"usr/share/gnome-shell/extensions/{UUID}/metadata.json").read_text())
+        assert extension["uuid"] == UUID
 
 
 def test_lintian_finds_no_errors():
@@ -186,11 +197,12 @@ def test_lintian_finds_no_errors():
 
 def test_no_binary_needs_a_library_of_the_toolchain():
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(["dpkg-deb", "-x", str(deb()), folder], check=True)
+        subprocess.run(["dpkg-deb", "-x", str(deb()), f"{folder}/deb"], check=True)
         with tarfile.open(tarball()) as archive:
-            archive.extractall(folder, filter="data")
-        binaries = [*Path(folder).glob("usr/bin/*"), *Path(folder).glob("usr/lib/aw-server-swift/plugins/*.so"),
-                    *Path(folder).glob("*/bin/*"), *Path(folder).glob("*/lib/aw-server-swift/plugins/*.so")]
+            archive.extractall(f"{folder}/tarball", filter="data")
+        binaries = [*Path(folder).glob("deb/usr/bin/*"), *Path(folder).glob("deb/usr/lib/aw-server-swift/plugins/*.so"),
+                    *Path(folder).glob("tarball/*/bin/*"),
+                    *Path(folder).glob("tarball/*/lib/aw-server-swift/plugins/*.so")]
         assert len(binaries) == 6, binaries
         toolchain = str(toolchain_root())
         for binary in binaries:
