@@ -81,9 +81,14 @@ date="$(date -d "$commit_date" +%Y-%m-%d)"
   echo " -- aw-server-swift developers <aw-server-swift@activitywatch.net>  $commit_date"
 } >"$work/changelog"
 
-# The Debian package: the layout under /usr, plus the systemd user unit and the autostart entry.
+# The tarball's folder holds the layout; the package puts the same files under /usr.
+name="aw-server-swift-$version-linux-x86_64"
+stage "$work/$name"
 root="$work/deb"
-stage "$root/usr"
+install -d "$root/usr"
+cp -a "$work/$name/." "$root/usr/"
+# The Debian package adds the systemd user unit and the autostart entry, which name the binary by
+# its installed path.
 install -d "$root/usr/lib/systemd/user" "$root/usr/share/aw-server-swift" "$root/DEBIAN"
 "$build/aw-server" autostart show --systemd --executable /usr/bin/aw-server \
   >"$root/usr/lib/systemd/user/aw-server-swift.service"
@@ -108,12 +113,9 @@ chmod 755 "$root" "$root/DEBIAN"
 deb="$out/aw-server-swift_${version}_amd64.deb"
 dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
 
-# The tarball: the same layout under one folder; the systemd unit and the autostart entry are
-# written by `bin/aw-server autostart install`, which names the binary where it was unpacked.
-name="aw-server-swift-$version-linux-x86_64"
-stage "$work/$name"
-cp LICENSE "$work/$name/share/doc/aw-server-swift/LICENSE"
-chmod 644 "$work/$name/share/doc/aw-server-swift/LICENSE"
+# The tarball has no systemd unit or autostart entry: `bin/aw-server autostart install` writes
+# them naming the binary where it was unpacked.
+install -m 644 LICENSE "$work/$name/share/doc/aw-server-swift/LICENSE"
 tarball="$out/$name.tar.gz"
 tar -C "$work" --owner=0 --group=0 --numeric-owner --sort=name --mtime="$commit_date" -czf "$tarball" "$name"
 echo "$deb"

@@ -140,3 +140,14 @@ def test_install_on_gnome_wayland_names_the_shell_extension_until_it_is_installe
     assert hint not in aw_server("autostart", "install", env=dict(gnome, XDG_CURRENT_DESKTOP="KDE")).stdout
     assert aw_server("gnome-extension", "install", "--shell-version", "43", env=gnome).returncode == 0
     assert hint not in aw_server("autostart", "install", env=gnome).stdout
+
+
+def test_show_prints_what_install_writes_for_any_binary(home, env):
+    for mechanism, path in [("--xdg", "autostart/aw-server-swift.desktop"),
+                            ("--systemd", "systemd/user/aw-server-swift.service")]:
+        installed = aw_server("autostart", "install", mechanism, "--", "--port", "5601", env=env)
+        assert installed.returncode == 0, installed.stderr
+        shown = aw_server("autostart", "show", mechanism, "--", "--port", "5601", env=env)
+        assert shown.returncode == 0 and shown.stdout == (home / "config" / path).read_text()
+        elsewhere = aw_server("autostart", "show", mechanism, "--executable", "/usr/bin/aw-server", env=env).stdout
+        assert "=/usr/bin/aw-server\n" in elsewhere and SERVER_BINARY not in elsewhere
