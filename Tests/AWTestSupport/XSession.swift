@@ -44,8 +44,12 @@ public final class XSession: Sendable {
         return (process, name)
     }
 
+    /// Where an X server listens for `display` (`:N`) in the file system; the abstract socket
+    /// has the same name.
+    private static func socketPath(_ display: String) -> String { "/tmp/.X11-unix/X" + display.dropFirst() }
+
     private static func waitForSocket(_ display: String) throws {
-        let socket = "/tmp/.X11-unix/X" + display.dropFirst()
+        let socket = socketPath(display)
         for _ in 0..<100 {
             if FileManager.default.fileExists(atPath: socket) { return }
             Thread.sleep(forTimeInterval: 0.05)
@@ -77,7 +81,7 @@ public final class XSession: Sendable {
             let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
-            let name = Array("/tmp/.X11-unix/X\(display.dropFirst())".utf8)
+            let name = Array(Self.socketPath(display).utf8)
             withUnsafeMutableBytes(of: &address.sun_path) { path in
                 path[0] = 0  // the abstract namespace
                 for (index, byte) in name.enumerated() { path[index + 1] = byte }
@@ -111,7 +115,7 @@ public final class XSession: Sendable {
             server?.kill()
             server = nil
         }
-        try? FileManager.default.removeItem(atPath: "/tmp/.X11-unix/X" + display.dropFirst())
+        try? FileManager.default.removeItem(atPath: Self.socketPath(display))
         try? FileManager.default.removeItem(atPath: lockFile)
     }
 
