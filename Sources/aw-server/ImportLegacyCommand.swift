@@ -90,7 +90,7 @@ struct ImportLegacyCommand: AsyncParsableCommand {
                 postgres = try ServerConfiguration(file: file, testing: testing).postgresURL
             }
             let store: StoreName =
-                if let postgres { try StoreName("postgres:" + postgres) } else {
+                if let postgres { try StoreName(postgresURL: postgres) } else {
                     .sqlite(AWServerCommand.databasePath(dbpath, testing: testing, directories: directories))
                 }
             datastore = try await store.open(logger: quiet)

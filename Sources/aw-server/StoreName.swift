@@ -17,17 +17,22 @@ enum StoreName {
             guard !path.isEmpty else { throw ValidationError("'\(text)': sqlite: needs a file path") }
             self = .sqlite((path as NSString).expandingTildeInPath)
         } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") || text.hasPrefix("postgres:") {
-            let url =
-                text.hasPrefix("postgres:") && !text.hasPrefix("postgres://") ? String(text.dropFirst(9)) : text
-            do {
-                try PostgresSupport.check(url)
-                self = .postgres(url)
-            } catch {
-                throw ValidationError("\(error)")
-            }
+            try self.init(
+                postgresURL: text.hasPrefix("postgres:") && !text.hasPrefix("postgres://")
+                    ? String(text.dropFirst(9)) : text)
         } else {
             throw ValidationError("'\(text)' is not a store: write sqlite:PATH or postgres:URL")
         }
+    }
+
+    /// The PostgreSQL database at `url` (a `postgres://` or `postgresql://` URL), checked.
+    init(postgresURL url: String) throws(ValidationError) {
+        do {
+            try PostgresSupport.check(url)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        self = .postgres(url)
     }
 
     /// Opens the store, waiting up to 30 s for a PostgreSQL server: these commands run once,
