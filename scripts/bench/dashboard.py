@@ -14,7 +14,6 @@ Usage: scripts/release-build.sh aw-server && scripts/test.sh (once, for .venv-co
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,16 +29,12 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from local_port import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 DAY = datetime(2026, 11, 20, tzinfo=timezone.utc)
 APPS = ["code", "firefox", "Slack", "xterm", "Thunderbird", "libreoffice", "gimp", "evince", "nautilus", "vlc",
         "spotify", "zoom"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def export_document(count: int, host: str) -> dict:

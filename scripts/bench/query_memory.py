@@ -9,21 +9,16 @@ Usage: scripts/release-build.sh aw-server && scripts/bench/query_memory.py [--ev
 import argparse
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
+from local_port import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 START = 1_700_000_000  # seconds since the epoch
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def status_mib(pid: int, field: str) -> float:

@@ -34,15 +34,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "Tests/fixtures"))
 from gnome_session import GnomeSession  # noqa: E402
+from local_port import free_port  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 WINDOWS = [("Editor", "main.swift — project ✓"), ("Browser", "ActivityWatch · café"), ("Terminal", "~/src: make")]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def cpu_seconds(pid):
