@@ -25,7 +25,12 @@ let package = Package(
             description:
                 "The PostgreSQL datastore (--postgres, migrate). On by default; scripts/run.sh builds without it: it needs swift-crypto with a BoringSSL of its own, about 355 of the 904 steps of a clean release build."
         ),
-        .default(enabledTraits: ["PostgreSQL"]),
+        .trait(
+            name: "TLS",
+            description:
+                "HTTPS for the client of aw-server's watchers and of `aw` (a server behind a TLS proxy). On by default; scripts/run.sh builds without it: swift-nio-ssl compiles a BoringSSL of 406 files, about 170 s of a 2-core machine's first build."
+        ),
+        .default(enabledTraits: ["PostgreSQL", "TLS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
@@ -35,7 +40,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
@@ -133,10 +137,10 @@ let package = Package(
                 "AWCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["TLS"])),
             ]
         ),
         .target(
