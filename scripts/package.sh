@@ -94,7 +94,6 @@ install -d "$root/usr/lib/systemd/user" "$root/usr/share/aw-server-swift" "$root
   >"$root/usr/lib/systemd/user/aw-server-swift.service"
 "$build/aw-server" autostart show --xdg --executable /usr/bin/aw-server \
   >"$root/usr/share/aw-server-swift/aw-server-swift.desktop"
-install -D -m 644 packaging/lintian-overrides "$root/usr/share/lintian/overrides/aw-server-swift"
 chmod 644 "$root/usr/lib/systemd/user/aw-server-swift.service" "$root/usr/share/aw-server-swift/aw-server-swift.desktop"
 # Depends: what the binaries link (SQLite, PCRE2, the C and C++ runtimes); the plugin's desktop
 # libraries are Recommends, so a headless server installs without them.
