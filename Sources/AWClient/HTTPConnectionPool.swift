@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOTLS
 import Synchronization
 
 #if TLS
@@ -39,6 +40,8 @@ enum ExchangeFailure: Error, Sendable {
     case bodyUnreadable(any Error)
     /// An `https` server, and this build has no TLS.
     case noTLS
+    /// The TLS handshake did not finish within the connection's time.
+    case handshakeTimedOut
 }
 
 /// The HTTP/1.1 connections to one server (`host`, `port`, with or without TLS), kept open
@@ -54,7 +57,7 @@ final class HTTPConnectionPool: Sendable {
 
     /// The most connections kept open while idle.
     static let maximumIdle = 8
-    /// How long a new connection may take.
+    /// How long a new connection may take, its TLS handshake included.
     static let connectTimeout = TimeAmount.seconds(5)
 
     /// Whether this build speaks HTTPS (the package trait `TLS`).
@@ -147,7 +150,9 @@ final class HTTPConnectionPool: Sendable {
             if channel.isActive { return (channel, true) }
         }
         let tlsHandler = try tls?.handlerFactory(host: host)
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let handshake = tlsHandler == nil ? nil : loop.makePromise(of: Void.self)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(Self.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -155,10 +160,27 @@ final class HTTPConnectionPool: Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     if let tlsHandler { try pipeline.addHandler(tlsHandler()) }
                     try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(ExchangeHandler())
+                    try pipeline.addHandler(
+                        ExchangeHandler(handshake: handshake, handshakeTimeout: Self.connectTimeout))
                 }
             }
-            .connect(host: host, port: port).get()
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            handshake?.fail(error)
+            throw error
+        }
+        // A TLS connection is ready once its handshake is done: its failures (an untrusted
+        // certificate, a server that does not speak TLS) are the connection's, not a request's.
+        if let handshake {
+            do {
+                try await handshake.futureResult.get()
+            } catch {
+                channel.close(promise: nil)
+                throw error
+            }
+        }
         return (channel, false)
     }
 
@@ -229,6 +251,39 @@ private final class ExchangeHandler: ChannelDuplexHandler {
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
     private var deadline: Scheduled<Void>?
+    /// Until a TLS connection's handshake is over: its promise and its deadline.
+    private var handshake: EventLoopPromise<Void>?
+    private var handshakeDeadline: Scheduled<Void>?
+    private let handshakeTimeout: TimeAmount
+
+    init(handshake: EventLoopPromise<Void>?, handshakeTimeout: TimeAmount) {
+        self.handshake = handshake
+        self.handshakeTimeout = handshakeTimeout
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if handshake != nil {
+            handshakeDeadline = context.eventLoop.assumeIsolated().scheduleTask(in: handshakeTimeout) {
+                self.endHandshake(failing: ExchangeFailure.handshakeTimedOut)
+                context.close(promise: nil)
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted = event { endHandshake(failing: nil) }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Completes the handshake's promise, with `error` when it failed.
+    private func endHandshake(failing error: (any Error)?) {
+        guard let handshake else { return }
+        self.handshake = nil
+        handshakeDeadline?.cancel()
+        handshakeDeadline = nil
+        if let error { handshake.fail(error) } else { handshake.succeed() }
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
@@ -285,11 +340,13 @@ private final class ExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        endHandshake(failing: ExchangeFailure.closed(answered: false))
         fail(ExchangeFailure.closed(answered: head != nil), context: context)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        endHandshake(failing: error)
         fail(error, context: context)
     }
 

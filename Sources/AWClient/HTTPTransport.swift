@@ -133,6 +133,9 @@ struct HTTPTransport: Sendable {
             return
                 "this build has no HTTPS (it was built without the TLS trait, as scripts/run.sh builds it); build it with `scripts/release-build.sh aw-server aw`, or install the Debian package or the tarball"
         case ChannelError.connectTimeout: return "connection timed out"
+        case ExchangeFailure.handshakeTimedOut:
+            return
+                "no TLS handshake within \(HTTPConnectionPool.connectTimeout.nanoseconds / 1_000_000_000) s (does the server speak HTTPS?)"
         default: break
         }
         let text = "\(error)"

@@ -74,6 +74,22 @@ struct ConnectionTests {
             return reason == "no answer in time"
         }
     }
+
+    @Test("an https URL for a server that never answers the TLS handshake fails after the connection's time, saying so")
+    func silentHandshake() async throws {
+        let server = try ScriptedHTTPServer { _, _ in .silence }
+        defer { server.stop() }
+        let transport = HTTPTransport(host: "127.0.0.1", port: server.port, https: true, apiKey: nil)
+        let started = ContinuousClock.now
+        await #expect {
+            try await transport.json(.GET, "/api/0/info")
+        } throws: { error in
+            guard case ClientError.unreachable(_, let reason) = error else { return false }
+            return reason == "no TLS handshake within 5 s (does the server speak HTTPS?)"
+        }
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(server.requestLines == [[]])
+    }
 }
 
 /// A loopback server speaking just enough HTTP/1.1 to play a script: for the `request`-th
