@@ -63,6 +63,12 @@ let package = Package(
             ]
         ),
         .target(
+            // Runs GNOME's own tools (gsettings, gnome-extensions, gdbus) for `aw-server
+            // gnome-extension`; apart from AWGnomeShell so that the desktop plugin, which needs only
+            // the extension's names, links FoundationEssentials without Foundation's processes.
+            name: "AWGnomeShellTools", dependencies: ["AWGnomeShell"]
+        ),
+        .target(
             name: "AWWatcherKit",
             dependencies: [
                 "AWCore",
@@ -206,6 +212,7 @@ let package = Package(
                 "AWWatcherRunner",
                 "AWPluginHost",
                 "AWGnomeShell",
+                "AWGnomeShellTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -299,7 +306,7 @@ let package = Package(
             name: "AWWatcherTests",
             dependencies: [
                 "AWCore", "AWDatastore", "AWServer", "AWWatcherKit", "AWTestSupport", "WindowWatcher", "AFKWatcher",
-                "AWWayland", "CWaylandProtocols", "AWDBus", "AWGnomeShell",
+                "AWWayland", "CWaylandProtocols", "AWDBus", "AWGnomeShell", "AWGnomeShellTools",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

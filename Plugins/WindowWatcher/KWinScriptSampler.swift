@@ -1,7 +1,8 @@
 import AWCore
 import AWDBus
 import AWWatcherKit
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// The window watcher's source on KDE Plasma (KWin, Wayland or X11): KWin lets only its own
@@ -54,7 +55,7 @@ struct KWinScriptSampler: EventSampler {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try Self.script(callingBack: bus.uniqueName).write(toFile: scriptFile, atomically: true, encoding: .utf8)
         } catch {
-            throw SourceUnavailable("cannot write the KWin script to \(scriptFile): \(error.localizedDescription)")
+            throw SourceUnavailable("cannot write the KWin script to \(scriptFile): \(fileErrorReason(error))")
         }
         do throws(DBusFailure) {
             _ = try? Self.unload(on: bus)
@@ -132,7 +133,7 @@ struct KWinScriptSampler: EventSampler {
     /// temporary folder.
     private static func scriptDirectory() -> String {
         let runtime = ProcessInfo.processInfo.environment["XDG_RUNTIME_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-        return (runtime ?? NSTemporaryDirectory()) + "/aw-server-swift"
+        return (runtime ?? FileManager.default.temporaryDirectory.path) + "/aw-server-swift"
     }
 
     /// The script, calling back to the connection named `service`. It speaks both KWin script

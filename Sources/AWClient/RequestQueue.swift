@@ -41,7 +41,7 @@ final class RequestQueue: Sendable {
         do {
             try Directories.ensureExists((path as NSString).deletingLastPathComponent)
         } catch {
-            throw .queueUnavailable(path: path, reason: error.localizedDescription)
+            throw .queueUnavailable(path: path, reason: fileErrorReason(error))
         }
         do {
             lock = try FileLock(path: path + ".lock")

@@ -1,5 +1,5 @@
 import CDBus
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// A value passed to or from a D-Bus method or signal: the basic types the desktop sources use.

@@ -51,7 +51,7 @@ public final class Datastore: EventStore {
                 try Directories.ensureExists(directory)
             } catch {
                 throw .cannotOpen(
-                    path: path, reason: "cannot create the folder \(directory): \(error.localizedDescription)")
+                    path: path, reason: "cannot create the folder \(directory): \(fileErrorReason(error))")
             }
         }
         let folder = directory.isEmpty ? "." : directory

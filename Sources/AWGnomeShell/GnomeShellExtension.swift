@@ -1,5 +1,5 @@
 import AWCore
-import Foundation
+import FoundationEssentials
 
 /// The project's GNOME Shell extension: GNOME Shell tells no other program which window has the
 /// focus, so the window watcher asks this extension, which runs inside the shell and serves the
@@ -38,8 +38,8 @@ public enum GnomeShellExtension {
     public static func files(forShell major: Int, listing: Bool = false) -> [String: [UInt8]] {
         let wrapper =
             major >= firstModuleVersion ? PackageResources.extension_module_js : PackageResources.extension_legacy_js
-        let script = String(decoding: wrapper, as: UTF8.self).replacingOccurrences(
-            of: "/* REPORTER */", with: String(decoding: PackageResources.reporter_js, as: UTF8.self))
+        let script = String(decoding: wrapper, as: UTF8.self).replacing(
+            "/* REPORTER */", with: String(decoding: PackageResources.reporter_js, as: UTF8.self))
         var metadata = PackageResources.metadata_json
         if listing, !listedVersions.contains(major),
             case .object(var members)? = try? JSON.parse(PackageResources.metadata_json)
@@ -55,7 +55,7 @@ public enum GnomeShellExtension {
     public static func userFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let dataHome =
             environment["XDG_DATA_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+            ?? (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/share"
         return dataHome + "/gnome-shell/extensions/" + uuid
     }
 

@@ -1,3 +1,4 @@
+import AWGnomeShell
 import Foundation
 import Synchronization
 

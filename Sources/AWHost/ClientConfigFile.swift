@@ -56,7 +56,7 @@ struct ClientConfigFile {
                 to: URL(fileURLWithPath: path), options: .atomic)
             return .written
         } catch {
-            return .failed("cannot write \(path): \(error.localizedDescription)")
+            return .failed("cannot write \(path): \(fileErrorReason(error))")
         }
     }
 

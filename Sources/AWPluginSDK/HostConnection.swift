@@ -2,7 +2,8 @@ import AWCore
 import AWWatcherKit
 import CAWPlugin
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// The host's functions for one running module, as a `WatcherClient` and a log.

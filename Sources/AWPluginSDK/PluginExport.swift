@@ -1,7 +1,7 @@
 import AWCore
 import AWWatcherKit
 import CAWPlugin
-import Foundation
+import Glibc
 import Synchronization
 
 /// Exports `WatcherModule`s from a plugin library, so that `aw-server` loads them from a file at

@@ -1,5 +1,5 @@
 import AWCore
-import Foundation
+import FoundationEssentials
 
 extension Transform {
     /// Adds the parts of `data["url"]` to events whose url parses: `$protocol` (the scheme),
@@ -15,9 +15,17 @@ extension Transform {
         }
     }
 
+    /// `text` without the spaces and tabs around it.
+    private static func trimmingSpaces(_ text: String) -> String {
+        let isSpace = { (character: Character) in character.isWhitespace && !character.isNewline }
+        guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return String(text[first...last])
+    }
+
     /// The `$`-keys of a URL, or `nil` when it does not parse as an absolute URL.
     static func urlParts(_ text: String) -> [(String, String)]? {
-        guard let components = URLComponents(string: text.trimmingCharacters(in: .whitespaces)),
+        guard let components = URLComponents(string: Self.trimmingSpaces(text)),
             let scheme = components.scheme?.lowercased(), !scheme.isEmpty
         else { return nil }
         let special = ["http", "https", "ws", "wss", "ftp"].contains(scheme)

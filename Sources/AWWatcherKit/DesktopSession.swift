@@ -1,5 +1,5 @@
 import AWCore
-import Foundation
+import FoundationEssentials
 
 /// What the environment says about the desktop session a watcher runs in: the variables a
 /// display server and a session manager set. Sources are chosen from this evidence (and, on
@@ -44,7 +44,7 @@ public struct DesktopSession: Sendable, Hashable {
 
     /// Whether `XDG_CURRENT_DESKTOP` names `desktop` (any case).
     public func isDesktop(_ desktop: String) -> Bool {
-        desktops.contains { $0.caseInsensitiveCompare(desktop) == .orderedSame }
+        desktops.contains { $0.lowercased() == desktop.lowercased() }
     }
 
     /// The desktop's name in parentheses after a space, for messages ("the compositor (sway)"),

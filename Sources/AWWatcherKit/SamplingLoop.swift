@@ -1,5 +1,5 @@
 import AWCore
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 import Synchronization
@@ -125,12 +125,10 @@ public final class SamplingLoop: Sendable {
     ) -> (outputs: AsyncStream<Output>, loop: SamplingLoop) {
         let loop = SamplingLoop()
         let (outputs, continuation) = AsyncStream.makeStream(of: Output.self)
-        let thread = Thread {
+        startDetachedThread(name: name) {
             loop.run(logger: logger, open: open, continuation: continuation)
             continuation.finish()
         }
-        thread.name = name
-        thread.start()
         return (outputs, loop)
     }
 
@@ -200,4 +198,42 @@ public final class SamplingLoop: Sendable {
             }
         }
     }
+}
+
+/// What a thread started by `startDetachedThread` runs.
+private final class ThreadWork: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
+    }
+}
+
+/// Runs `body` on a new detached thread named `name`.
+private func startDetachedThread(name: String, _ body: @escaping @Sendable () -> Void) {
+    let work = Unmanaged.passRetained(ThreadWork(name: name, body: body)).toOpaque()
+    var thread = pthread_t()
+    let result = pthread_create(&thread, nil, runThreadWork, work)
+    precondition(result == 0, "cannot start the thread \(name): \(String(cString: strerror(result)))")
+    pthread_detach(thread)
+}
+
+/// A started thread's entry: names the thread, then runs its work.
+private func runThreadWork(_ argument: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let work = Unmanaged<ThreadWork>.fromOpaque(argument!).takeRetainedValue()
+    nameThisThread(work.name)
+    work.body()
+    return nil
+}
+
+/// Names the calling thread (as `top -H` and debuggers show it) through
+/// `/proc/thread-self/comm`, which keeps the first 15 bytes.
+private func nameThisThread(_ name: String) {
+    let file = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+    guard file >= 0 else { return }
+    let bytes = Array(name.utf8.prefix(15))
+    _ = write(file, bytes, bytes.count)
+    close(file)
 }

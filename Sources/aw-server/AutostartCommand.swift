@@ -49,7 +49,7 @@ struct AutostartCommand: ParsableCommand {
                     atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try Data(entry.contents(for: mechanism).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
-                throw AutostartError("cannot write \(path): \(error.localizedDescription)")
+                throw AutostartError("cannot write \(path): \(fileErrorReason(error))")
             }
             print("installed \(path)")
             switch mechanism {
@@ -126,7 +126,7 @@ struct AutostartCommand: ParsableCommand {
                 do {
                     try FileManager.default.removeItem(atPath: path)
                 } catch {
-                    throw AutostartError("cannot remove \(path): \(error.localizedDescription)")
+                    throw AutostartError("cannot remove \(path): \(fileErrorReason(error))")
                 }
                 if mechanism == .systemd { _ = Systemctl.run(["daemon-reload"]) }
                 print("removed \(path)")

@@ -1,4 +1,6 @@
+import AWCore
 import AWGnomeShell
+import AWGnomeShellTools
 import ArgumentParser
 import Foundation
 
@@ -55,7 +57,7 @@ struct GnomeExtensionCommand: ParsableCommand {
             do {
                 try GnomeShellExtension.write(into: folder, forShell: major, listing: listVersion)
             } catch {
-                throw GnomeExtensionError("cannot write \(folder): \(error.localizedDescription)")
+                throw GnomeExtensionError("cannot write \(folder): \(fileErrorReason(error))")
             }
             let kind = major >= GnomeShellExtension.firstModuleVersion ? "GNOME 45 and later" : "GNOME 43 and 44"
             print("installed \(folder) (the entry point for \(kind))")
@@ -173,7 +175,7 @@ struct GnomeExtensionCommand: ParsableCommand {
                     do {
                         try FileManager.default.removeItem(atPath: folder)
                     } catch {
-                        throw GnomeExtensionError("cannot remove \(folder): \(error.localizedDescription)")
+                        throw GnomeExtensionError("cannot remove \(folder): \(fileErrorReason(error))")
                     }
                 }
                 print("removed \(folder)")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import AWGnomeShell
+@testable import AWGnomeShellTools
 
 /// The extension's files as `aw-server gnome-extension install` writes them, and the reading of
 /// what GNOME's tools print.

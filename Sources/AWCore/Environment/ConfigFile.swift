@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A TOML configuration file of an ActivityWatch module, read into JSON values.
 ///
@@ -17,11 +17,11 @@ public struct ConfigFile: Sendable {
         let manager = FileManager.default
         if !manager.fileExists(atPath: path) {
             do {
-                try Directories.ensureExists((path as NSString).deletingLastPathComponent)
+                try Directories.ensureExists(URL(fileURLWithPath: path).deletingLastPathComponent().path)
                 try defaultContents.write(toFile: path, atomically: true, encoding: .utf8)
             } catch {
                 throw ConfigError(
-                    path: path, reason: "could not create the default config file: \(error.localizedDescription)")
+                    path: path, reason: "could not create the default config file: \(fileErrorReason(error))")
             }
         }
         guard let data = manager.contents(atPath: path) else {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The per-module directories ActivityWatch programs use on Linux, following the XDG base
 /// directory conventions: `$XDG_CONFIG_HOME/activitywatch/<module>` and so on.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 /// Sets up logging for an ActivityWatch program the way aw-core's `setup_logging` does:
@@ -50,7 +51,7 @@ public struct LoggingSetup: Sendable {
 
     /// The log file name for a run started at `time`: `<module>[_testing]_<YYYY-MM-DDTHH-MM-SS>.log`.
     public func fileName(startedAt time: Timestamp, json: Bool = false) -> String {
-        let stamp = String(time.rfc3339.prefix(19)).replacingOccurrences(of: ":", with: "-")
+        let stamp = String(time.rfc3339.prefix(19).map { $0 == ":" ? "-" : $0 })
         return "\(module)_\(testing ? "testing_" : "")\(stamp)\(json ? ".jsonl" : ".log")"
     }
 
@@ -65,7 +66,8 @@ public struct LoggingSetup: Sendable {
         do {
             try Directories.ensureExists(directory)
         } catch {
-            FileHandle.standardError.write(Data("cannot create log directory \(directory): \(error)\n".utf8))
+            let message = Array("cannot create log directory \(directory): \(fileErrorReason(error))\n".utf8)
+            _ = write(STDERR_FILENO, message, message.count)
             return sinks
         }
         let started = Timestamp.now
