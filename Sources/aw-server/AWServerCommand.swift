@@ -248,6 +248,7 @@ struct ServeCommand: ParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: DatastoreService(datastore: datastore, logger: logger)),
             .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: StartupPagesService(logger: logger), successTerminationBehavior: .ignore),
         ]
         var isolated: [ExternalModule] = []
         if !noWatchers {

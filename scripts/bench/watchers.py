@@ -447,7 +447,12 @@ def session(desktop, args):
         (work / "watching").mkdir()
         (work / "serving").mkdir()
         watching, url, hostname = start_server(desktop, args.binary, work / "watching", config, watchers=True)
-        serving, _, _ = start_server(desktop, args.binary, work / "serving", config, watchers=False)
+        # The server alone runs from a copy of the binary: two processes of one file share its pages,
+        # and the kernel reclaims no shared page when the first hands back what starting used
+        # (a desktop runs one aw-server).
+        alone = work / "aw-server-alone"
+        shutil.copy2(args.binary, alone)
+        serving, _, _ = start_server(desktop, str(alone), work / "serving", config, watchers=False)
         others = {}  # label: process, for --compare-binary and --plus-plugin
         if (args.compare_binary or args.plus_plugin) and isinstance(desktop, (KWinDesktop, GnomeDesktop)):
             # Servers with watchers on one KWin take turns at its one script name; an earlier build may
