@@ -50,6 +50,12 @@ echo "== scripts/package.sh .build/dist" >&2
 rm -rf .build/dist
 scripts/package.sh .build/dist
 
+# What a developer's first scripts/run.sh builds: the package traits off (no PostgreSQL, no
+# HTTPS), in a folder of its own so the main build keeps its traits; test_minimal_build.py uses it.
+echo "== swift build --disable-default-traits (scripts/run.sh's configuration)" >&2
+swift build --disable-default-traits --scratch-path .build-minimal --product aw-server
+swift build --disable-default-traits --scratch-path .build-minimal --product aw
+
 echo "== private PostgreSQL cluster (scripts/postgres-cluster.sh)" >&2
 cluster="$(mktemp -d /tmp/aw-test-postgres.XXXXXX)"
 pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
@@ -85,7 +91,7 @@ if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
   cp Tests/compat/requirements.txt "$stamp"
 fi
 AW_SERVER_BIN="$PWD/.build/debug/aw-server" AW_SERVER_RELEASE_BIN="$PWD/.build/release/aw-server" \
-  AW_PACKAGE_DIR="$PWD/.build/dist" \
+  AW_PACKAGE_DIR="$PWD/.build/dist" AW_MINIMAL_BUILD_DIR="$PWD/.build-minimal/debug" \
   "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider Tests/compat 2>&1 | tee "$logs/compat.log" || status=$?
 note "Python tests" "$(scripts/test-summary.py pytest "$logs/compat.log")"
 [[ $status -eq 0 ]] || exit "$status"
