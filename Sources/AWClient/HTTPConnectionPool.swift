@@ -21,9 +21,9 @@ struct HTTPAnswer: Sendable {
 enum RequestBody: Sendable {
     /// Bytes in memory: the request can be sent again on another connection.
     case bytes([UInt8])
-    /// `size` bytes of `file`, read and sent 1 MiB at a time; `progress` is told the bytes sent
-    /// so far after each.
-    case file(FileHandle, size: Int, progress: @Sendable (Int) -> Void)
+    /// The rest of `file`, read and sent 1 MiB at a time; `progress` is told the bytes sent so
+    /// far after each.
+    case file(FileHandle, progress: @Sendable (Int) -> Void)
 }
 
 /// Why an exchange on a connection failed, besides the errors of the network and TLS underneath.
@@ -59,15 +59,6 @@ final class HTTPConnectionPool: Sendable {
     static let maximumIdle = 8
     /// How long a new connection may take, its TLS handshake included.
     static let connectTimeout = TimeAmount.seconds(5)
-
-    /// Whether this build speaks HTTPS (the package trait `TLS`).
-    static var supportsTLS: Bool {
-        #if TLS
-            true
-        #else
-            false
-        #endif
-    }
 
     /// - Parameters:
     ///   - https: Speak TLS, trusting the system's certificate authorities, or those in the PEM
@@ -117,7 +108,7 @@ final class HTTPConnectionPool: Sendable {
             switch body {
             case nil: break
             case .bytes(let bytes): try await channel.writeAndFlush(ExchangePart.body(ByteBuffer(bytes: bytes)))
-            case .file(let file, _, let progress):
+            case .file(let file, let progress):
                 var sent = 0
                 while let chunk = try Self.read(file), !chunk.isEmpty {
                     try await channel.writeAndFlush(ExchangePart.body(ByteBuffer(bytes: chunk)))

@@ -71,7 +71,7 @@ struct HTTPTransport: Sendable {
         _ path: String, file: FileHandle, size: Int, progress: @escaping @Sendable (Int) -> Void
     ) async throws(ClientError) -> [UInt8] {
         try await exchange(
-            .POST, path, contentLength: size, body: .file(file, size: size, progress: progress), timeout: .hours(1)
+            .POST, path, contentLength: size, body: .file(file, progress: progress), timeout: .hours(1)
         ).body
     }
 
