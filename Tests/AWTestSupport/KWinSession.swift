@@ -178,12 +178,24 @@ public final class KWinSession: Sendable {
     }
 
     /// Calls `method` of KWin's scripting interface.
+    /// Calls KWin's scripting interface; for a few seconds after a restart KWin's name on the
+    /// bus may still be on its way from the killed process to the new one, so a refused call is
+    /// tried again until then.
     private func scripting(_ method: String, _ arguments: String...) throws {
-        try run(
+        let command =
             [
                 "dbus-send", "--session", "--print-reply", "--dest=org.kde.KWin", "/Scripting",
                 "org.kde.kwin.Scripting.\(method)",
-            ] + arguments)
+            ] + arguments
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                try run(command)
+                return
+            } catch  where Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
     }
 
     /// `text` as a JavaScript string literal.
