@@ -59,8 +59,7 @@ func measure(_ client: any WatcherClient, bucket: String, count: Int, offset: In
     for index in 0..<count {
         try await client.heartbeat(heartbeat(index, offset: offset), bucketID: bucket, pulsetime: 2)
     }
-    let elapsed = ContinuousClock.now - started
-    return Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    return Double(count) / seconds(ContinuousClock.now - started)
 }
 
 /// Sends every heartbeat over HTTP at once (no pre-merging), as a watcher without a queue does.
@@ -127,6 +126,65 @@ func measurePlugin(_ path: String, count: Int, logger: Logger) async throws -> D
     return Double(count) / seconds
 }
 
+/// Bulk inserts as `POST …/events` does them inside the server, without the HTTP connection: each
+/// request body (1,000 window events as JSON, made beforehand, as a client would send them) is
+/// parsed and validated, the events are inserted and committed, and the answer (the stored events
+/// with their ids) is written as JSON. Timed over `batches` batches, each step apart.
+func measureBulk(batches: Int, batchSize: Int = 1000) async throws -> BulkFigures {
+    try await api.createBucket(Bucket(id: "bench-bulk", type: "currentwindow", client: "bench", hostname: "bench"))
+    let bodies: [[UInt8]] = (0..<batches).map { batch in
+        var writer = JSONWriter()
+        writer.writeByte(UInt8(ascii: "["))
+        for index in 0..<batchSize {
+            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+            let number = batch * batchSize + index
+            Event(
+                timestamp: Timestamp(secondsSince1970: Double(1_600_000_000 + 10 * number)),
+                durationNanoseconds: 5_000_000_000,
+                data: ["app": .string("app\(number % 40)"), "title": .string("title \(number % 3000)")]
+            ).write(to: &writer)
+        }
+        writer.writeByte(UInt8(ascii: "]"))
+        return writer.bytes
+    }
+    var (parsing, storing, answering) = (Duration.zero, Duration.zero, Duration.zero)
+    let clock = ContinuousClock()
+    for body in bodies {
+        var events: [EncodedEvent] = []
+        parsing += try clock.measure { events = try body.withUnsafeBytes { try EncodedEvent.decodeList(from: $0) } }
+        var stored: [EncodedEvent] = []
+        storing += try await clock.measure {
+            stored = try await api.createEvents(bucketID: "bench-bulk", events: events)
+        }
+        answering += clock.measure {
+            var writer = JSONWriter(capacity: stored.reduce(2) { $0 + $1.dataJSON.count + 96 })
+            writer.writeByte(UInt8(ascii: "["))
+            for (index, event) in stored.enumerated() {
+                if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+                event.write(to: &writer)
+            }
+            writer.writeByte(UInt8(ascii: "]"))
+            precondition(!writer.bytes.isEmpty)
+        }
+    }
+    let events = Double(batches * batchSize)
+    func microseconds(_ duration: Duration) -> Double { seconds(duration) * 1e6 / events }
+    return BulkFigures(
+        eventsPerSecond: events / seconds(parsing + storing + answering),
+        parsing: microseconds(parsing), storing: microseconds(storing), answering: microseconds(answering))
+}
+
+/// `duration` in seconds.
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// What `measureBulk` found: the rate, and microseconds per event in each step.
+struct BulkFigures {
+    var eventsPerSecond, parsing, storing, answering: Double
+}
+
+let bulk = try await measureBulk(batches: 300)
 let http = try ActivityWatchClient(
     clientName: "aw-client-bench", testing: true, configuration: ClientConfiguration(testing: true, port: port))
 let httpRate = try await measure(DirectHTTPClient(client: http), bucket: "bench-http", count: httpCount, offset: 0)
@@ -144,6 +202,10 @@ print(
     one request per heartbeat, waiting for each answer, no pre-merging). All are acknowledged by the same \
     heartbeat merge and written by the same flush loop.
     """)
+print(
+    "bulk inserts in the server (POST bodies of 1000 events parsed, stored and committed, answered): "
+        + "\(Int(bulk.eventsPerSecond)) events/s; per event: "
+        + String(format: "parse %.2f µs, store %.2f µs, answer %.2f µs", bulk.parsing, bulk.storing, bulk.answering))
 print("heartbeats through LocalClient:        \(Int(localRate))/s (\(localCount) sent, \(stored) events stored)")
 print("heartbeats through HTTP (aw-client):    \(Int(httpRate))/s (\(httpCount) sent, one request each)")
 print(String(format: "LocalClient / HTTP:                     %.0fx", localRate / httpRate))

@@ -84,15 +84,18 @@ extension JSONParser {
             swap(&scratch.bytes, &canonicalScratch[depth].bytes)
             swap(&members, &canonicalScratch[depth].members)
         }
+        // Most clients send keys already in order; those objects need no sorting.
+        var inOrder = true
         if try openContainer(closing: UInt8(ascii: "}")) {
             repeat {
                 let key = try parseMemberKey()
                 let valueStart = scratch.bytes.count
                 try writeCanonicalValue(to: &scratch)
+                if inOrder, let previous = members.last?.key { inOrder = JSONWriter.keyOrder(previous, key) }
                 members.append((key, valueStart..<scratch.bytes.count))
             } while try moreElements(closing: UInt8(ascii: "}"))
         }
-        if members.count > 1 {
+        if !inOrder {
             // Stable sort, then keep the last of equal keys (as a dictionary would).
             members = members.enumerated()
                 .sorted { a, b in

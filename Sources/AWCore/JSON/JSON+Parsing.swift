@@ -194,7 +194,9 @@ struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let string = try makeString(bytes[start..<index], at: start)
+                let string = try UnsafeRawBufferPointer(rebasing: bytes[start..<index]).withMemoryRebound(
+                    to: UInt8.self
+                ) { utf8 throws(JSONParseError) in try makeString(utf8, at: start) }
                 index += 1
                 return string
             }
@@ -208,7 +210,9 @@ struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return try makeString(buffer[...], at: start)
+                return try buffer.withUnsafeBufferPointer { utf8 throws(JSONParseError) in
+                    try makeString(utf8, at: start)
+                }
             case UInt8(ascii: "\\"):
                 index += 1
                 try appendEscape(to: &buffer)
@@ -222,7 +226,9 @@ struct JSONParser {
         throw fail("unterminated string")
     }
 
-    func makeString<Bytes: Collection<UInt8>>(_ utf8: Bytes, at offset: Int) throws(JSONParseError) -> String {
+    func makeString(_ utf8: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONParseError) -> String {
+        // ASCII needs no validation (and this is the common case: keys, app names).
+        if utf8.allSatisfy({ $0 < 0x80 }) { return String(decoding: utf8, as: UTF8.self) }
         guard let string = String(validating: utf8, as: UTF8.self) else {
             throw JSONParseError(reason: "string is not valid UTF-8", offset: offset)
         }
