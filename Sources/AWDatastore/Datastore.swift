@@ -45,6 +45,14 @@ public final class Datastore: EventStore {
     public convenience init(
         path: String, flushDelay: Duration = .milliseconds(500), logger: Logger = Logger(label: "aw.datastore")
     ) throws(DatastoreError) {
+        try self.init(path: path, flushDelay: flushDelay, logger: logger, rewritingOldLayout: true)
+    }
+
+    /// Opens the database at `path`; `rewritingOldLayout` false leaves an events table of the
+    /// first layout as it is (as when the disk has no room to rewrite it).
+    convenience init(path: String, flushDelay: Duration, logger: Logger, rewritingOldLayout: Bool)
+        throws(DatastoreError)
+    {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
@@ -82,6 +90,7 @@ public final class Datastore: EventStore {
         } catch {
             throw DatastoreError.wrapping(error, path: path)
         }
+        if rewritingOldLayout { Schema.storeEventsOldestFirst(pool, path: path, logger: logger) }
         try self.init(writer: pool, path: path, fileLock: lock, flushDelay: flushDelay, logger: logger)
         if !FileManager.default.isWritableFile(atPath: path) || !FileManager.default.isWritableFile(atPath: folder) {
             logger.warning(
