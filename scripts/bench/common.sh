@@ -33,3 +33,15 @@ stop_server() {
   [[ -n "${SERVER_PID:-}" ]] && { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true; }
   SERVER_PID=
 }
+
+# back_to_back OUT NAME PORT: heartbeats and 1,000-event bulk inserts sent back to back by wrk on
+# one connection for 10 s each (a C client whose own time per request is next to nothing), into
+# OUT/NAME-wrk-heartbeat.txt and OUT/NAME-wrk-bulk.txt.
+back_to_back() {
+  local out="$1" name="$2" port="$3" kind
+  for kind in heartbeat bulk; do
+    curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/seq-$kind-1" -H 'Content-Type: application/json' \
+      -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
+    wrk -t1 -c1 -d10s -s "scripts/bench/$kind.lua" "http://127.0.0.1:$port" -- "seq-$kind" >"$out/$name-wrk-$kind.txt"
+  done
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Prints a side-by-side table from rest_bench.py's results in OUT (reference.json and one
-NAME.json per column, by default swift.json), with each column's ratio to the reference, then
-the ceilings measured with wrk when OUT holds them.
+NAME.json per column, by default swift.json), with each column's ratio to the reference; then,
+when OUT holds them, the same servers under requests sent back to back by wrk
+(NAME-wrk-heartbeat.txt, NAME-wrk-bulk.txt), their reads of a big bucket's recent end
+(NAME-recent.json, from recent_reads.py), and the ceilings measured with wrk.
 
     compare.py OUT [NAME=TITLE ...]
 """
@@ -39,7 +41,9 @@ METRICS = [
 
 
 def number(value):
-    return "-" if value is None else (f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}")
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
 
 
 print("| metric | reference Python aw-server | " + " | ".join(f"{title} | ratio" for _, title in columns) + " |")
@@ -58,6 +62,46 @@ for label in ["reference"] + [name for name, _ in columns]:
     stored = get(json.loads((out / f"{label}.json").read_text()), "heartbeats")
     if stored and stored["events_stored"] != stored["events_expected"]:
         print(f"\nnote: {label} stored {stored['events_stored']} heartbeat events, {stored['events_expected']} expected")
+
+def wrk_rate(path):
+    """Requests per second in a wrk report, or None when there is none."""
+    if not path.exists():
+        return None
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", path.read_text()).group(1))
+
+
+def side_by_side(title, rows):
+    """A table of (metric, reference value, our value, which is better) rows with ratios."""
+    rows = [row for row in rows if row[1] is not None and row[2] is not None]
+    if not rows:
+        return
+    print(f"\n{title}\n")
+    print("| metric | reference Python aw-server | aw-server-swift | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, theirs, ours, better in rows:
+        ratio = ours / theirs if better == "higher" else theirs / ours
+        print(f"| {name} | {number(theirs)} | {number(ours)} | {ratio:,.1f}x |")
+
+
+ours_name = columns[0][0]
+rates = {label: (wrk_rate(out / f"reference-wrk-{kind}.txt"), wrk_rate(out / f"{ours_name}-wrk-{kind}.txt"))
+         for label, kind in (("heartbeats", "heartbeat"), ("bulk", "bulk"))}
+side_by_side("One connection, requests sent back to back by wrk (10 s each; the client takes no time of its own)", [
+    ("heartbeats (/s)", *rates["heartbeats"], "higher"),
+    ("bulk insert, 1,000-event POSTs (events/s)",
+     *(None if rate is None else rate * 1000 for rate in rates["bulk"]), "higher"),
+])
+recent = [out / f"{label}-recent.json" for label in ("reference", ours_name)]
+if all(path.exists() for path in recent):
+    theirs, ours = (json.loads(path.read_text()) for path in recent)
+    side_by_side(f"The recent end of a {ours['events']:,}-event bucket (recent_reads.py: ~{ours['recent_events']:,} "
+                 "events from GET …/events?start=, and events/count?start=)", [
+        ("GET recent events, Python client p50 (ms)", theirs["recent_p50_ms"], ours["recent_p50_ms"], "lower"),
+        ("GET recent events, wrk mean (ms)", theirs["recent_wrk_mean_ms"], ours["recent_wrk_mean_ms"], "lower"),
+        ("count, Python client p50 (ms)", theirs["count_p50_ms"], ours["count_p50_ms"], "lower"),
+        ("count, wrk mean (ms)", theirs["count_wrk_mean_ms"], ours["count_wrk_mean_ms"], "lower"),
+        ("filling it in 5,000-event POSTs (s)", theirs["fill_seconds"], ours["fill_seconds"], "lower"),
+    ])
 
 for label, name in (("GET /api/0/info", "wrk-info.txt"), ("POST heartbeat, one bucket per thread", "wrk-heartbeat.txt")):
     path = out / name

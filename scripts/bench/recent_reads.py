@@ -7,15 +7,22 @@ is filled in POSTs of 5,000, then, on one keep-alive connection,
            (about 1,000 events, JSON parsed by the client) -> latency p50 / p99
   count    GET /api/0/buckets/<id>/events/count?start=<the same time> -> latency p50 / p99
 
+and then the same two requests sent back to back for 5 s by wrk (a C client, one keep-alive
+connection, nothing parsed) -> mean latency, which is the server's answer with HTTP and JSON
+and without the Python client's time.
+
 Run it against aw-server-swift and the reference Python aw-server in turn (each on its own
 empty database) to compare. Only loopback addresses are accepted.
 
-Usage: scripts/bench/recent_reads.py --url http://127.0.0.1:PORT [--events 1000000] [--reps 200]
+Usage: scripts/bench/recent_reads.py --url http://127.0.0.1:PORT [--events 1000000] [--reps 200] [--out FILE]
 """
 import argparse
 import http.client
 import json
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -44,12 +51,20 @@ def timed(connection, path, reps):
     return statistics.median(times), times[int(len(times) * 0.99) - 1], times
 
 
+def wrk_mean_ms(url):
+    """The mean latency in ms of GETs of `url` sent back to back by wrk on one connection for 5 s."""
+    text = subprocess.run(["wrk", "-t1", "-c1", "-d5s", url], check=True, capture_output=True, text=True).stdout
+    value, unit = re.search(r"Latency\s+([\d.]+)(us|ms|s)\b", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--recent", type=int, default=1000, help="how many of the newest events a read returns")
     parser.add_argument("--reps", type=int, default=200)
+    parser.add_argument("--out", help="also write the JSON summary to this file")
     args = parser.parse_args()
     target = urllib.parse.urlparse(args.url)
     if target.hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -74,10 +89,20 @@ def main():
     summary = {"events": args.events, "fill_seconds": round(filled, 1), "recent_events": len(events),
                "recent_p50_ms": round(recent[0], 3), "recent_p99_ms": round(recent[1], 3),
                "count_p50_ms": round(count[0], 3), "count_p99_ms": round(count[1], 3)}
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    connection.close()
+    base = f"http://{target.hostname}:{target.port}/api/0/buckets/{bucket}"
+    summary["recent_wrk_mean_ms"] = round(wrk_mean_ms(f"{base}/events?start={start}&limit=-1"), 3)
+    summary["count_wrk_mean_ms"] = round(wrk_mean_ms(f"{base}/events/count?start={start}"), 3)
     print(f"filled {args.events:,} events in {filled:.1f} s")
-    print(f"recent: {len(events)} events, p50 {recent[0]:.3f} ms, p99 {recent[1]:.3f} ms")
-    print(f"count:  p50 {count[0]:.3f} ms, p99 {count[1]:.3f} ms")
+    print(f"recent: {len(events)} events, p50 {recent[0]:.3f} ms, p99 {recent[1]:.3f} ms, "
+          f"wrk mean {summary['recent_wrk_mean_ms']:.3f} ms")
+    print(f"count:  p50 {count[0]:.3f} ms, p99 {count[1]:.3f} ms, wrk mean {summary['count_wrk_mean_ms']:.3f} ms")
     print(json.dumps(summary))
+    if args.out:
+        with open(args.out, "w") as file:
+            json.dump(summary, file)
 
 
 if __name__ == "__main__":
