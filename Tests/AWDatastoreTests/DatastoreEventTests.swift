@@ -108,6 +108,20 @@ struct DatastoreEventTests {
         #expect(try await store.eventCount(bucketID: "bucket-1") == 0)
     }
 
+    @Test("a read of thousands of events with hundreds of distinct data gives every event its own data")
+    func manyDistinctData() async throws {
+        let events = (0..<3000).map { index in
+            Fixture.event(
+                Double(index), 1, ["app": .string("app\(index % 7)"), "title": .string("title \(index % 1000)")])
+        }
+        let store = try await store(with: events)
+        for _ in 0..<2 {
+            let read = try await store.events(bucketID: "bucket-1")
+            #expect(read.count == 3000)
+            #expect(read.reversed().map(\.data) == events.map(\.data))
+        }
+    }
+
     @Test("range reads scan the table in bucket/start order, without sorting")
     func queryPlan() async throws {
         let store = try await store(with: [Fixture.event(0, 1)])
