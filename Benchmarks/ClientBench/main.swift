@@ -18,7 +18,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+EventLoopsAsGlobalExecutor.install()
 
 let localCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200_000 : 200_000
 let httpCount = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 20_000 : 20_000

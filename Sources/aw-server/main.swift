@@ -1,12 +1,11 @@
+import AWServer
 import ArgumentParser
 import Foundation
-import NIOCore
-import NIOPosix
 
 // Run Swift concurrency on NIO's event loops: request handling then stays on the thread that
 // read the request instead of hopping to another pool and back (fewer context switches,
 // lower latency). This must happen before any other async code runs.
-_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+EventLoopsAsGlobalExecutor.install()
 
 // What aw-server writes (the activity database, logs, config, the device id) is for this user
 // only: new files are created 0600 and new folders 0700, whatever the session's umask.
