@@ -10,8 +10,8 @@ import Logging
 /// stored clustered by bucket and start time, oldest first (a `WITHOUT ROWID` table whose key,
 /// read backwards, is the order range reads return: newest first, then shortest, then by id), so
 /// reading a period is one sequential scan and new events are appended where their bucket ends,
-/// which keeps pages full; a unique index finds events by id. The highest event id ever given out is kept in `key_value` under
-/// `Schema.eventIDHighWaterKey`, so ids are never reused.
+/// which keeps pages full; a unique index finds events by id. The highest event id ever given
+/// out is kept in `key_value` under `Schema.eventIDHighWaterKey`, so ids are never reused.
 enum Schema {
     /// The `key_value` key holding the next event id to give out.
     static let eventIDHighWaterKey = "internal.next_event_id"
@@ -110,9 +110,9 @@ enum Schema {
         return isNew
     }
 
-    /// Rewrites an events table of the first layout (newest first, from versions before 0.1.0's
-    /// release), in which every new event was inserted at the front of its bucket and pages were
-    /// left half full, in today's layout: the same rows, about a third less space, bulk writes
+    /// Rewrites an events table of the first layout (newest first, written by earlier builds), in
+    /// which every new event was inserted at the front of its bucket and pages were left half
+    /// full, in today's layout: the same rows, about a third less space, bulk writes
     /// about 1.5 times as fast. Done once, at start, in one transaction, then the file is compacted
     /// (about 4 s per million events here); when the disk has not room for two more copies of the
     /// database (the new table, its write-ahead log, the compacted copy), or the rewrite fails,
@@ -154,17 +154,24 @@ enum Schema {
                         """)
                 return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
             }
-            // The old table's pages are free now: hand them back to the file system.
-            try writer.writeWithoutTransaction { db in
-                try db.execute(sql: "VACUUM")
-                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            }
-            let elapsed = started.duration(to: .now)
-            logger.info("rewrote \(count) events in \(elapsed.components.seconds) s")
+            logger.info("rewrote \(count) events in \(started.duration(to: .now).components.seconds) s")
+            compact(writer, path: path, logger: logger)
             return count
         } catch {
             logger.warning("the event table of \(path) keeps its older layout for now: \(error)")
             return 0
+        }
+    }
+
+    /// Hands the free pages of the file (the old table's, after a rewrite) back to the file system.
+    private static func compact(_ writer: any DatabaseWriter, path: String, logger: Logger) {
+        do {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            logger.warning("\(path) keeps the old table's space for new events: compacting it failed: \(error)")
         }
     }
 
