@@ -4,11 +4,12 @@
 # pinned in scripts/bench/requirements-reference.txt, installed in .venv-bench) under the same
 # REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; both again
 # under heartbeats and bulk inserts sent back to back by wrk on one connection, and reading the
-# recent end of a 1M-event bucket (scripts/bench/recent_reads.py); then this server's ceiling
-# with wrk (keep-alive connections); bulk inserts timed inside the server and heartbeats through the in-process client
-# against a C plugin's calls through the plugin ABI and HTTP (aw-client-bench); and the window and
-# AFK watchers (the desktop plugin) over a scripted desktop session on X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb, sway and KWin). The machines are shared:
-# compare ratios, not times.
+# recent end of a 1M-event bucket (scripts/bench/recent_reads.py); this server's ceiling with wrk
+# (keep-alive connections); bulk inserts timed inside the server, and heartbeats through the
+# in-process client against a C plugin's calls through the plugin ABI and HTTP
+# (aw-client-bench); and the window and AFK watchers (the desktop plugin) over a scripted desktop
+# session on X11 and on Wayland (scripts/bench/watchers.py, needs Xvfb, sway and KWin). The
+# machines are shared: compare ratios, not times.
 #
 # Usage: scripts/bench.sh [--quick] [--no-watchers]
 #   --quick        a tenth of the REST work and a 2-minute watcher session, to try it out

@@ -39,3 +39,17 @@ public struct EncodedEvent: Sendable, Hashable {
         writer.writeByte(UInt8(ascii: "}"))
     }
 }
+
+extension [EncodedEvent] {
+    /// The events as one JSON array of event objects (what `POST …/events` answers with).
+    public var jsonArray: [UInt8] {
+        var writer = JSONWriter(capacity: reduce(2) { $0 + $1.dataJSON.count + 96 })
+        writer.writeByte(UInt8(ascii: "["))
+        for (index, event) in enumerated() {
+            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
+            event.write(to: &writer)
+        }
+        writer.writeByte(UInt8(ascii: "]"))
+        return writer.bytes
+    }
+}

@@ -33,14 +33,7 @@ struct EventsController {
     @Sendable func insert(_ request: APIRequest) async throws -> Response {
         let events = try await request.encodedEvents()
         let stored = try await api.createEvents(bucketID: request.parameters[0], events: events)
-        var writer = JSONWriter(capacity: stored.reduce(2) { $0 + $1.dataJSON.count + 96 })
-        writer.writeByte(UInt8(ascii: "["))
-        for (index, event) in stored.enumerated() {
-            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            event.write(to: &writer)
-        }
-        writer.writeByte(UInt8(ascii: "]"))
-        return .json(bytes: writer.bytes)
+        return .json(bytes: stored.jsonArray)
     }
 
     /// The number of events overlapping `start`..`end`, as a bare integer.
