@@ -90,7 +90,7 @@ public final class Datastore: EventStore {
         } catch {
             throw DatastoreError.wrapping(error, path: path)
         }
-        if rewritingOldLayout { Schema.storeEventsOldestFirst(pool, path: path, logger: logger) }
+        if rewritingOldLayout { Schema.storeEventsOldestFirst(pool, path: path, folder: folder, logger: logger) }
         try self.init(writer: pool, path: path, fileLock: lock, flushDelay: flushDelay, logger: logger)
         if !FileManager.default.isWritableFile(atPath: path) || !FileManager.default.isWritableFile(atPath: folder) {
             logger.warning(

@@ -112,25 +112,26 @@ enum Schema {
 
     /// Rewrites an events table of the first layout (newest first, written by earlier builds), in
     /// which every new event was inserted at the front of its bucket and pages were left half
-    /// full, in today's layout: the same rows, about a third less space, bulk writes
-    /// about 1.5 times as fast. Done once, at start, in one transaction, then the file is compacted
-    /// (about 4 s per million events here); when the disk has not room for two more copies of the
-    /// database (the new table, its write-ahead log, the compacted copy), or the rewrite fails,
-    /// the table is left as it was (every read and write works the same on it) and the next start
-    /// tries again.
+    /// full, in today's layout: the same rows, about a third less space, bulk writes about 1.5
+    /// times as fast. Done once, at start, in one transaction, then the file is compacted (about
+    /// 4 s per million events here); when the file system holding `folder` has not room for three
+    /// more copies of the database (the new table, its write-ahead log, the compacted copy), or
+    /// the rewrite fails, the table is left as it was (every read and write works the same on it)
+    /// and the next start tries again.
     ///
     /// - Returns: How many events were rewritten (0 when nothing was to be done).
     @discardableResult
-    static func storeEventsOldestFirst(_ writer: any DatabaseWriter, path: String, logger: Logger) -> Int {
+    static func storeEventsOldestFirst(_ writer: any DatabaseWriter, path: String, folder: String, logger: Logger)
+        -> Int
+    {
         let definition = try? writer.read { db in
             try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'")
         }
         guard let definition, definition.contains("starttime DESC") else { return 0 }
         guard FileManager.default.isWritableFile(atPath: path) else { return 0 }
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
-        let folder = (path as NSString).deletingLastPathComponent
         let needed = 3 * size + 64 << 20
-        if let free = freeBytes(folder.isEmpty ? "." : folder), free < needed {
+        if let free = freeBytes(folder), free < needed {
             logger.warning(
                 "the event table of \(path) keeps its older layout for now: rewriting it needs \(needed >> 20) MiB free, the disk has \(free >> 20) MiB; everything works the same, bulk writes are slower"
             )
@@ -142,17 +143,21 @@ enum Schema {
         let started = ContinuousClock.now
         do {
             let count = try writer.write { db in
+                try db.execute(sql: eventsTable(named: "events_oldest_first"))
                 try db.execute(
                     sql: """
-                        \(eventsTable(named: "events_oldest_first"))
                         INSERT INTO events_oldest_first (bucketrow, starttime, endtime, id, data)
                             SELECT bucketrow, starttime, endtime, id, data FROM events
-                            ORDER BY bucketrow, starttime ASC, endtime DESC, id DESC;
+                            ORDER BY bucketrow, starttime ASC, endtime DESC, id DESC
+                        """)
+                let count = db.changesCount
+                try db.execute(
+                    sql: """
                         DROP TABLE events;
                         ALTER TABLE events_oldest_first RENAME TO events;
                         CREATE UNIQUE INDEX events_id ON events (id);
                         """)
-                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+                return count
             }
             logger.info("rewrote \(count) events in \(started.duration(to: .now).components.seconds) s")
             compact(writer, path: path, logger: logger)
@@ -175,7 +180,7 @@ enum Schema {
         }
     }
 
-    /// Bytes available to this user on the file system holding `folder`.
+    /// Bytes available to this user on the file system holding `folder`, if it can be told.
     private static func freeBytes(_ folder: String) -> Int? {
         var stats = statvfs()
         guard statvfs(folder, &stats) == 0 else { return nil }

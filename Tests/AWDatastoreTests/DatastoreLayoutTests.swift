@@ -92,7 +92,9 @@ struct DatastoreLayoutTests {
         #expect(try await store.events(bucketID: "window", start: Fixture.at(100), end: Fixture.at(200)).count == 10)
         let added = try await store.insertEvents([Fixture.event(1_000_000, 1)], bucketID: "window")
         #expect(added[0].id! > 20_000)
-        #expect(Schema.storeEventsOldestFirst(store.writer, path: path, logger: Logger(label: "test")) == 0)
+        #expect(
+            Schema.storeEventsOldestFirst(store.writer, path: path, folder: folder.path, logger: Logger(label: "test"))
+                == 0)
     }
 
     @Test("the events of a database of the first layout are read, counted and written as before it is rewritten")

@@ -177,8 +177,7 @@ public final class KWinSession: Sendable {
         throw SessionError("KWin did not run the script \(marker)")
     }
 
-    /// Calls `method` of KWin's scripting interface.
-    /// Calls KWin's scripting interface; for a few seconds after a restart KWin's name on the
+    /// Calls `method` of KWin's scripting interface; for a few seconds after a restart KWin's name on the
     /// bus may still be on its way from the killed process to the new one, so a refused call is
     /// tried again until then.
     private func scripting(_ method: String, _ arguments: String...) throws {

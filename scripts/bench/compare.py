@@ -107,8 +107,7 @@ for label, name in (("GET /api/0/info", "wrk-info.txt"), ("POST heartbeat, one b
     path = out / name
     if path.exists():
         text = path.read_text()
-        rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
         latency = re.search(r"Latency\s+(\S+)", text)
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-        print(f"\naw-server-swift ceiling, {label} (wrk -t2 -c16, keep-alive): {float(rate.group(1)):,.0f} req/s, "
+        print(f"\naw-server-swift ceiling, {label} (wrk -t2 -c16, keep-alive): {wrk_rate(path):,.0f} req/s, "
               f"mean latency {latency.group(1)}" + (f", {errors.group(1)} errors" if errors else ", no errors"))

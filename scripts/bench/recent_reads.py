@@ -17,7 +17,6 @@ empty database) to compare. Only loopback addresses are accepted.
 Usage: scripts/bench/recent_reads.py --url http://127.0.0.1:PORT [--events 1000000] [--reps 200] [--out FILE]
 """
 import argparse
-import http.client
 import json
 import re
 import shutil
@@ -28,27 +27,17 @@ import time
 import urllib.parse
 from datetime import datetime, timedelta, timezone
 
-
-def request(connection, method, path, body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    headers = {"Content-Type": "application/json"} if data is not None else {}
-    connection.request(method, path, body=data, headers=headers)
-    response = connection.getresponse()
-    payload = response.read()
-    if response.status >= 400:
-        sys.exit(f"{method} {path}: HTTP {response.status}: {payload[:300]!r}")
-    return payload
+from rest_bench import Connection, percentile
 
 
 def timed(connection, path, reps):
-    """Latencies in ms of `reps` GETs of `path`, the answer parsed as JSON each time."""
+    """p50 and p99 latencies in ms of `reps` GETs of `path`, the answer parsed as JSON each time."""
     times = []
     for _ in range(reps):
         began = time.perf_counter()
-        json.loads(request(connection, "GET", path))
+        connection.ok("GET", path)
         times.append((time.perf_counter() - began) * 1000)
-    times.sort()
-    return statistics.median(times), times[int(len(times) * 0.99) - 1], times
+    return statistics.median(times), percentile(times, 0.99)
 
 
 def wrk_mean_ms(url):
@@ -69,10 +58,12 @@ def main():
     target = urllib.parse.urlparse(args.url)
     if target.hostname not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("only a loopback server is accepted")
-    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    connection = Connection(target.hostname, target.port)
     bucket = "aw-bench-recent"
-    request(connection, "POST", f"/api/0/buckets/{bucket}",
-            {"client": "recent_reads", "type": "currentwindow", "hostname": "bench"})
+    connection.ok("POST", f"/api/0/buckets/{bucket}",
+                  {"client": "recent_reads", "type": "currentwindow", "hostname": "bench"})
     now = datetime.now(timezone.utc).replace(microsecond=0)
     first = now - timedelta(seconds=5 * args.events)
     began = time.perf_counter()
@@ -80,18 +71,15 @@ def main():
         batch = [{"timestamp": (first + timedelta(seconds=5 * index)).isoformat(), "duration": 5,
                   "data": {"app": f"app{index % 7}", "title": f"title {index % 101}"}}
                  for index in range(offset, min(offset + 5000, args.events))]
-        request(connection, "POST", f"/api/0/buckets/{bucket}/events", batch)
+        connection.ok("POST", f"/api/0/buckets/{bucket}/events", batch)
     filled = time.perf_counter() - began
     start = urllib.parse.quote((now - timedelta(seconds=5 * args.recent)).isoformat())
-    events = json.loads(request(connection, "GET", f"/api/0/buckets/{bucket}/events?start={start}&limit=-1"))
+    events = connection.ok("GET", f"/api/0/buckets/{bucket}/events?start={start}&limit=-1")
     recent = timed(connection, f"/api/0/buckets/{bucket}/events?start={start}&limit=-1", args.reps)
     count = timed(connection, f"/api/0/buckets/{bucket}/events/count?start={start}", args.reps)
     summary = {"events": args.events, "fill_seconds": round(filled, 1), "recent_events": len(events),
                "recent_p50_ms": round(recent[0], 3), "recent_p99_ms": round(recent[1], 3),
                "count_p50_ms": round(count[0], 3), "count_p99_ms": round(count[1], 3)}
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed (apt-get install wrk)")
-    connection.close()
     base = f"http://{target.hostname}:{target.port}/api/0/buckets/{bucket}"
     summary["recent_wrk_mean_ms"] = round(wrk_mean_ms(f"{base}/events?start={start}&limit=-1"), 3)
     summary["count_wrk_mean_ms"] = round(wrk_mean_ms(f"{base}/events/count?start={start}"), 3)
