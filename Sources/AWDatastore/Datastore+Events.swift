@@ -83,9 +83,30 @@ extension Datastore {
         async throws(DatastoreError) -> [Event]
     {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
-        guard !range.isEmpty else { return [] }
-        return try await read { db in try EventRowReader(cache: self.dataCache).events(db, range) }
+        return try await events(range, slices: Self.readerThreads)
     }
+
+    /// The events of `range`; a long range is cut into up to `slices` pieces by time, read at once
+    /// on as many connections from one state of the database, and joined.
+    func events(_ range: RangeQuery, slices count: Int) async throws(DatastoreError) -> [Event] {
+        guard !range.isEmpty else { return [] }
+        let reader = EventRowReader(cache: dataCache)
+        let slices = range.slices(count, minimumSpan: Self.slicedReadSpan)
+        if slices.count > 1, let pieces = try await readConsistently(slices, reader.events) {
+            let wanted = min(pieces.reduce(0) { $0 + $1.count }, range.limit ?? .max)
+            var events: [Event] = []
+            events.reserveCapacity(wanted)
+            for piece in pieces where events.count < wanted { events += piece.prefix(wanted - events.count) }
+            return events
+        }
+        return try await read { db in try reader.events(db, range) }
+    }
+
+    /// How many reads a long range is split into, to run at once: one per core, at most four.
+    static let readerThreads = min(4, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The shortest time range worth splitting (shorter ones hold too few events to gain).
+    static let slicedReadSpan: Int64 = 6 * 3600 * 1_000_000_000
 
     /// The same events as `events(bucketID:start:end:limit:)`, serialized as the JSON array the
     /// REST API returns and streamed in chunks (stored data is copied through without being
@@ -226,7 +247,7 @@ extension Datastore {
         return Event(id: row[0], timestamp: Timestamp(nanoseconds: start), durationNanoseconds: end - start, data: data)
     }
 
-    /// Builds the SQL for a range read of one bucket.
+    /// The range read of one bucket's events that overlap `[start, end]`.
     func rangeQuery(
         bucketID: String,
         start: Timestamp?,
@@ -239,26 +260,19 @@ extension Datastore {
             let bucket = try state.bucket(bucketID)
             return (bucket.row, bucket.maximumDurationNanoseconds)
         }
-        var sql = "SELECT \(columns) FROM events WHERE bucketrow = ?"
-        var arguments: [any DatabaseValueConvertible] = [row]
-        if let start {
-            // An event overlapping `start` began at most `maximumDuration` before it: this bound
-            // keeps the index scan short.
-            sql += " AND starttime >= ? AND endtime >= ?"
-            arguments += [start.nanoseconds &- maximumDuration, start.nanoseconds]
-        }
-        if let end {
-            sql += " AND starttime <= ?"
-            arguments.append(end.nanoseconds)
-        }
-        if ordered { sql += " ORDER BY starttime DESC, endtime ASC, id ASC" }
-        if let limit {
-            sql += " LIMIT ?"
-            arguments.append(max(0, limit))
-        }
         let window = EventWindow(start: start, end: end)
         return RangeQuery(
-            sql: sql, arguments: StatementArguments(arguments), window: window, isEmpty: window.isEmpty(limit: limit))
+            bucketRow: row,
+            // An event overlapping `start` began at most `maximumDuration` before it: this bound
+            // keeps the index scan short.
+            earliestStart: start.map { $0.nanoseconds &- maximumDuration },
+            latestStart: end?.nanoseconds,
+            limit: limit,
+            columns: columns,
+            ordered: ordered,
+            window: window,
+            isEmpty: window.isEmpty(limit: limit)
+        )
     }
 }
 
@@ -273,11 +287,51 @@ struct InsertOutcome: Sendable {
     var maximumDuration: Int64
 }
 
-/// A prepared range read: its SQL and how to clip its rows.
+/// A prepared range read of one bucket: its SQL and how to clip its rows.
 struct RangeQuery: Sendable {
-    var sql: String
-    var arguments: StatementArguments
+    var bucketRow: Int64
+    /// The earliest start time read (`nil`: from the first event).
+    var earliestStart: Int64?
+    /// The latest start time read (`nil`: to the last event).
+    var latestStart: Int64?
+    var limit: Int?
+    var columns: String
+    /// Whether rows come in the API's order (newest first, shorter first, then by id).
+    var ordered: Bool
     var window: EventWindow
     /// True when the range cannot contain anything (limit 0, or start after end).
     var isEmpty: Bool
+
+    var sql: String {
+        var sql = "SELECT \(columns) FROM events WHERE bucketrow = ?"
+        if earliestStart != nil { sql += " AND starttime >= ? AND endtime >= ?" }
+        if latestStart != nil { sql += " AND starttime <= ?" }
+        if ordered { sql += " ORDER BY starttime DESC, endtime ASC, id ASC" }
+        if limit != nil { sql += " LIMIT ?" }
+        return sql
+    }
+
+    var arguments: StatementArguments {
+        var arguments: [any DatabaseValueConvertible] = [bucketRow]
+        if let earliestStart { arguments += [earliestStart, window.start?.nanoseconds ?? .min] }
+        if let latestStart { arguments.append(latestStart) }
+        if let limit { arguments.append(max(0, limit)) }
+        return StatementArguments(arguments)
+    }
+
+    /// The range cut by start time into at most `count` consecutive pieces of equal length, the
+    /// newest first, when it spans at least `minimumSpan` nanoseconds; otherwise the range alone.
+    /// The pieces' rows, joined in this order and cut at the limit, are the range's rows.
+    func slices(_ count: Int, minimumSpan: Int64) -> [RangeQuery] {
+        guard count > 1, let earliestStart, let latestStart else { return [self] }
+        let (span, overflow) = latestStart.subtractingReportingOverflow(earliestStart)
+        guard !overflow, span >= minimumSpan, span >= Int64(count) else { return [self] }
+        let step = span / Int64(count)
+        return (0..<count).reversed().map { index in
+            var slice = self
+            slice.earliestStart = earliestStart + step * Int64(index)
+            if index < count - 1 { slice.latestStart = earliestStart + step * Int64(index + 1) - 1 }
+            return slice
+        }
+    }
 }

@@ -31,6 +31,8 @@ public final class Datastore: EventStore {
     let flushFailure = Mutex<DatastoreError?>(nil)
     /// Parsed event data shared by all reads.
     let dataCache = EventDataCache()
+    /// Counts the writer's commits, to tell whether reads on several connections saw one state.
+    let commits = CommitCounter()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -116,6 +118,7 @@ public final class Datastore: EventStore {
         self.fileLock = fileLock
         self.flushDelay = flushDelay
         self.logger = logger
+        writer.add(transactionObserver: commits, extent: .databaseLifetime)
         (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         do {
             isNew = try Schema.migrate(writer, path: path)
@@ -220,6 +223,34 @@ public final class Datastore: EventStore {
         } catch {
             throw DatastoreError.wrapping(error, path: path)
         }
+    }
+
+    /// Runs `body` on each input at once, on as many reader connections, and returns the
+    /// results in the order of the inputs; `nil` when a write committed while they began (their
+    /// snapshots might differ), and the caller reads in one go instead.
+    func readConsistently<Input: Sendable, Output: Sendable>(
+        _ inputs: [Input], _ body: @escaping @Sendable (Database, Input) throws -> Output
+    ) async throws(DatastoreError) -> [Output]? {
+        do {
+            try await flush()
+        } catch  where error.refusesWritesOnly {
+            logger.debug("reading without the pending heartbeats: \(error)")
+        }
+        let before = commits.count
+        guard before.isMultiple(of: 2) else { return nil }
+        var outputs: [Output?] = Array(repeating: nil, count: inputs.count)
+        do {
+            try await withThrowingTaskGroup(of: (Int, Output).self) { group in
+                for (index, input) in inputs.enumerated() {
+                    group.addTask { (index, try await self.writer.read { db in try body(db, input) }) }
+                }
+                for try await (index, output) in group { outputs[index] = output }
+            }
+        } catch {
+            throw DatastoreError.wrapping(error, path: path)
+        }
+        guard commits.count == before else { return nil }
+        return outputs.map { $0! }
     }
 
     /// Whether heartbeats are waiting to be written.

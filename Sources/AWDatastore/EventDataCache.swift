@@ -5,45 +5,89 @@ import Synchronization
 /// Parsed event data by its stored text, shared by all reads of a datastore: a window watcher
 /// repeats the same few hundred app/title pairs thousands of times, so each distinct text is
 /// parsed once and every event carrying it shares one dictionary.
+///
+/// Reads of a long range run on several threads at once and look up every row here, so the
+/// texts are spread over independently locked shards by their hash, and each shard is an
+/// open-addressing table keyed by that hash (no second hashing of the key).
 package final class EventDataCache: Sendable {
     private struct Entry {
+        var hash: UInt64
         var text: [UInt8]
         var data: [String: JSON]
     }
 
+    /// One shard's texts: `slots` holds indices into `entries` (or -1), probed linearly from
+    /// the hash; kept at most half full.
     private struct Table {
-        var entries: [UInt64: [Entry]] = [:]
-        var count = 0
+        var entries: [Entry] = []
+        var slots: [Int32] = []
+
+        func find(_ hash: UInt64, _ text: UnsafeBufferPointer<UInt8>) -> [String: JSON]? {
+            guard !slots.isEmpty else { return nil }
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let index = Int(slots[slot])
+                if index < 0 { return nil }
+                if entries[index].hash == hash && entries[index].text.count == text.count
+                    && entries[index].text.withUnsafeBytes({
+                        memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0
+                    })
+                {
+                    return entries[index].data
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        mutating func insert(_ entry: Entry, capacity: Int) {
+            if entries.count >= capacity { self = Table() }
+            if (entries.count + 1) * 2 > slots.count { grow() }
+            entries.append(entry)
+            place(entries.count - 1)
+        }
+
+        private mutating func grow() {
+            slots = Array(repeating: -1, count: max(64, slots.count * 2))
+            for index in entries.indices { place(index) }
+        }
+
+        private mutating func place(_ index: Int) {
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: entries[index].hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index)
+        }
     }
 
-    /// How many distinct texts are kept; when full, the cache starts over.
-    let capacity: Int
-    private let table = Mutex(Table())
+    /// A shard on a cache line of its own, so that threads working on different shards do not
+    /// slow each other down.
+    private final class Shard: Sendable {
+        let table = Mutex(Table())
+        private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    }
 
+    private static let shardCount = 16
+    private let shards: [Shard] = (0..<EventDataCache.shardCount).map { _ in Shard() }
+    /// How many distinct texts a shard keeps; when full, it starts over.
+    private let shardCapacity: Int
+
+    /// A cache of about `capacity` distinct texts.
     package init(capacity: Int = 50_000) {
-        self.capacity = capacity
+        shardCapacity = max(1, capacity / Self.shardCount)
     }
 
     /// The parsed form of a stored data text (text that is not a JSON object reads as `{}`).
     package func data(_ text: UnsafeBufferPointer<UInt8>) -> [String: JSON] {
         guard !text.isEmpty else { return [:] }
         let hash = Self.hash(text)
-        let cached = table.withLock { table -> [String: JSON]? in
-            table.entries[hash]?.first { entry in
-                entry.text.count == text.count
-                    && entry.text.withUnsafeBytes { memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0 }
-            }?.data
-        }
-        if let cached { return cached }
+        // The high bits pick the shard, the low bits the slot in it.
+        let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (Self.shardCount - 1)]
+        if let cached = shard.table.withLock({ $0.find(hash, text) }) { return cached }
         let data = (try? JSON.parse(UnsafeRawBufferPointer(text)))?.objectValue ?? [:]
-        let entry = Entry(text: Array(text), data: data)
-        table.withLock { table in
-            if table.count >= capacity {
-                table.entries.removeAll(keepingCapacity: true)
-                table.count = 0
-            }
-            table.entries[hash, default: []].append(entry)
-            table.count += 1
+        let entry = Entry(hash: hash, text: Array(text), data: data)
+        shard.table.withLock { table in
+            if table.find(hash, text) == nil { table.insert(entry, capacity: shardCapacity) }
         }
         return data
     }

@@ -10,17 +10,26 @@ extension Transform {
     /// - Returns: The pieces in start order.
     public static func filterPeriodIntersect(_ events: [Event], filters: [Event]) -> [Event] {
         guard !events.isEmpty, !filters.isEmpty else { return [] }
-        let events = sortByTimestamp(events)
         let filters = sortByTimestamp(filters)
+        // Events as a bucket is read (newest first) are walked backwards rather than copied.
+        switch order(of: events, by: startsEarlier) {
+        case .sorted: return intersect(events, filters)
+        case .reversed: return intersect(events.reversed(), filters)
+        case .neither: return intersect(sortByTimestamp(events), filters)
+        }
+    }
+
+    /// `filterPeriodIntersect` of events and filters in start order.
+    private static func intersect(_ events: some RandomAccessCollection<Event>, _ filters: [Event]) -> [Event] {
         var result: [Event] = []
-        var eventIndex = 0
+        var eventIndex = events.startIndex
         var filterIndex = 0
-        var current = events[0]
-        while eventIndex < events.count && filterIndex < filters.count {
+        var current = events[eventIndex]
+        while eventIndex != events.endIndex && filterIndex < filters.count {
             let filter = filters[filterIndex]
             if current.durationNanoseconds <= 0 || current.end <= filter.timestamp {
-                eventIndex += 1
-                if eventIndex < events.count { current = events[eventIndex] }
+                eventIndex = events.index(after: eventIndex)
+                if eventIndex != events.endIndex { current = events[eventIndex] }
             } else if current.timestamp >= filter.end {
                 filterIndex += 1
             } else {

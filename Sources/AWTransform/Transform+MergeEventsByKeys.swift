@@ -10,6 +10,7 @@ extension Transform {
     public static func mergeEventsByKeys(_ events: [Event], keys: [String]) -> [Event] {
         guard !keys.isEmpty else { return [] }
         var positions: [GroupKey: Int] = [:]
+        positions.reserveCapacity(min(events.count, 4096))  // a month of window titles, without regrowing
         var positionOfData = DataMemo<Int?>()  // events sharing data land in the same group
         var result: [Event] = []
         for event in events {

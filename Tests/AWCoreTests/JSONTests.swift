@@ -23,6 +23,8 @@ struct JSONTests {
             ("1.5e300", "1.5e300"),
             (#""\u00e9\ud83d\ude00 \" \\ \/ \n\t\u0001""#, #""é😀 \" \\ / \n\t\u0001""#),
             (#"{"é":1,"e":2,"f":3}"#, #"{"e":2,"f":3,"é":1}"#),
+            (#"{"title":"t","app":"a"}"#, #"{"app":"a","title":"t"}"#),
+            (#"{"é":1,"e":{"b":2,"a":1}}"#, #"{"e":{"a":1,"b":2},"é":1}"#),
         ])
     func roundTrip(input: String, expected: String) throws {
         #expect(try JSON.parse(input).serialized() == expected)

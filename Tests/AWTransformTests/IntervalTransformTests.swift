@@ -36,6 +36,11 @@ struct IntervalTransformTests {
             T.spans(Transform.filterPeriodIntersect([T.e(5, 1), T.e(0, 1)], filters: [T.e(5.5, 1), T.e(0, 0.25)])) == [
                 [0, 0.25], [5.5, 0.5],
             ])
+        // Newest first, as a bucket is read, with and without two events starting together.
+        let newestFirst = [T.e(6, 2, id: 3), T.e(3, 2, id: 2), T.e(0, 2, id: 1)]
+        #expect(Transform.filterPeriodIntersect(newestFirst, filters: [T.e(1, 6)]).map(\.id) == [1, 2, 3])
+        let tied = [T.e(6, 2, id: 4), T.e(3, 2, id: 2), T.e(3, 1, id: 3), T.e(0, 2, id: 1)]
+        #expect(Transform.filterPeriodIntersect(tied, filters: [T.e(1, 6)]).map(\.id) == [1, 2, 3, 4])
     }
 
     @Test("period_union joins overlapping and touching events and clears data")

@@ -55,19 +55,30 @@ public struct JSONWriter: Sendable {
     /// Appends an object with its keys in sorted order.
     public mutating func write(_ object: [String: JSON]) {
         writeByte(UInt8(ascii: "{"))
-        if object.count == 1, let (key, value) = object.first {
-            write(key)
-            writeByte(UInt8(ascii: ":"))
-            write(value)
-        } else {
-            for (position, key) in object.keys.sorted(by: JSONWriter.keyOrder).enumerated() {
+        switch object.count {
+        case 0: break
+        case 1: writeMember(object.first!)
+        case 2:  // the usual event data ({"app", "title"}, {"status", …}): no array to sort
+            var members = object.makeIterator()
+            var (first, second) = (members.next()!, members.next()!)
+            if JSONWriter.keyOrder(second.key, first.key) { swap(&first, &second) }
+            writeMember(first)
+            writeByte(UInt8(ascii: ","))
+            writeMember(second)
+        default:
+            for (position, member) in object.sorted(by: { JSONWriter.keyOrder($0.key, $1.key) }).enumerated() {
                 if position > 0 { writeByte(UInt8(ascii: ",")) }
-                write(key)
-                writeByte(UInt8(ascii: ":"))
-                write(object[key]!)
+                writeMember(member)
             }
         }
         writeByte(UInt8(ascii: "}"))
+    }
+
+    /// Appends `"key":value`.
+    private mutating func writeMember(_ member: (key: String, value: JSON)) {
+        write(member.key)
+        writeByte(UInt8(ascii: ":"))
+        write(member.value)
     }
 
     /// The order object keys are written in: UTF-8 bytes, lexicographically.
