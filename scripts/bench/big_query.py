@@ -3,18 +3,25 @@
 against a running aw-server (loopback only):
 
     big_query.py --url http://127.0.0.1:PORT --window WINDOW_BUCKET --afk AFK_BUCKET --end ISO [--reps 5]
+                 [--wrk SECONDS --pid SERVER_PID]
 
-Prints one JSON object: per period, the merged events, their total duration and p50/min latency."""
+Prints one JSON object: per period, the merged events, their total duration and p50/min latency.
+With --wrk, each period's query is also sent back to back by wrk on one connection for SECONDS
+(no client time in the figure): its p50, and the server's CPU time per query from /proc/PID/stat."""
 import argparse
 import json
+import os
+import re
 import statistics
+import subprocess
+import tempfile
 import time
 import urllib.request
 from datetime import datetime, timedelta
 
 
-def query(url, window, afk, start, end):
-    body = json.dumps({"timeperiods": [f"{start.isoformat()}/{end.isoformat()}"], "query": [
+def query_body(window, afk, start, end):
+    return json.dumps({"timeperiods": [f"{start.isoformat()}/{end.isoformat()}"], "query": [
         f'window = query_bucket("{window}");',
         f'afk = query_bucket("{afk}");',
         'afk = filter_keyvals(afk, "status", ["not-afk"]);',
@@ -22,12 +29,39 @@ def query(url, window, afk, start, end):
         'events = merge_events_by_keys(window, ["app", "title"]);',
         "events = sort_by_duration(events);",
         "RETURN = events;",
-    ]}).encode()
+    ]})
+
+
+def query(url, window, afk, start, end):
+    body = query_body(window, afk, start, end).encode()
     request = urllib.request.Request(f"{url}/api/0/query/", body, {"Content-Type": "application/json"})
     began = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:
         result = json.load(response)[0]
     return time.perf_counter() - began, result
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_run(url, body, seconds, pid):
+    """The query sent back to back by wrk: its p50 in ms and the server's CPU ms per query."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                     f'wrk.path = "/api/0/query/"\nwrk.body = {json.dumps(body)}\n')
+        script.flush()
+        before = cpu_seconds(pid)
+        out = subprocess.run(["wrk", "-t1", "-c1", f"-d{seconds}s", "--latency", "-s", script.name, url],
+                             check=True, capture_output=True, text=True).stdout
+        cpu = cpu_seconds(pid) - before
+    count = int(re.search(r"(\d+) requests in", out).group(1))
+    value, unit = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)$", out, re.M).groups()
+    p50 = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    return {"wrk_queries": count, "wrk_p50_ms": round(p50, 2), "server_cpu_ms_per_query": round(cpu * 1000 / count, 1)}
 
 
 def main():
@@ -37,7 +71,11 @@ def main():
     parser.add_argument("--afk", required=True)
     parser.add_argument("--end", required=True, help="end of the periods, ISO 8601 with offset")
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--wrk", type=int, metavar="SECONDS", help="also time each query with wrk")
+    parser.add_argument("--pid", type=int, help="the server's process id (with --wrk)")
     args = parser.parse_args()
+    if args.wrk and not args.pid:
+        parser.error("--wrk needs --pid")
     end = datetime.fromisoformat(args.end)
     out = {}
     for label, days in (("1d", 1), ("30d", 30)):
@@ -47,6 +85,9 @@ def main():
             times.append(seconds * 1000)
         out[label] = {"merged_events": len(result), "sum_duration_s": round(sum(e["duration"] for e in result), 1),
                       "p50_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1)}
+        if args.wrk:
+            body = query_body(args.window, args.afk, end - timedelta(days=days), end)
+            out[label].update(wrk_run(args.url, body, args.wrk, args.pid))
     print(json.dumps(out))
 
 
