@@ -12,7 +12,7 @@ struct DatastoreSlicedReadTests {
     static func threeDays() async throws -> (Datastore, TemporaryDirectory, [Event]) {
         let (store, folder) = try Fixture.fileStore()
         try await store.createBucket(Fixture.bucket())
-        var random = SeededGenerator(seed: 21)
+        var random = SplitMix(seed: 21)
         var events: [Event] = []
         var start = 0.0
         while start < 3 * 86_400 {
@@ -98,21 +98,5 @@ struct DatastoreSlicedReadTests {
             let read = try await store.events(range, slices: 4)
             #expect(read.filter { $0.id == moving.id }.count == 1)
         }
-    }
-}
-
-/// A small deterministic random number generator (SplitMix64), so the data is the same in
-/// every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
