@@ -126,21 +126,14 @@ extension Datastore {
 
     /// Writes the rows of `range` as comma-separated event objects.
     static func writeEventRows(_ range: RangeQuery, to sink: ChunkSink) throws {
-        var first = true
-        let rows = try Row.fetchCursor(sink.db, sql: range.sql, arguments: range.arguments)
-        while let row = try rows.next() {
-            if !first { sink.writer.writeByte(UInt8(ascii: ",")) }
-            first = false
-            let (id, start, end): (Int64, Int64, Int64) = (row[0], row[1], row[2])
-            try row.withUnsafeData(atIndex: 3) { data in
-                guard let data else {
-                    return range.window.writeEvent(id: id, start: start, end: end, data: nil, to: &sink.writer)
-                }
-                data.withUnsafeBytes {
-                    range.window.writeEvent(id: id, start: start, end: end, data: $0, to: &sink.writer)
-                }
+        try sink.withWriter { writer in
+            var first = true
+            try EventRowReader.forEachRow(sink.db, range) { id, start, end, data in
+                if !first { writer.writeByte(UInt8(ascii: ",")) }
+                first = false
+                range.window.writeEvent(id: id, start: start, end: end, data: data, to: &writer)
+                try sink.flushIfFull(&writer)
             }
-            try sink.flushIfFull()
         }
     }
 

@@ -105,11 +105,30 @@ final class ChunkSink {
 
     /// Hands the written bytes on if they fill a chunk.
     func flushIfFull() throws {
-        if writer.bytes.count >= chunkSize { try flush() }
+        try flushIfFull(&writer)
     }
 
     /// Hands the written bytes on, waiting while the consumer is behind.
     func flush() throws {
+        try flush(&writer)
+    }
+
+    /// Runs `body` with the writer as a local variable, for producers writing many small pieces:
+    /// a class's property is checked for exclusive access at run time on every use, a local
+    /// variable when compiled. Inside `body`, flush with `flushIfFull(_:)`.
+    func withWriter<T>(_ body: (inout JSONWriter) throws -> T) throws -> T {
+        var local = JSONWriter(capacity: 0)
+        swap(&local, &writer)
+        defer { swap(&local, &writer) }
+        return try body(&local)
+    }
+
+    /// Hands `writer`'s bytes on if they fill a chunk.
+    func flushIfFull(_ writer: inout JSONWriter) throws {
+        if writer.bytes.count >= chunkSize { try flush(&writer) }
+    }
+
+    private func flush(_ writer: inout JSONWriter) throws {
         guard !writer.bytes.isEmpty else { return }
         handoff.credits.wait()
         if handoff.cancelled.withLock({ $0 }) { throw CancellationError() }

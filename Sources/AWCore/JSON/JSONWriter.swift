@@ -21,9 +21,10 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    /// Appends already-serialized JSON text verbatim.
+    /// Appends already-serialized JSON text verbatim (literals go to `writeRaw(_: StaticString)`,
+    /// which copies their bytes without going through `String`).
     @inlinable
-    public mutating func writeRaw(_ text: String) {
+    public mutating func writeRaw(text: String) {
         bytes.append(contentsOf: text.utf8)
     }
 
@@ -127,7 +128,7 @@ public struct JSONWriter: Sendable {
             let trimmed = exponent.drop(while: { $0 == "0" })
             text = "\(mantissa)e\(sign)\(trimmed.isEmpty ? "0" : trimmed)"
         }
-        writeRaw(text)
+        writeRaw(text: text)
     }
 
     /// Appends a nanosecond count as decimal seconds, exactly and always with a fraction:

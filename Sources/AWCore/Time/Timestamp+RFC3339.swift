@@ -44,42 +44,53 @@ extension Timestamp {
         let (seconds, fraction) = nanoseconds.quotientAndRemainderFlooring(by: 1_000_000_000)
         let (days, secondOfDay) = seconds.quotientAndRemainderFlooring(by: 86_400)
         let (year, month, day) = civilDate(fromDaysSince1970: days)
-        func two(_ value: Int64) {
-            bytes.append(UInt8(ascii: "0") + UInt8(value / 10))
-            bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-        }
         if year < 0 || year > 9999 {
             bytes.append(contentsOf: String(year).utf8)
-        } else {
-            two(year / 100)
-            two(year % 100)
         }
-        bytes.append(UInt8(ascii: "-"))
-        two(month)
-        bytes.append(UInt8(ascii: "-"))
-        two(day)
-        bytes.append(UInt8(ascii: "T"))
-        two(secondOfDay / 3600)
-        bytes.append(UInt8(ascii: ":"))
-        two(secondOfDay / 60 % 60)
-        bytes.append(UInt8(ascii: ":"))
-        two(secondOfDay % 60)
-        if fraction != 0 {
-            var digits = 9
-            var value = fraction
-            while digits > 3 && value % 1000 == 0 {
-                value /= 1000
-                digits -= 3
+        // Written into a buffer on the stack, then appended at once: appending byte by byte
+        // checks the array's capacity and uniqueness for every byte.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { text in
+            var count = 0
+            func put(_ byte: UInt8) {
+                text[count] = byte
+                count += 1
             }
-            bytes.append(UInt8(ascii: "."))
-            var divisor: Int64 = 1
-            for _ in 1..<digits { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
+            func two(_ value: Int64) {
+                put(UInt8(ascii: "0") + UInt8(value / 10))
+                put(UInt8(ascii: "0") + UInt8(value % 10))
             }
+            if year >= 0 && year <= 9999 {
+                two(year / 100)
+                two(year % 100)
+            }
+            put(UInt8(ascii: "-"))
+            two(month)
+            put(UInt8(ascii: "-"))
+            two(day)
+            put(UInt8(ascii: "T"))
+            two(secondOfDay / 3600)
+            put(UInt8(ascii: ":"))
+            two(secondOfDay / 60 % 60)
+            put(UInt8(ascii: ":"))
+            two(secondOfDay % 60)
+            if fraction != 0 {
+                var digits = 9
+                var value = fraction
+                while digits > 3 && value % 1000 == 0 {
+                    value /= 1000
+                    digits -= 3
+                }
+                put(UInt8(ascii: "."))
+                var divisor: Int64 = 1
+                for _ in 1..<digits { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            put(UInt8(ascii: "Z"))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[..<count]))
         }
-        bytes.append(UInt8(ascii: "Z"))
     }
 }
 
