@@ -3,11 +3,13 @@
 against a running aw-server (loopback only):
 
     big_query.py --url http://127.0.0.1:PORT --window WINDOW_BUCKET --afk AFK_BUCKET --end ISO [--reps 5]
-                 [--wrk SECONDS --pid SERVER_PID]
+                 [--wrk SECONDS --pid SERVER_PID] [--get 100000]
 
 Prints one JSON object: per period, the merged events, their total duration and p50/min latency.
 With --wrk, each period's query is also sent back to back by wrk on one connection for SECONDS
-(no client time in the figure): its p50, and the server's CPU time per query from /proc/PID/stat."""
+(no client time in the figure): its p50, and the server's CPU time per query from /proc/PID/stat.
+With --get N, GET of the window bucket's newest N events is timed too (the body read, not parsed;
+the server's CPU per GET with --pid)."""
 import argparse
 import json
 import os
@@ -72,7 +74,8 @@ def main():
     parser.add_argument("--end", required=True, help="end of the periods, ISO 8601 with offset")
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--wrk", type=int, metavar="SECONDS", help="also time each query with wrk")
-    parser.add_argument("--pid", type=int, help="the server's process id (with --wrk)")
+    parser.add_argument("--pid", type=int, help="the server's process id (with --wrk or --get)")
+    parser.add_argument("--get", type=int, metavar="N", help="also time GET of the newest N window events")
     args = parser.parse_args()
     if args.wrk and not args.pid:
         parser.error("--wrk needs --pid")
@@ -88,6 +91,18 @@ def main():
         if args.wrk:
             body = query_body(args.window, args.afk, end - timedelta(days=days), end)
             out[label].update(wrk_run(args.url, body, args.wrk, args.pid))
+    if args.get:
+        url = f"{args.url}/api/0/buckets/{args.window}/events?limit={args.get}"
+        times, size = [], 0
+        before = cpu_seconds(args.pid) if args.pid else 0
+        for _ in range(args.reps):
+            began = time.perf_counter()
+            with urllib.request.urlopen(url, timeout=600) as response:
+                size = len(response.read())
+            times.append((time.perf_counter() - began) * 1000)
+        out["get"] = {"events": args.get, "bytes": size, "p50_ms": round(statistics.median(times), 1)}
+        if args.pid:
+            out["get"]["server_cpu_ms_per_get"] = round((cpu_seconds(args.pid) - before) * 1000 / args.reps, 1)
     print(json.dumps(out))
 
 
