@@ -198,7 +198,7 @@ struct PostgresServerTests {
         let cluster = try await PrivateCluster(tls: true)
         defer { cluster.remove() }
         let port = try #require(URLComponents(string: cluster.url)?.port)
-        let authority = cluster.folder.file("tls/ca.pem")
+        let authority = cluster.file("tls/ca.pem")
         // As in libpq, naming the authorities makes `require` check the certificate.
         #expect(try PostgresAddress("postgres://aw@h/db?sslmode=require&sslrootcert=\(authority)").tls == .verifyCA)
         for query in [
@@ -304,44 +304,69 @@ extension Event {
 /// A PostgreSQL cluster of the test's own (scripts/postgres-cluster.sh), to stop and start.
 struct PrivateCluster {
     let folder = TemporaryDirectory()
+    /// The cluster's files, in `folder`.
+    let path: String
     let url: String
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("scripts/postgres-cluster.sh").path
 
     /// Creates and starts the cluster; with `tls`, it accepts only encrypted connections, with a
     /// certificate for "localhost" signed by the authority in `tls/ca.pem`.
+    ///
+    /// The port is chosen free, but creating the cluster takes seconds before its server binds
+    /// the port, and a test running alongside may take it meanwhile: then a new cluster is made
+    /// on another port, up to three times.
     init(tls: Bool = false) async throws {
-        let output = try await Self.execute(["start", folder.path, "\(freeLoopbackPort())"] + (tls ? ["--tls"] : []))
-        url = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        var failure: (any Error)?
+        for attempt in 1...3 {
+            let path = folder.file("cluster-\(attempt)")
+            do {
+                let output = try await Self.execute(
+                    ["start", path, "\(freeLoopbackPort())"] + (tls ? ["--tls"] : []), log: "\(path)/server.log")
+                self.path = path
+                url = output.trimmingCharacters(in: .whitespacesAndNewlines)
+                return
+            } catch {
+                failure = error
+            }
+        }
+        throw failure!
     }
+
+    /// A file of the cluster.
+    func file(_ name: String) -> String { "\(path)/\(name)" }
 
     /// Runs `scripts/postgres-cluster.sh COMMAND` on this cluster.
     func run(_ command: String) async throws {
-        _ = try await Self.execute([command, folder.path])
+        _ = try await Self.execute([command, path], log: file("server.log"))
     }
 
     /// Stops the server; the folder goes with `folder`.
     func remove() {
-        _ = try? Self.executeBlocking(["stop", folder.path])
+        _ = try? Self.executeBlocking(["stop", path], log: nil)
     }
 
     /// Runs the script on a thread of its own: creating a cluster takes seconds, which would hold
     /// up one of the few threads every other test's tasks run on.
+    /// `log`: the server's log, whose end a failure reports.
     @discardableResult
-    static func execute(_ arguments: [String]) async throws -> String {
+    static func execute(_ arguments: [String], log: String?) async throws -> String {
         try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try executeBlocking(arguments) }) }.start()
+            Thread { continuation.resume(with: Result { try executeBlocking(arguments, log: log) }) }.start()
         }
     }
 
-    private static func executeBlocking(_ arguments: [String]) throws -> String {
+    private static func executeBlocking(_ arguments: [String], log: String?) throws -> String {
         // Through system(): Foundation's Process waits for every inheritor of a descriptor it
         // gives the child, and the PostgreSQL server the script starts lives on.
         let outputFile = NSTemporaryDirectory() + "aw-cluster-\(UUID().uuidString).out"
         defer { try? FileManager.default.removeItem(atPath: outputFile) }
         let command = ([script] + arguments).map { "'\($0)'" }.joined(separator: " ") + " >'\(outputFile)'"
         guard system(command) == 0 else {
-            throw ClusterError(message: "postgres-cluster.sh \(arguments.joined(separator: " ")) failed")
+            let logEnd = log.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map {
+                ": " + $0.split(separator: "\n").suffix(3).joined(separator: " | ")
+            }
+            throw ClusterError(message: "postgres-cluster.sh \(arguments.joined(separator: " ")) failed\(logEnd ?? "")")
         }
         return try String(contentsOfFile: outputFile, encoding: .utf8)
     }
