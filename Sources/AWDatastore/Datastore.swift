@@ -213,15 +213,21 @@ public final class Datastore: EventStore {
     /// reading keeps working while writing does not. They stay pending and are written, and
     /// visible, as soon as a write succeeds again.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DatastoreError) -> T {
-        do {
-            try await flush()
-        } catch  where error.refusesWritesOnly {
-            logger.debug("reading without the pending heartbeats: \(error)")
-        }
+        try await flushBeforeReading()
         do {
             return try await writer.read(body)
         } catch {
             throw DatastoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// Writes the pending heartbeats so that a read includes them; when the disk is full (or the
+    /// database read-only or locked by another writer) the read goes ahead without them.
+    private func flushBeforeReading() async throws(DatastoreError) {
+        do {
+            try await flush()
+        } catch  where error.refusesWritesOnly {
+            logger.debug("reading without the pending heartbeats: \(error)")
         }
     }
 
@@ -231,11 +237,7 @@ public final class Datastore: EventStore {
     func readConsistently<Input: Sendable, Output: Sendable>(
         _ inputs: [Input], _ body: @escaping @Sendable (Database, Input) throws -> Output
     ) async throws(DatastoreError) -> [Output]? {
-        do {
-            try await flush()
-        } catch  where error.refusesWritesOnly {
-            logger.debug("reading without the pending heartbeats: \(error)")
-        }
+        try await flushBeforeReading()
         let before = commits.count
         guard before.isMultiple(of: 2) else { return nil }
         var outputs: [Output?] = Array(repeating: nil, count: inputs.count)

@@ -103,11 +103,6 @@ final class ChunkSink {
         writer = JSONWriter(capacity: chunkSize + 64 * 1024)
     }
 
-    /// Hands the written bytes on if they fill a chunk.
-    func flushIfFull() throws {
-        try flushIfFull(&writer)
-    }
-
     /// Hands the written bytes on, waiting while the consumer is behind.
     func flush() throws {
         try flush(&writer)
