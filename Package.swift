@@ -265,7 +265,7 @@ let package = Package(
             path: "Fuzz/Targets"
         ),
         .executableTarget(name: "aw-fuzz", dependencies: ["AWFuzzTargets"], path: "Fuzz/Driver"),
-        .target(name: "AWTestSupport", path: "Tests/AWTestSupport"),
+        .target(name: "AWTestSupport", dependencies: ["AWCore"], path: "Tests/AWTestSupport"),
         .target(
             name: "AWStoreTestSupport",
             dependencies: [

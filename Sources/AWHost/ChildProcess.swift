@@ -21,8 +21,9 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
 
 /// A program started by `aw-server`, in a process group of its own, with default signal
 /// handling restored (the server ignores SIGTERM and SIGINT to handle them itself, and ignored
-/// signals would otherwise be inherited), stdin from /dev/null, and its stdout and stderr
-/// copied into a log file by a thread of its own.
+/// signals would otherwise be inherited), stdin from /dev/null, its stdout and stderr copied into
+/// a log file by a thread of its own, and no other descriptor of the server (its connections,
+/// its database) open.
 public final class ChildProcess: Sendable {
     /// The process id (also its process group id).
     public let pid: pid_t
@@ -56,6 +57,7 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 2)
+        actions.closeDescriptors(from: 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

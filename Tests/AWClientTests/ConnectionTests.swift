@@ -119,7 +119,7 @@ final class ScriptedHTTPServer: Sendable {
 
     init(script: @escaping @Sendable (_ connection: Int, _ request: Int) -> Reply) throws {
         self.script = script
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         self.listener = listener
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -146,6 +146,7 @@ final class ScriptedHTTPServer: Sendable {
         while true {
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else { return }
+            _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
             let index = received.withLock { lines in
                 lines.append([])
                 return lines.count - 1

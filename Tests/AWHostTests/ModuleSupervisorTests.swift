@@ -1,6 +1,7 @@
 import AWCore
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import AWHost
@@ -161,6 +162,22 @@ struct ModuleSupervisorTests {
         #expect(
             ClientConfigFile.settingPort(5601, in: "[server]\nhostname = \"localhost\"\n", section: "server")
                 == "[server]\nport = \"5601\"\nhostname = \"localhost\"\n")
+    }
+
+    @Test("a child starts with only its standard input, output and error: no file or connection of the server")
+    func childDescriptors() async throws {
+        // A descriptor any thread of the server opened without close-on-exec, as a socket a
+        // client test's server accepted: a child holding it would keep the connection open.
+        let held = open("/dev/null", O_RDONLY)
+        #expect(held > 2)
+        defer { close(held) }
+        let listing = Mutex("")
+        let child = try ChildProcess.spawn(
+            path: "/bin/sh", arguments: ["-c", "ls /proc/$$/fd; true"],
+            output: { bytes in listing.withLock { $0 += String(decoding: bytes, as: UTF8.self) } })
+        #expect(await child.waitForExit() == .exited(0))
+        await child.waitForOutputEnd()
+        #expect(listing.withLock { $0.split(separator: "\n").sorted() } == ["0", "1", "2"])
     }
 
     @Test("a child gets default signal handling, its own process group and its output logged")

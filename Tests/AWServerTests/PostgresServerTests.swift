@@ -357,18 +357,17 @@ struct PrivateCluster {
     }
 
     private static func executeBlocking(_ arguments: [String], log: String?) throws -> String {
-        // Through system(): Foundation's Process waits for every inheritor of a descriptor it
-        // gives the child, and the PostgreSQL server the script starts lives on.
-        let outputFile = NSTemporaryDirectory() + "aw-cluster-\(UUID().uuidString).out"
-        defer { try? FileManager.default.removeItem(atPath: outputFile) }
-        let command = ([script] + arguments).map { "'\($0)'" }.joined(separator: " ") + " >'\(outputFile)'"
-        guard system(command) == 0 else {
+        // Started with none of this process's descriptors: the PostgreSQL server the script
+        // starts lives on, and would hold open any connection another test has open now.
+        do {
+            return try Programs.run([script] + arguments, environment: [:], requireSuccess: true, timeout: 120)
+        } catch {
             let logEnd = log.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }.map {
                 ": " + $0.split(separator: "\n").suffix(3).joined(separator: " | ")
             }
-            throw ClusterError(message: "postgres-cluster.sh \(arguments.joined(separator: " ")) failed\(logEnd ?? "")")
+            throw ClusterError(
+                message: "postgres-cluster.sh \(arguments.joined(separator: " ")) failed\(logEnd ?? ""): \(error)")
         }
-        return try String(contentsOfFile: outputFile, encoding: .utf8)
     }
 
     struct ClusterError: Error, CustomStringConvertible {

@@ -1,3 +1,4 @@
+import AWCore
 import Foundation
 import Glibc
 import Synchronization
@@ -73,7 +74,9 @@ public final class TestProgram: Sendable {
         // Nothing else this process has open reaches the program: another thread's pipe or a file
         // being written (a copied binary: exec'ing it while anyone holds it open for writing
         // fails with "Text file busy").
-        _ = closeFrom(&actions, 3)
+        guard actions.closeDescriptors(from: 3) else {
+            throw SessionError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -114,16 +117,6 @@ public final class TestProgram: Sendable {
         reaper.start()
         return program
     }
-
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc
-    /// module does not show.
-    private static let closeFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
-            fatalError("glibc 2.34 or later is needed (posix_spawn_file_actions_addclosefrom_np)")
-        }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
 
     /// Whether it has not ended yet.
     public var isRunning: Bool { status.withLock { $0 == nil } }
@@ -168,14 +161,14 @@ public final class TestProgram: Sendable {
 }
 
 /// Programs a test session runs to the end.
-enum Programs {
+public enum Programs {
     /// Runs `arguments` to the end, with this process's environment plus `environment`, and returns
     /// what it printed on stdout.
     ///
     /// - Throws: `SessionError` with the output when `requireSuccess` and it exits non-zero.
     /// A program still running after `timeout` seconds is killed and reported: a display server
     /// that takes connections but never answers must fail a test, not hang it.
-    static func run(
+    public static func run(
         _ arguments: [String], environment: [String: String], requireSuccess: Bool, timeout: TimeInterval = 60
     ) throws -> String {
         let program = try TestProgram.start(arguments, environment: environment, output: .pipe())
