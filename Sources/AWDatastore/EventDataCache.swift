@@ -16,47 +16,25 @@ package final class EventDataCache: Sendable {
         var data: [String: JSON]
     }
 
-    /// One shard's texts: `slots` holds indices into `entries` (or -1), probed linearly from
-    /// the hash; kept at most half full.
+    /// One shard's texts.
     private struct Table {
         var entries: [Entry] = []
-        var slots: [Int32] = []
+        var slots = HashSlots()
 
         func find(_ hash: UInt64, _ text: UnsafeBufferPointer<UInt8>) -> [String: JSON]? {
-            guard !slots.isEmpty else { return nil }
-            let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            while true {
-                let index = Int(slots[slot])
-                if index < 0 { return nil }
-                if entries[index].hash == hash && entries[index].text.count == text.count
-                    && entries[index].text.withUnsafeBytes({
+            slots.index(hash: hash) { index in
+                entries[index].hash == hash && entries[index].text.count == text.count
+                    && entries[index].text.withUnsafeBytes {
                         memcmp($0.baseAddress!, text.baseAddress!, text.count) == 0
-                    })
-                {
-                    return entries[index].data
-                }
-                slot = (slot + 1) & mask
-            }
+                    }
+            }.map { entries[$0].data }
         }
 
         mutating func insert(_ entry: Entry, capacity: Int) {
             if entries.count >= capacity { self = Table() }
-            if (entries.count + 1) * 2 > slots.count { grow() }
             entries.append(entry)
-            place(entries.count - 1)
-        }
-
-        private mutating func grow() {
-            slots = Array(repeating: -1, count: max(64, slots.count * 2))
-            for index in entries.indices { place(index) }
-        }
-
-        private mutating func place(_ index: Int) {
-            let mask = slots.count - 1
-            var slot = Int(truncatingIfNeeded: entries[index].hash) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index)
+            let entries = entries
+            slots.add(entries.count - 1, hash: entry.hash) { entries[$0].hash }
         }
     }
 
@@ -81,7 +59,7 @@ package final class EventDataCache: Sendable {
     package func data(_ text: UnsafeBufferPointer<UInt8>) -> [String: JSON] {
         guard !text.isEmpty else { return [:] }
         let hash = Self.hash(text)
-        // The high bits pick the shard, the low bits the slot in it.
+        // The top four bits pick the shard, the bits from 32 up the slot in it.
         let shard = shards[Int(truncatingIfNeeded: hash >> 60) & (Self.shardCount - 1)]
         if let cached = shard.table.withLock({ $0.find(hash, text) }) { return cached }
         let data = (try? JSON.parse(UnsafeRawBufferPointer(text)))?.objectValue ?? [:]

@@ -9,8 +9,7 @@ import AWCore
 /// alive, so the storage cannot be freed and its address reused while the memo exists, and since
 /// the memo holds a reference, any later mutation copies the storage to a new address first.
 ///
-/// It is looked up once per event, so it is a table of its own: open addressing on the address,
-/// probed linearly, at most half full.
+/// It is looked up once per event, so it is a table of its own, on the address.
 struct DataMemo<Result> {
     private struct Entry {
         var identity: UInt
@@ -19,8 +18,7 @@ struct DataMemo<Result> {
     }
 
     private var entries: [Entry] = []
-    /// Indices into `entries`, or -1 for a free slot; a power of two long.
-    private var slots: [Int32] = []
+    private var slots = HashSlots()
 
     /// Whether instances can be told apart (a dictionary is one pointer wide).
     private static var isAvailable: Bool { MemoryLayout<[String: JSON]>.size == MemoryLayout<UInt>.size }
@@ -31,37 +29,24 @@ struct DataMemo<Result> {
     ) throws(Failure) -> Result {
         guard Self.isAvailable else { return try compute(data) }
         let identity = unsafeBitCast(data, to: UInt.self)
-        if !slots.isEmpty {
-            var slot = Self.slot(of: identity, mask: slots.count - 1)
-            while slots[slot] >= 0 {
-                let index = Int(slots[slot])
-                if entries[index].identity == identity { return entries[index].result }
-                slot = (slot + 1) & (slots.count - 1)
-            }
-        }
+        if let known = known(identity) { return known }
         let result = try compute(data)
-        if (entries.count + 1) * 2 > slots.count { grow() }
-        entries.append(Entry(identity: identity, data: data, result: result))
-        place(entries.count - 1)
+        remember(Entry(identity: identity, data: data, result: result))
         return result
     }
 
-    /// Where probing for `identity` starts: the address's bits mixed (allocations are aligned,
-    /// so the low bits alone would collide).
-    private static func slot(of identity: UInt, mask: Int) -> Int {
-        let mixed = UInt64(identity) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> 32) & mask
+    private func known(_ identity: UInt) -> Result? {
+        slots.index(hash: Self.hash(identity)) { entries[$0].identity == identity }.map { entries[$0].result }
     }
 
-    private mutating func grow() {
-        slots = Array(repeating: -1, count: max(64, slots.count * 2))
-        for index in entries.indices { place(index) }
+    private mutating func remember(_ entry: Entry) {
+        entries.append(entry)
+        let entries = entries
+        slots.add(entries.count - 1, hash: Self.hash(entry.identity)) { Self.hash(entries[$0].identity) }
     }
 
-    private mutating func place(_ index: Int) {
-        let mask = slots.count - 1
-        var slot = Self.slot(of: entries[index].identity, mask: mask)
-        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(index)
+    /// The address's bits mixed (allocations are aligned, so its low bits alone would collide).
+    private static func hash(_ identity: UInt) -> UInt64 {
+        UInt64(identity) &* 0x9E37_79B9_7F4A_7C15
     }
 }
