@@ -203,7 +203,7 @@ struct DatastoreStreamTests {
         #expect(try Event.array(json: JSON.parse(limited)) == Array(streamed.prefix(45_001)))
     }
 
-    @Test("consumers that stop early do not leave readers blocked", .timeLimit(.minutes(1)), arguments: StoreKind.all)
+    @Test("consumers that stop early do not leave readers blocked", .timeLimit(.minutes(5)), arguments: StoreKind.all)
     func earlyStop(kind: StoreKind) async throws {
         let store = try await kind.make()
         try await store.createBucket(Fixture.bucket())

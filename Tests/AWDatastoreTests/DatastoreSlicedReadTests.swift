@@ -77,7 +77,7 @@ struct DatastoreSlicedReadTests {
 
     @Test(
         "an event moved back and forth between the first and the last day is in every read exactly once",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(5)))
     func writesDuringReads() async throws {
         // One event an hour: reads stay quick, so the test is light beside others running at once.
         let (store, folder) = try Fixture.fileStore()
