@@ -448,8 +448,8 @@ def session(desktop, args):
         (work / "serving").mkdir()
         watching, url, hostname = start_server(desktop, args.binary, work / "watching", config, watchers=True)
         # The server alone runs from a copy of the binary: two processes of one file share its pages,
-        # and the kernel reclaims no shared page when the first hands back what starting used
-        # (a desktop runs one aw-server).
+        # and a build that hands back what starting used through madvise(MADV_PAGEOUT) (--binary may
+        # be an earlier one) gets no shared page reclaimed (a desktop runs one aw-server).
         alone = work / "aw-server-alone"
         shutil.copy2(args.binary, alone)
         serving, _, _ = start_server(desktop, str(alone), work / "serving", config, watchers=False)
