@@ -3,8 +3,9 @@
 # machine: aw-server-swift (release build) and the reference Python aw-server 0.12.0 (from PyPI,
 # pinned in scripts/bench/requirements-reference.txt, installed in .venv-bench) under the same
 # REST workload (scripts/bench/rest_bench.py), one after the other, with their ratios; both again
-# under heartbeats and bulk inserts sent back to back by wrk on one connection, and reading the
-# recent end of a 1M-event bucket (scripts/bench/recent_reads.py); this server's ceiling with wrk
+# under GET /api/0/info, heartbeats and bulk inserts sent back to back by wrk on one connection
+# (with their CPU time per request), and reading the recent end of a 1M-event bucket
+# (scripts/bench/recent_reads.py); this server's ceiling with wrk
 # (keep-alive connections); bulk inserts timed inside the server, and heartbeats through the
 # in-process client against a C plugin's calls through the plugin ABI and HTTP
 # (aw-client-bench); and the window and AFK watchers (the desktop plugin) over a scripted desktop

@@ -5,6 +5,9 @@
 //
 // Usage: swift run -c release aw-client-bench [local-count] [http-count] [plugin-file]
 // (plugin-file: Benchmarks/ClientBench/heartbeat-plugin.c built as its comment says)
+//
+// Tasks run on SwiftNIO's event loops, as in aw-server; with AW_BENCH_RUNTIME_EXECUTOR=1 they run
+// on the Swift runtime's own thread pool instead, to see what that choice costs each path.
 import AWClient
 import AWCore
 import AWDatastore
@@ -18,7 +21,7 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-EventLoopsAsGlobalExecutor.install()
+if getenv("AW_BENCH_RUNTIME_EXECUTOR") == nil { EventLoopsAsGlobalExecutor.install() }
 
 let localCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200_000 : 200_000
 let httpCount = CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 20_000 : 20_000

@@ -34,14 +34,24 @@ stop_server() {
   SERVER_PID=
 }
 
-# back_to_back OUT NAME PORT: heartbeats and 1,000-event bulk inserts sent back to back by wrk on
-# one connection for 10 s each (a C client whose own time per request is next to nothing), into
-# OUT/NAME-wrk-heartbeat.txt and OUT/NAME-wrk-bulk.txt.
+# back_to_back OUT NAME PORT: GET /api/0/info, heartbeats and 1,000-event bulk inserts sent back to
+# back by wrk on one connection for 10 s each (a C client whose own time per request is next to
+# nothing), into OUT/NAME-wrk-one-info.txt, OUT/NAME-wrk-heartbeat.txt and OUT/NAME-wrk-bulk.txt;
+# the server's CPU time (SERVER_PID's, in clock ticks) during each goes to the same name with .cpu.
 back_to_back() {
   local out="$1" name="$2" port="$3" kind
-  for kind in heartbeat bulk; do
-    curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/seq-$kind-1" -H 'Content-Type: application/json' \
-      -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
-    wrk -t1 -c1 -d10s -s "scripts/bench/$kind.lua" "http://127.0.0.1:$port" -- "seq-$kind" >"$out/$name-wrk-$kind.txt"
+  for kind in one-info heartbeat bulk; do
+    local target=("http://127.0.0.1:$port/api/0/info")
+    if [[ $kind != one-info ]]; then
+      curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/seq-$kind-1" -H 'Content-Type: application/json' \
+        -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
+      target=(-s "scripts/bench/$kind.lua" "http://127.0.0.1:$port" -- "seq-$kind")
+    fi
+    local before; before=$(cpu_ticks "$SERVER_PID")
+    wrk -t1 -c1 -d10s "${target[@]}" >"$out/$name-wrk-$kind.txt"
+    echo $(( $(cpu_ticks "$SERVER_PID") - before )) >"$out/$name-wrk-$kind.cpu"
   done
 }
+
+# cpu_ticks PID: the user plus system CPU time of a process so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }

@@ -2,12 +2,14 @@
 """Prints a side-by-side table from rest_bench.py's results in OUT (reference.json and one
 NAME.json per column, by default swift.json), with each column's ratio to the reference; then,
 when OUT holds them, the same servers under requests sent back to back by wrk
-(NAME-wrk-heartbeat.txt, NAME-wrk-bulk.txt), their reads of a big bucket's recent end
+(NAME-wrk-one-info.txt, NAME-wrk-heartbeat.txt, NAME-wrk-bulk.txt, each with the server's CPU
+ticks in a .cpu file beside it), their reads of a big bucket's recent end
 (NAME-recent.json, from recent_reads.py), and the ceilings measured with wrk.
 
     compare.py OUT [NAME=TITLE ...]
 """
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -83,13 +85,34 @@ def side_by_side(title, rows):
         print(f"| {name} | {number(theirs)} | {number(ours)} | {ratio:,.1f}x |")
 
 
+def wrk_cpu_per_request(path):
+    """The server's CPU seconds per request during a wrk run (its .cpu file holds the clock
+    ticks), or None when the run is missing."""
+    ticks = path.with_suffix(".cpu")
+    if not path.exists() or not ticks.exists():
+        return None
+    requests = int(re.search(r"(\d+) requests in", path.read_text()).group(1))
+    return int(ticks.read_text()) / os.sysconf("SC_CLK_TCK") / requests
+
+
 ours_name = columns[0][0]
-rates = {label: (wrk_rate(out / f"reference-wrk-{kind}.txt"), wrk_rate(out / f"{ours_name}-wrk-{kind}.txt"))
-         for label, kind in (("heartbeats", "heartbeat"), ("bulk", "bulk"))}
+kinds = ("one-info", "heartbeat", "bulk")
+runs = {kind: [out / f"{label}-wrk-{kind}.txt" for label in ("reference", ours_name)] for kind in kinds}
+rates = {kind: [wrk_rate(path) for path in paths] for kind, paths in runs.items()}
+cpu = {kind: [wrk_cpu_per_request(path) for path in paths] for kind, paths in runs.items()}
+
+
+def scaled(values, factor):
+    return [None if value is None else value * factor for value in values]
+
+
 side_by_side("One connection, requests sent back to back by wrk (10 s each; the client takes no time of its own)", [
-    ("heartbeats (/s)", *rates["heartbeats"], "higher"),
-    ("bulk insert, 1,000-event POSTs (events/s)",
-     *(None if rate is None else rate * 1000 for rate in rates["bulk"]), "higher"),
+    ("GET /api/0/info (/s)", *rates["one-info"], "higher"),
+    ("heartbeats (/s)", *rates["heartbeat"], "higher"),
+    ("bulk insert, 1,000-event POSTs (events/s)", *scaled(rates["bulk"], 1000), "higher"),
+    ("server CPU per GET /api/0/info (µs)", *scaled(cpu["one-info"], 1e6), "lower"),
+    ("server CPU per heartbeat (µs)", *scaled(cpu["heartbeat"], 1e6), "lower"),
+    ("server CPU per 1,000-event POST (ms)", *scaled(cpu["bulk"], 1e3), "lower"),
 ])
 recent = [out / f"{label}-recent.json" for label in ("reference", ours_name)]
 if all(path.exists() for path in recent):
