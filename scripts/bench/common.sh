@@ -36,21 +36,28 @@ stop_server() {
 
 # back_to_back OUT NAME PORT: GET /api/0/info, heartbeats and 1,000-event bulk inserts sent back to
 # back by wrk on one connection for 10 s each (a C client whose own time per request is next to
-# nothing), into OUT/NAME-wrk-one-info.txt, OUT/NAME-wrk-heartbeat.txt and OUT/NAME-wrk-bulk.txt;
-# the server's CPU time (SERVER_PID's, in clock ticks) during each goes to the same name with .cpu.
+# nothing): wrk_one_connection for each of one-info, heartbeat and bulk.
 back_to_back() {
-  local out="$1" name="$2" port="$3" kind
-  for kind in one-info heartbeat bulk; do
-    local target=("http://127.0.0.1:$port/api/0/info")
-    if [[ $kind != one-info ]]; then
-      curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/seq-$kind-1" -H 'Content-Type: application/json' \
-        -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
-      target=(-s "scripts/bench/$kind.lua" "http://127.0.0.1:$port" -- "seq-$kind")
-    fi
-    local before; before=$(cpu_ticks "$SERVER_PID")
-    wrk -t1 -c1 -d10s "${target[@]}" >"$out/$name-wrk-$kind.txt"
-    echo $(( $(cpu_ticks "$SERVER_PID") - before )) >"$out/$name-wrk-$kind.cpu"
-  done
+  local kind
+  for kind in one-info heartbeat bulk; do wrk_one_connection "$1" "$2" "$3" "$kind"; done
+}
+
+# wrk_one_connection OUT NAME PORT KIND: wrk on one connection for 10 s, each request sent as soon
+# as the last is answered: KIND one-info is GET /api/0/info, heartbeat or bulk the requests of
+# scripts/bench/KIND.lua into a bucket it makes first (seq-KIND-1). wrk's report goes to
+# OUT/NAME-wrk-KIND.txt, the server's (SERVER_PID's) CPU time meanwhile, in clock ticks, to
+# OUT/NAME-wrk-KIND.cpu.
+wrk_one_connection() {
+  local out="$1" name="$2" port="$3" kind="$4"
+  local target=("http://127.0.0.1:$port/api/0/info")
+  if [[ $kind != one-info ]]; then
+    curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/seq-$kind-1" -H 'Content-Type: application/json' \
+      -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
+    target=(-s "scripts/bench/$kind.lua" "http://127.0.0.1:$port" -- "seq-$kind")
+  fi
+  local before; before=$(cpu_ticks "$SERVER_PID")
+  wrk -t1 -c1 -d10s "${target[@]}" >"$out/$name-wrk-$kind.txt"
+  echo $(( $(cpu_ticks "$SERVER_PID") - before )) >"$out/$name-wrk-$kind.cpu"
 }
 
 # cpu_ticks PID: the user plus system CPU time of a process so far, in clock ticks.

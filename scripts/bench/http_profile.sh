@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Where a request's CPU time goes in aw-server: a release build serving on loopback, wrk sending
 # GET /api/0/info (a request that does nothing) and then heartbeats (heartbeat.lua) back to back
-# on one connection, each for 10 s with `perf record` sampling the server. Prints per request
-# kind the rate, the server's CPU time per request and its samples' shares: the kernel (sockets,
-# epoll, waking threads), SwiftNIO and Hummingbird (HTTP parsing, channels, writing), the Swift
-# runtime (reference counting, tasks), the C library, this server's own code (AWServer, AWCore,
+# on one connection, each for 10 s with `perf record` sampling the server (common.sh's
+# wrk_one_connection). Prints per request kind the rate, the server's CPU time and voluntary
+# context switches per request, and its samples' shares: the kernel (sockets, epoll, waking
+# threads), SwiftNIO and Hummingbird (HTTP parsing, channels, writing), the Swift runtime
+# (reference counting, tasks), the C library, this server's own code (AWServer, AWCore,
 # AWDatastore) and the rest (the Swift standard library, Foundation).
 #
 # Usage: scripts/bench/http_profile.sh   (needs perf and wrk; run from the repository root)
@@ -19,24 +20,24 @@ out="$(mktemp -d /tmp/aw-http-profile.XXXXXX)"
 port="$(free_port)"
 trap stop_server EXIT
 start_server "$out" swift "$port" .build/release/aw-server --testing --no-watchers --port "$port"
-curl -fsS -X POST "http://127.0.0.1:$port/api/0/buckets/profile-1" -H 'Content-Type: application/json' \
-  -d '{"client":"wrk","type":"currentwindow","hostname":"bench"}' >/dev/null
 
-echo "| request | requests/s | server CPU per request | kernel | NIO + Hummingbird | Swift runtime | C library | aw-server's code | other |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-for kind in info heartbeat; do
-  label="GET /api/0/info" target=("http://127.0.0.1:$port/api/0/info")
-  if [[ $kind == heartbeat ]]; then
-    label="POST …/heartbeat" target=(-s scripts/bench/heartbeat.lua "http://127.0.0.1:$port" -- profile)
-  fi
+# The voluntary context switches of all the server's threads so far.
+context_switches() { cat "/proc/$SERVER_PID/task/"*/status | awk '/^voluntary_ctxt_switches/ { n += $2 } END { print n }'; }
+
+echo "| request | requests/s | server CPU per request | context switches per request | kernel | NIO + Hummingbird | Swift runtime | C library | aw-server's code | other |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for kind in one-info heartbeat; do
   perf record -q -F 2000 -g -p "$SERVER_PID" -o "$out/$kind.perf" -- sleep 10 2>/dev/null &
   perf_pid=$!
-  before=$(cpu_ticks "$SERVER_PID")
-  wrk -t1 -c1 -d10s "${target[@]}" >"$out/$kind.wrk"
-  ticks=$(( $(cpu_ticks "$SERVER_PID") - before ))
+  switches=$(context_switches)
+  wrk_one_connection "$out" swift "$port" "$kind"
+  switches=$(( $(context_switches) - switches ))
   wait "$perf_pid"
-  requests=$(grep -oE '[0-9]+ requests in' "$out/$kind.wrk" | cut -d' ' -f1)
-  rate=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$out/$kind.wrk")
+  report="$out/swift-wrk-$kind.txt"
+  requests=$(grep -oE '[0-9]+ requests in' "$report" | cut -d' ' -f1)
+  rate=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' "$report")
+  per_request=$(awk -v t="$(cat "$out/swift-wrk-$kind.cpu")" -v s="$switches" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.0f µs | %.2f", t / hz / n * 1e6, s / n }')
   shares=$(perf report -i "$out/$kind.perf" --no-children --sort dso,sym -g none 2>/dev/null | awk '
     /^#/ || NF == 0 { next }
     { share = $1; sub("%", "", share)
@@ -47,6 +48,7 @@ for kind in info heartbeat; do
       else if ($0 ~ /libc\.so/) libc += share
       else other += share }
     END { printf "%.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%% | %.0f%%", kernel, nio, runtime, libc, own, other }')
-  cpu=$(awk -v t="$ticks" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f µs", t / hz / n * 1e6 }')
-  echo "| $label | $rate | $cpu | $shares |"
+  label="GET /api/0/info"
+  [[ $kind == heartbeat ]] && label="POST …/heartbeat"
+  echo "| $label | $rate | $per_request | $shares |"
 done
