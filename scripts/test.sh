@@ -13,8 +13,9 @@
 #      the Debian package and the tarball (scripts/package.sh) installed, used and removed,
 #   4. fuzzes the REST API against its OpenAPI document with Schemathesis,
 #   5. fuzzes the parsers with libFuzzer + AddressSanitizer, AW_FUZZ_SECONDS (default 20) per target,
-# and ends with one summary of every part: passed, failed and skipped. With CI=true (as CI runs
-# it) a test that would be skipped for a missing tool, service or permission fails instead.
+# and ends with one summary of every part: passed, failed and skipped, and the minutes each step
+# took. With CI=true (as CI runs it) a test that would be skipped for a missing tool, service or
+# permission fails instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 logs=.build/test-logs
@@ -22,41 +23,62 @@ mkdir -p "$logs"
 summary="$logs/summary.txt"
 : >"$summary"
 note() { printf '  %-22s %s\n' "$1" "$2" >>"$summary"; }
+# Each step's wall time, so that a slow machine's run shows where its time went.
+steps="$logs/steps.txt"
+: >"$steps"
+step="" step_start=$SECONDS
+begin() {
+  [[ -n "$step" ]] && printf '  %6.1f min  %s\n' "$(((SECONDS - step_start) * 10 / 60))e-1" "$step" >>"$steps"
+  step="$1" step_start=$SECONDS
+  [[ -n "$step" ]] && echo "== $step" >&2
+  return 0
+}
 cluster=""
 finish() {
-  local status=$?
+  local status=$? running="$step"
+  begin ""
   [[ -n "$cluster" ]] && { scripts/postgres-cluster.sh stop "$cluster" 2>/dev/null || true; rm -rf "$cluster"; }
   echo "== summary (logs in $logs/)" >&2
   cat "$summary" >&2
-  if [[ $status -eq 0 ]]; then echo "== all tests passed" >&2; else echo "== FAILED (exit $status)" >&2; fi
+  echo "== time per step ($((SECONDS / 60)) min in all)" >&2
+  cat "$steps" >&2
+  if [[ $status -eq 0 ]]; then
+    echo "== all tests passed" >&2
+  else
+    echo "== FAILED (exit $status) in: $running" >&2
+  fi
 }
 trap finish EXIT
+# Stopped from outside (a CI time limit, Ctrl-C): the summary says so, and names the step.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
+begin "installing missing Debian packages (scripts/install-deps.sh test)"
 scripts/install-deps.sh test
 
-echo "== formatting" >&2
+begin "formatting"
 scripts/format.sh --check
 
-echo "== generated Wayland protocol code (scripts/wayland-protocols.sh --check)" >&2
+begin "generated Wayland protocol code (scripts/wayland-protocols.sh --check)"
 scripts/wayland-protocols.sh --check
 
-echo "== swift build" >&2
+begin "swift build"
 swift build --build-tests
 # The first-party desktop plugin, which aw-server loads from beside itself.
 swift build --product aw-plugin-desktop
 # The Debian package and the tarball (a release build: the hostile-input tests run against its
 # aw-server too, as an optimised build recurses differently); test_package.py installs and uses them.
-echo "== scripts/package.sh .build/dist" >&2
+begin "scripts/package.sh .build/dist"
 rm -rf .build/dist
 scripts/package.sh .build/dist
 
 # What a developer's first scripts/run.sh builds: the package traits off (no PostgreSQL, no
 # HTTPS), in a folder of its own so the main build keeps its traits; test_minimal_build.py uses it.
-echo "== swift build --disable-default-traits (scripts/run.sh's configuration)" >&2
+begin "swift build --disable-default-traits (scripts/run.sh's configuration)"
 swift build --disable-default-traits --scratch-path .build-minimal --product aw-server
 swift build --disable-default-traits --scratch-path .build-minimal --product aw
 
-echo "== private PostgreSQL cluster (scripts/postgres-cluster.sh)" >&2
+begin "private PostgreSQL cluster (scripts/postgres-cluster.sh)"
 cluster="$(mktemp -d /tmp/aw-test-postgres.XXXXXX)"
 pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 AW_TEST_POSTGRES_URL="$(scripts/postgres-cluster.sh start "$cluster" "$pg_port")"
@@ -66,22 +88,22 @@ export AW_TEST_POSTGRES_URL
 # their own, so that the heavy suites (fuzz inputs, hostile queries, PostgreSQL load) cannot
 # starve them; the GNOME suite runs after the others, as each GNOME Shell start takes the
 # machine's cores for a few seconds.
-echo "== swift test: the watchers on private X displays, headless sway and KWin" >&2
+begin "swift test: the watchers on private X displays, headless sway and KWin"
 status=0
 swift test --skip-build --filter AWWatcherTests --skip GnomeWatcherTests 2>&1 | tee "$logs/swift-watchers.log" ||
   status=$?
 note "Swift watcher tests" "$(scripts/test-summary.py swift "$logs/swift-watchers.log")"
 [[ $status -eq 0 ]] || exit "$status"
-echo "== swift test: the watchers under headless GNOME Shell" >&2
+begin "swift test: the watchers under headless GNOME Shell"
 swift test --skip-build --filter GnomeWatcherTests 2>&1 | tee "$logs/swift-gnome.log" || status=$?
 note "Swift GNOME tests" "$(scripts/test-summary.py swift "$logs/swift-gnome.log")"
 [[ $status -eq 0 ]] || exit "$status"
-echo "== swift test: everything else (datastore and REST suites on SQLite and on PostgreSQL)" >&2
+begin "swift test: everything else (datastore and REST suites on SQLite and on PostgreSQL)"
 swift test --skip-build --skip AWWatcherTests 2>&1 | tee "$logs/swift.log" || status=$?
 note "Swift tests" "$(scripts/test-summary.py swift "$logs/swift.log")"
 [[ $status -eq 0 ]] || exit "$status"
 
-echo "== compatibility tests (Python aw-client $(grep -m1 '^aw-client' Tests/compat/requirements.txt))" >&2
+begin "compatibility tests (Python aw-client $(grep -m1 '^aw-client' Tests/compat/requirements.txt))"
 venv=.venv-compat
 stamp="$venv/.requirements"
 if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
@@ -92,16 +114,16 @@ if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
 fi
 AW_SERVER_BIN="$PWD/.build/debug/aw-server" AW_SERVER_RELEASE_BIN="$PWD/.build/release/aw-server" \
   AW_PACKAGE_DIR="$PWD/.build/dist" AW_MINIMAL_BUILD_DIR="$PWD/.build-minimal/debug" \
-  "$venv/bin/python" -m pytest -q -rs -p no:cacheprovider Tests/compat 2>&1 | tee "$logs/compat.log" || status=$?
+  "$venv/bin/python" -m pytest -q -rs --durations=15 -p no:cacheprovider Tests/compat 2>&1 | tee "$logs/compat.log" || status=$?
 note "Python tests" "$(scripts/test-summary.py pytest "$logs/compat.log")"
 [[ $status -eq 0 ]] || exit "$status"
 
-echo "== contract fuzzing (Schemathesis against /api/0/openapi.json)" >&2
+begin "contract fuzzing (Schemathesis against /api/0/openapi.json)"
 Tests/contract/run.sh .build/debug/aw-server 2>&1 | tee "$logs/contract.log" || status=$?
 note "Schemathesis" "$(scripts/test-summary.py schemathesis "$logs/contract.log")"
 [[ $status -eq 0 ]] || exit "$status"
 
-echo "== parser fuzzing (libFuzzer + AddressSanitizer, Fuzz/run.sh)" >&2
+begin "parser fuzzing (libFuzzer + AddressSanitizer, Fuzz/run.sh)"
 Fuzz/run.sh --seconds "${AW_FUZZ_SECONDS:-20}" 2>&1 | tee "$logs/fuzz.log" || status=$?
 note "fuzzing" "$(scripts/test-summary.py fuzz "$logs/fuzz.log")"
 exit "$status"
