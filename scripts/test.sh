@@ -66,17 +66,13 @@ begin "swift build"
 swift build --build-tests
 # The first-party desktop plugin, which aw-server loads from beside itself.
 swift build --product aw-plugin-desktop
-# The Debian package and the tarball (a release build: the hostile-input tests run against its
-# aw-server too, as an optimised build recurses differently); test_package.py installs and uses them.
-begin "scripts/package.sh .build/dist"
+# The Debian package and the tarball, of the build scripts/run.sh makes (release, the package
+# traits off: packaged the same way, built in a third of the time): test_package.py installs and
+# uses them, test_minimal_build.py checks what that build leaves out, and the hostile-input tests
+# run against its aw-server too (an optimised build recurses differently).
+begin "scripts/package.sh --minimal .build/dist (release, scripts/run.sh's configuration)"
 rm -rf .build/dist
-scripts/package.sh .build/dist
-
-# What a developer's first scripts/run.sh builds: the package traits off (no PostgreSQL, no
-# HTTPS), in a folder of its own so the main build keeps its traits; test_minimal_build.py uses it.
-begin "swift build --disable-default-traits (scripts/run.sh's configuration)"
-swift build --disable-default-traits --scratch-path .build-minimal --product aw-server
-swift build --disable-default-traits --scratch-path .build-minimal --product aw
+scripts/package.sh --minimal .build/dist
 
 begin "private PostgreSQL cluster (scripts/postgres-cluster.sh)"
 cluster="$(mktemp -d /tmp/aw-test-postgres.XXXXXX)"
@@ -112,8 +108,8 @@ if ! cmp -s Tests/compat/requirements.txt "$stamp" 2>/dev/null; then
   "$venv/bin/pip" install -q --disable-pip-version-check -r Tests/compat/requirements.txt
   cp Tests/compat/requirements.txt "$stamp"
 fi
-AW_SERVER_BIN="$PWD/.build/debug/aw-server" AW_SERVER_RELEASE_BIN="$PWD/.build/release/aw-server" \
-  AW_PACKAGE_DIR="$PWD/.build/dist" AW_MINIMAL_BUILD_DIR="$PWD/.build-minimal/debug" \
+AW_SERVER_BIN="$PWD/.build/debug/aw-server" AW_SERVER_RELEASE_BIN="$PWD/.build-minimal/release/aw-server" \
+  AW_PACKAGE_DIR="$PWD/.build/dist" AW_MINIMAL_BUILD_DIR="$PWD/.build-minimal/release" \
   "$venv/bin/python" -m pytest -q -rs --durations=15 -p no:cacheprovider Tests/compat 2>&1 | tee "$logs/compat.log" || status=$?
 note "Python tests" "$(scripts/test-summary.py pytest "$logs/compat.log")"
 [[ $status -eq 0 ]] || exit "$status"

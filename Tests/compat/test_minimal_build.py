@@ -2,7 +2,7 @@
 datastore, no HTTPS in the client): it serves and records, its `aw` speaks plain HTTP to it, and
 asking for what it leaves out is refused with a message that says how to get it.
 AW_MINIMAL_BUILD_DIR names the folder of that build's `aw-server` and `aw` (scripts/test.sh
-builds them with --disable-default-traits)."""
+makes them with `scripts/package.sh --minimal`, a release build with --disable-default-traits)."""
 import os
 import subprocess
 from pathlib import Path
