@@ -36,20 +36,20 @@ extension Datastore {
                 stored[index].id = nil
             }
             var nextID = self.state.withLock { $0.allocateEventIDs(stored.count - replacedIDs.count) }
-            var inserter = try EventRowWriter(db, replacing: false)
-            var replacer = try EventRowWriter(db, replacing: true)
             var maximum = storedMaximum
             var span = BucketMetadata()
-            for index in stored.indices {
-                if let id = stored[index].id {
-                    try replacer.write(stored[index], id: id, bucketRow: row)
-                } else {
-                    stored[index].id = nextID
-                    try inserter.write(stored[index], id: nextID, bucketRow: row)
-                    nextID += 1
+            try EventRowWriter.writing(db) { writer in
+                for index in stored.indices {
+                    if let id = stored[index].id {
+                        try writer.write(stored[index], id: id, bucketRow: row, replacing: true)
+                    } else {
+                        stored[index].id = nextID
+                        try writer.write(stored[index], id: nextID, bucketRow: row, replacing: false)
+                        nextID += 1
+                    }
+                    maximum = max(maximum, stored[index].durationNanoseconds)
+                    span = span.including(BucketMetadata(start: stored[index].timestamp, end: stored[index].end))
                 }
-                maximum = max(maximum, stored[index].durationNanoseconds)
-                span = span.including(BucketMetadata(start: stored[index].timestamp, end: stored[index].end))
             }
             if maximum > storedMaximum {
                 try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])

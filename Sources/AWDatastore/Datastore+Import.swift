@@ -59,7 +59,6 @@ extension Datastore {
             let present = try db.cachedStatement(
                 sql: "SELECT 1 FROM events WHERE bucketrow = ? AND starttime = ? AND endtime = ? AND data = ? LIMIT 1"
             )
-            var writer = try EventRowWriter(db, replacing: false)
             var outcome = ImportOutcome(
                 row: row, created: created, inserted: 0, skipped: 0, metadata: BucketMetadata(),
                 maximumDuration: storedMaximum)
@@ -81,11 +80,13 @@ extension Datastore {
                     toInsert.append(event)
                 }
                 var nextID = self.state.withLock { $0.allocateEventIDs(toInsert.count) }
-                for event in toInsert {
-                    try writer.write(event, id: nextID, bucketRow: row)
-                    nextID += 1
-                    outcome.maximumDuration = max(outcome.maximumDuration, event.durationNanoseconds)
-                    outcome.metadata = outcome.metadata.including(event)
+                try EventRowWriter.writing(db) { writer in
+                    for event in toInsert {
+                        try writer.write(event, id: nextID, bucketRow: row, replacing: false)
+                        nextID += 1
+                        outcome.maximumDuration = max(outcome.maximumDuration, event.durationNanoseconds)
+                        outcome.metadata = outcome.metadata.including(event)
+                    }
                 }
                 outcome.inserted += toInsert.count
             }

@@ -288,9 +288,10 @@ public final class Datastore: EventStore {
         guard !rows.isEmpty else { return }
         do {
             try db.inTransaction {
-                var writer = try EventRowWriter(db, replacing: true)
-                for (id, row) in rows {
-                    try writer.write(row.event, id: id, bucketRow: row.bucketRow)
+                try EventRowWriter.writing(db) { writer in
+                    for (id, row) in rows {
+                        try writer.write(row.event, id: id, bucketRow: row.bucketRow, replacing: true)
+                    }
                 }
                 try Self.storeMaximumDurations(grown, db)
                 try self.storeEventIDHighWater(db)

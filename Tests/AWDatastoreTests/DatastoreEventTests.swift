@@ -93,6 +93,41 @@ struct DatastoreEventTests {
         #expect(try await store.events(bucketID: "other").map(\.data) == [["v": "foreign"]])
     }
 
+    @Test(
+        "posts of 1 to 100 events, a third of them edits of stored events, store each new event once and replace each edited one, also after reopening"
+    )
+    func postsOfEveryLength() async throws {
+        let (store, folder) = try Fixture.fileStore()
+        try await store.createBucket(Fixture.bucket())
+        var expected: [Int64: [String: JSON]] = [:]
+        var second = 0.0
+        // Around the rows one INSERT statement carries (EventRowWriter.rowsPerStatement).
+        for count in [1, 2, 31, 32, 33, 63, 64, 65, 100] {
+            let edited = expected.keys.sorted().prefix(count / 3)
+            var post = edited.enumerated().map { index, id in
+                Fixture.event(
+                    second + Double(index), 1, ["post": .int(Int64(count)), "edit": .int(Int64(index))], id: id)
+            }
+            post += (post.count..<count).map { index in
+                Fixture.event(second + Double(index), 1, ["post": .int(Int64(count)), "new": .int(Int64(index))])
+            }
+            second += Double(count)
+            let stored = try await store.insertEvents(post, bucketID: "bucket-1")
+            #expect(Array(stored.prefix(edited.count).map(\.id)) == edited.map { Optional($0) })
+            for event in stored { expected[try #require(event.id)] = event.data }
+        }
+        func check(_ store: Datastore) async throws {
+            let events = try await store.events(bucketID: "bucket-1")
+            #expect(events.count == expected.count)
+            let read = Dictionary(events.map { ($0.id!, $0.data) }, uniquingKeysWith: { first, _ in first })
+            let wrong = expected.filter { read[$0.key] != $0.value }.keys.sorted()
+            #expect(wrong.isEmpty, "\(wrong.count) events not as last posted, ids \(wrong.prefix(8))")
+        }
+        try await check(store)
+        try store.close()
+        try await check(try Datastore(path: folder.file("sqlite.db")))
+    }
+
     @Test("single events are fetched and deleted; missing ones are reported")
     func singleEvents() async throws {
         let store = try await store(with: [Fixture.event(0, 1)])
