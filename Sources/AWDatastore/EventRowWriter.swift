@@ -12,8 +12,8 @@ struct EventRowWriter {
     static let rowsPerStatement = 32
 
     private let db: Database
-    private var inserted = Batch()
-    private var replaced = Batch()
+    private var inserted = Batch(replacing: false)
+    private var replaced = Batch(replacing: true)
 
     private init(_ db: Database) {
         self.db = db
@@ -24,8 +24,8 @@ struct EventRowWriter {
     static func writing<T>(_ db: Database, _ body: (inout EventRowWriter) throws -> T) throws -> T {
         var writer = EventRowWriter(db)
         let result = try body(&writer)
-        try writer.write(&writer.inserted, replacing: false)
-        try writer.write(&writer.replaced, replacing: true)
+        try writer.inserted.write(to: db)
+        try writer.replaced.write(to: db)
         return result
     }
 
@@ -49,12 +49,11 @@ struct EventRowWriter {
         id: Int64, bucketRow: Int64, start: Timestamp, end: Timestamp, replacing: Bool,
         writeData: (inout JSONWriter) -> Void
     ) throws {
+        let row = (id: id, bucketRow: bucketRow, start: start.nanoseconds, end: end.nanoseconds)
         if replacing {
-            replaced.add(id: id, bucketRow: bucketRow, start: start, end: end, writeData: writeData)
-            if replaced.rows.count == Self.rowsPerStatement { try write(&replaced, replacing: true) }
+            try replaced.add(row, writeData: writeData, db: db)
         } else {
-            inserted.add(id: id, bucketRow: bucketRow, start: start, end: end, writeData: writeData)
-            if inserted.rows.count == Self.rowsPerStatement { try write(&inserted, replacing: false) }
+            try inserted.add(row, writeData: writeData, db: db)
         }
     }
 
@@ -66,22 +65,60 @@ struct EventRowWriter {
             var textStart, textCount: Int
         }
 
+        /// Whether the rows overwrite rows with the same id (`INSERT OR REPLACE`).
+        let replacing: Bool
         var rows: [Row] = []
+        /// Never without storage (room for 4 KB is reserved), so its address is never `nil`.
         var texts = JSONWriter(capacity: 4096)
 
-        init() {
+        init(replacing: Bool) {
+            self.replacing = replacing
             rows.reserveCapacity(EventRowWriter.rowsPerStatement)
         }
 
+        /// Adds a row, writing the batch to `db` once it is full.
         mutating func add(
-            id: Int64, bucketRow: Int64, start: Timestamp, end: Timestamp, writeData: (inout JSONWriter) -> Void
-        ) {
+            _ row: (id: Int64, bucketRow: Int64, start: Int64, end: Int64), writeData: (inout JSONWriter) -> Void,
+            db: Database
+        ) throws {
             let textStart = texts.bytes.count
             writeData(&texts)
             rows.append(
                 Row(
-                    id: id, bucketRow: bucketRow, start: start.nanoseconds, end: end.nanoseconds,
-                    textStart: textStart, textCount: texts.bytes.count - textStart))
+                    id: row.id, bucketRow: row.bucketRow, start: row.start, end: row.end, textStart: textStart,
+                    textCount: texts.bytes.count - textStart))
+            if rows.count == EventRowWriter.rowsPerStatement { try write(to: db) }
+        }
+
+        /// Writes the gathered rows in one statement and empties the batch.
+        mutating func write(to db: Database) throws {
+            guard !rows.isEmpty else { return }
+            let sql = (replacing ? EventRowWriter.replaceSQL : EventRowWriter.insertSQL)[rows.count]
+            let handle = try db.cachedStatement(sql: sql).sqliteStatement
+            sqlite3_reset(handle)
+            let rows = self.rows
+            let code = texts.bytes.withUnsafeBufferPointer { texts in
+                // The texts stay alive until the step below, so SQLite need not copy them.
+                let base = UnsafeRawPointer(texts.baseAddress!).assumingMemoryBound(to: CChar.self)
+                for (index, row) in rows.enumerated() {
+                    let column = Int32(index * 5)
+                    sqlite3_bind_int64(handle, column + 1, row.id)
+                    sqlite3_bind_int64(handle, column + 2, row.bucketRow)
+                    sqlite3_bind_int64(handle, column + 3, row.start)
+                    sqlite3_bind_int64(handle, column + 4, row.end)
+                    sqlite3_bind_text(handle, column + 5, base + row.textStart, Int32(row.textCount), nil)
+                }
+                return sqlite3_step(handle)
+            }
+            // The statement stays cached: it must not keep pointers into the texts.
+            sqlite3_clear_bindings(handle)
+            self.rows.removeAll(keepingCapacity: true)
+            texts.bytes.removeAll(keepingCapacity: true)
+            guard code == SQLITE_DONE else {
+                let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
+                sqlite3_reset(handle)
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+            }
         }
     }
 
@@ -92,43 +129,5 @@ struct EventRowWriter {
     private static func sql(rows: Int, replacing: Bool) -> String {
         "INSERT \(replacing ? "OR REPLACE " : "")INTO events (id, bucketrow, starttime, endtime, data) VALUES "
             + Array(repeating: "(?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-    }
-
-    /// SQLite's `SQLITE_TRANSIENT`: it copies the text before the call returns.
-    private static let copyText = unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self)
-
-    /// Writes the rows of `batch` in one statement and empties it.
-    private func write(_ batch: inout Batch, replacing: Bool) throws {
-        guard !batch.rows.isEmpty else { return }
-        let sql = (replacing ? Self.replaceSQL : Self.insertSQL)[batch.rows.count]
-        let handle = try db.cachedStatement(sql: sql).sqliteStatement
-        sqlite3_reset(handle)
-        let rows = batch.rows
-        let code = batch.texts.bytes.withUnsafeBufferPointer { texts in
-            // The texts stay alive until the step below, so SQLite need not copy them.
-            let base = UnsafeRawPointer(texts.baseAddress)?.assumingMemoryBound(to: CChar.self)
-            for (index, row) in rows.enumerated() {
-                let column = Int32(index * 5)
-                sqlite3_bind_int64(handle, column + 1, row.id)
-                sqlite3_bind_int64(handle, column + 2, row.bucketRow)
-                sqlite3_bind_int64(handle, column + 3, row.start)
-                sqlite3_bind_int64(handle, column + 4, row.end)
-                if let base {
-                    sqlite3_bind_text(handle, column + 5, base + row.textStart, Int32(row.textCount), nil)
-                } else {  // no texts at all (an array's storage always has an address; for safety)
-                    sqlite3_bind_text(handle, column + 5, "", 0, Self.copyText)
-                }
-            }
-            return sqlite3_step(handle)
-        }
-        // The statement stays cached: it must not keep pointers into the texts.
-        sqlite3_clear_bindings(handle)
-        batch.rows.removeAll(keepingCapacity: true)
-        batch.texts.bytes.removeAll(keepingCapacity: true)
-        guard code == SQLITE_DONE else {
-            let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
-            sqlite3_reset(handle)
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
-        }
     }
 }
