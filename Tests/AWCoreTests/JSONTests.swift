@@ -108,6 +108,16 @@ struct CanonicalJSONTests {
         #expect(String(decoding: canonical, as: UTF8.self) == (try JSON.parse(text).serialized()))
     }
 
+    @Test("objects nested 400 deep, each with its keys out of order, come out sorted at every level")
+    func deeplyNestedUnorderedObjects() throws {
+        let text = String(repeating: #"{"b":1,"a":"#, count: 400) + "0" + String(repeating: "}", count: 400)
+        var copy = text
+        let canonical = try copy.withUTF8 { try JSON.canonicalText(UnsafeRawBufferPointer($0)) }
+        let expected = String(repeating: #"{"a":"#, count: 400) + "0" + String(repeating: #","b":1}"#, count: 400)
+        #expect(String(decoding: canonical, as: UTF8.self) == expected)
+        #expect(try JSON.parse(text).serialized() == expected)
+    }
+
     @Test("random documents: canonicalText and parse-then-serialize agree byte for byte")
     func randomDocuments() throws {
         var generator = SplitMix(seed: 42)
@@ -134,7 +144,7 @@ struct CanonicalJSONTests {
                 + (0..<Int(generator.next() % 4)).map { _ in space + randomJSON(depth: depth + 1, &generator) }.joined(
                     separator: ",") + "]"
         default:
-            let keys = ["a", "b", "B", "é", "app", "title", "$category", "a"]
+            let keys = ["a", "b", "B", "é", "app", "title", "$category", "a", "\\u0061", "a\\\"b"]
             return "{"
                 + (0..<Int(generator.next() % 5)).map { _ in
                     "\(space)\"\(keys[Int(generator.next() % UInt64(keys.count))])\"\(space):\(randomJSON(depth: depth + 1, &generator))"

@@ -47,27 +47,81 @@ extension JSONParser {
 
     /// Strings without escapes are copied as they are; others are decoded and written again.
     mutating func writeCanonicalString(to writer: inout JSONWriter) throws(JSONParseError) {
-        let start = index + 1
-        var end = start
-        var ascii = true
-        while end < bytes.count {
-            let byte = bytes[end]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            if byte >= 0x80 { ascii = false }
-            end += 1
-        }
-        if end < bytes.count && bytes[end] == UInt8(ascii: "\"")
-            && (ascii || String(validating: bytes[start..<end], as: UTF8.self) != nil)
-        {
-            writer.bytes.append(contentsOf: bytes[(start - 1)...end])
-            index = end + 1
+        if let text = scanPlainString() {
+            copyQuoted(text, to: &writer)
         } else {
             writer.write(try parseString())
         }
     }
 
-    /// Members are canonicalized one by one into a scratch buffer, then written in key order.
+    /// The deepest nesting at which `writeCanonicalObject` first tries writing an object's members
+    /// as they come. An object whose keys turn out unordered is read a second time, and so is
+    /// everything inside it, so a byte is read at most 2³ times, however deep the document nests.
+    static let inOrderAttemptDepth = 3
+
+    /// Writes an object's canonical text: straight through when its keys are already in order
+    /// (what most clients send), otherwise (or deeper than `inOrderAttemptDepth`) by sorting.
     mutating func writeCanonicalObject(to writer: inout JSONWriter) throws(JSONParseError) {
+        if depth < JSONParser.inOrderAttemptDepth {
+            let (objectStart, outputStart) = (index, writer.bytes.count)
+            if try writeObjectIfInOrder(to: &writer) { return }
+            index = objectStart
+            writer.bytes.removeSubrange(outputStart...)
+        }
+        try writeObjectSorted(to: &writer)
+    }
+
+    /// Writes the object's members as they come while each plain key follows the one before in
+    /// canonical order; returns `false` at the first key that does not (or is not plain), having
+    /// written part of the object, for the caller to discard.
+    mutating func writeObjectIfInOrder(to writer: inout JSONWriter) throws(JSONParseError) -> Bool {
+        try enterContainer()
+        defer { depth -= 1 }
+        writer.writeByte(UInt8(ascii: "{"))
+        if try openContainer(closing: UInt8(ascii: "}")) {
+            var previousKey: Range<Int>?
+            repeat {
+                try startMemberKey()
+                guard let key = scanPlainString() else { return false }
+                if let previousKey {
+                    guard JSONParser.precedes(bytes[previousKey], bytes[key]) else { return false }
+                    writer.writeByte(UInt8(ascii: ","))
+                }
+                previousKey = key
+                copyQuoted(key, to: &writer)
+                writer.writeByte(UInt8(ascii: ":"))
+                try endMemberKey()
+                try writeCanonicalValue(to: &writer)
+            } while try moreElements(closing: UInt8(ascii: "}"))
+        }
+        writer.writeByte(UInt8(ascii: "}"))
+        return true
+    }
+
+    /// Appends a plain string's text (see `scanPlainString`) with its quotes, as it is written.
+    @inline(__always)
+    func copyQuoted(_ text: Range<Int>, to writer: inout JSONWriter) {
+        let quoted = UnsafeRawBufferPointer(rebasing: bytes[(text.lowerBound - 1)...text.upperBound])
+        writer.bytes.append(contentsOf: quoted.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Whether `lhs` comes strictly before `rhs` in UTF-8 byte order (the order of
+    /// `JSONWriter.keyOrder`).
+    @inline(__always)
+    static func precedes(_ lhs: Slice<UnsafeRawBufferPointer>, _ rhs: Slice<UnsafeRawBufferPointer>) -> Bool {
+        let common = min(lhs.count, rhs.count)
+        var (left, right) = (lhs.startIndex, rhs.startIndex)
+        for _ in 0..<common {
+            let (a, b) = (lhs.base[left], rhs.base[right])
+            if a != b { return a < b }
+            left += 1
+            right += 1
+        }
+        return lhs.count < rhs.count
+    }
+
+    /// Members are canonicalized one by one into a scratch buffer, then written in key order.
+    mutating func writeObjectSorted(to writer: inout JSONWriter) throws(JSONParseError) {
         try enterContainer()
         defer { depth -= 1 }
         // Buffers are kept per nesting level and reused from object to object.

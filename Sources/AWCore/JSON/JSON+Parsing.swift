@@ -131,37 +131,75 @@ struct JSONParser {
 
     /// Reads an object member's key and the colon after it, leaving `index` at the value.
     mutating func parseMemberKey() throws(JSONParseError) -> String {
+        try startMemberKey()
+        let key = try parseString()
+        try endMemberKey()
+        return key
+    }
+
+    /// Steps to the opening quote of a member's key, which must be there.
+    @inline(__always)
+    mutating func startMemberKey() throws(JSONParseError) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
             throw fail("expected a string key in object, found \(describeCurrent())")
         }
-        let key = try parseString()
+    }
+
+    /// After a member's key: consumes the colon, leaving `index` at the value.
+    @inline(__always)
+    mutating func endMemberKey() throws(JSONParseError) {
         skipWhitespace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
             throw fail("expected ':' after object key, found \(describeCurrent())")
         }
         index += 1
         skipWhitespace()
-        return key
+    }
+
+    /// The string at `index` (its opening quote) when it is written plainly: no escapes, no
+    /// control characters, valid UTF-8, so its bytes are its text and also its canonical JSON
+    /// form. Returns the range of its bytes between the quotes and steps past the closing quote;
+    /// any other string returns `nil` with `index` unchanged, for `parseString` to read or reject.
+    @inline(__always)
+    mutating func scanPlainString() -> Range<Int>? {
+        let start = index + 1
+        var end = start
+        var ascii = true
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte >= 0x80 { ascii = false }
+            end += 1
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""),
+            ascii || String(validating: bytes[start..<end], as: UTF8.self) != nil
+        else { return nil }
+        index = end + 1
+        return start..<end
     }
 
     /// After an element or member: consumes the `,` and returns `true` when another follows, or
     /// consumes the closing bracket and returns `false`.
+    @inline(__always)
     mutating func moreElements(closing: UInt8) throws(JSONParseError) -> Bool {
-        let container = closing == UInt8(ascii: "}") ? "object" : "array"
         skipWhitespace()
-        guard index < bytes.count else { throw fail("unexpected end of input inside an \(container)") }
-        if bytes[index] == closing {
+        if index < bytes.count && bytes[index] == closing {
             index += 1
             return false
         }
-        guard bytes[index] == UInt8(ascii: ",") else {
-            throw fail(
-                "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container), found \(describeCurrent())")
-        }
+        guard index < bytes.count && bytes[index] == UInt8(ascii: ",") else { throw missingSeparator(closing: closing) }
         index += 1
         skipWhitespace()
         return true
+    }
+
+    /// What `moreElements` reports when neither a comma nor the closing bracket follows.
+    func missingSeparator(closing: UInt8) -> JSONParseError {
+        let container = closing == UInt8(ascii: "}") ? "object" : "array"
+        guard index < bytes.count else { return fail("unexpected end of input inside an \(container)") }
+        return fail(
+            "expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container), found \(describeCurrent())")
     }
 
     mutating func parseObject() throws(JSONParseError) -> [String: JSON] {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Why a request body could not be read as events: not JSON at all, or JSON of the wrong shape.
 public enum EventDecodingError: Error, Sendable, Equatable {
     case syntax(JSONParseError)
@@ -43,6 +45,7 @@ extension JSONParser {
                     field: "", reason: "expected a JSON array of events, got \(value.kindDescription)")
             }
             var events: [Element] = []
+            events.reserveCapacity(parser.bytes.count / 128)  // a window event takes about 120 bytes
             guard try parser.openContainer(closing: UInt8(ascii: "]")) else { return events }
             repeat {
                 do {
@@ -142,24 +145,24 @@ extension JSONParser {
         var data = emptyData
         // As in a parsed object, the last of duplicate keys counts: a field's fault is held until
         // the object ends, and a later valid occurrence of the same key clears it.
-        var faults: [String: (position: Int, error: ModelDecodingError)] = [:]
+        var faults: [EventField: (position: Int, error: ModelDecodingError)] = [:]
         var position = 0
         guard try openContainer(closing: UInt8(ascii: "}")) else { throw ModelDecodingError.missing("timestamp") }
         repeat {
-            let key = try parseMemberKey()
+            let key = try parseEventFieldKey()
             do {
                 switch key {
-                case "timestamp":
+                case .timestamp:
                     timestamp = try parseTimestampField()
-                case "duration":
+                case .duration:
                     let value = try parseValue()
                     duration = try Event.durationNanoseconds(from: value.isNull ? JSON?.none : value)
-                case "data":
+                case .data:
                     data = try readData(&self)
-                case "id":
+                case .id:
                     let value = try parseValue()
                     id = try Event.id(from: value.isNull ? JSON?.none : value)
-                default:
+                case .other:
                     _ = try parseValue()
                 }
                 if !faults.isEmpty { faults[key] = nil }
@@ -171,6 +174,44 @@ extension JSONParser {
         if let first = faults.values.min(by: { $0.position < $1.position }) { throw first.error }
         guard let timestamp else { throw ModelDecodingError.missing("timestamp") }
         return (id, timestamp, duration, data)
+    }
+
+    /// The fields of an event object that decoding reads; any other key is skipped.
+    enum EventField: Hashable {
+        case timestamp, duration, data, id, other
+
+        /// The field a key's UTF-8 text names.
+        init(name: UnsafeRawBufferPointer) {
+            func isNamed(_ field: StaticString) -> Bool {
+                name.count == field.utf8CodeUnitCount
+                    && memcmp(name.baseAddress!, field.utf8Start, name.count) == 0
+            }
+            if isNamed("timestamp") {
+                self = .timestamp
+            } else if isNamed("data") {
+                self = .data
+            } else if isNamed("duration") {
+                self = .duration
+            } else if isNamed("id") {
+                self = .id
+            } else {
+                self = .other
+            }
+        }
+    }
+
+    /// Reads an event member's key and the colon after it (like `parseMemberKey`), without making
+    /// a string of a plainly written key.
+    mutating func parseEventFieldKey() throws(JSONParseError) -> EventField {
+        try startMemberKey()
+        let field: EventField
+        if let key = scanPlainString() {
+            field = EventField(name: UnsafeRawBufferPointer(rebasing: bytes[key]))
+        } else {
+            field = Array(try parseString().utf8).withUnsafeBytes { EventField(name: $0) }
+        }
+        try endMemberKey()
+        return field
     }
 
     /// Reads the `timestamp` value, straight from the bytes when it has no escapes.

@@ -217,12 +217,14 @@ struct TimestampReader {
         }
     }
 
+    @inline(__always)
     func digit(at position: Int) -> Int64? {
         let value = bytes[position] &- UInt8(ascii: "0")
         return value < 10 ? Int64(value) : nil
     }
 
-    mutating func number(digits count: Int, field: String) throws(Failure) -> Int64 {
+    @inline(__always)
+    mutating func number(digits count: Int, field: StaticString) throws(Failure) -> Int64 {
         var value: Int64 = 0
         for _ in 0..<count {
             guard index < bytes.count, let digit = digit(at: index) else {
@@ -234,7 +236,8 @@ struct TimestampReader {
         return value
     }
 
-    mutating func expect(_ byte: UInt8, after field: String) throws(Failure) {
+    @inline(__always)
+    mutating func expect(_ byte: UInt8, after field: StaticString) throws(Failure) {
         guard index < bytes.count, bytes[index] == byte else {
             throw Failure(reason: "expected '\(Character(Unicode.Scalar(byte)))' after the \(field)")
         }
