@@ -17,57 +17,103 @@ extension Datastore {
             _ = try bucket(id: bucketID)
             return []
         }
-        return try await write { db -> InsertOutcome in
-            let (row, storedMaximum, pendingIDs) = try self.state.withLock { state throws(DatastoreError) in
-                let bucket = try state.bucket(bucketID)
-                let pending = Set(state.pendingRows.filter { $0.value.bucketRow == bucket.row }.keys)
-                return (bucket.row, bucket.storedMaximumDurationNanoseconds, pending)
+        return try await write { db in
+            var batches = CollectionOfOne(events).makeIterator()
+            return try self.storeEvents(bucketID: bucketID, db) { batches.next() }
+        } onCommit: { outcome in
+            self.applyCommitted(outcome, bucketID: bucketID)
+        }.events
+    }
+
+    /// Stores events as `decode` reads them (see `insertEvents(_:bucketID:)`): the writer begins
+    /// on the first batch while `decode` goes on reading, and all are committed together. When
+    /// `decode` throws, the transaction is rolled back and its error returned.
+    public func insertEvents(bucketID: String, decoding decode: (EventFeed) throws(EventDecodingError) -> Void)
+        async throws(DatastoreError) -> Result<[EncodedEvent], EventDecodingError>
+    {
+        let feed = EventFeed()
+        var decoded: Result<Void, EventDecodingError> = .success(())
+        let written = await withCheckedContinuation { continuation in
+            startWrite { db in
+                try self.storeEvents(bucketID: bucketID, db) { try feed.next() }
+            } onCommit: { outcome in
+                self.applyCommitted(outcome, bucketID: bucketID)
+            } completion: { result in
+                continuation.resume(returning: result)
             }
-            let owned = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE id = ? AND bucketrow = ?")
-            var stored = events
-            var replacedIDs: [Int64] = []
-            for index in stored.indices {
-                if let id = stored[index].id,
-                    try pendingIDs.contains(id) || Bool.fetchOne(owned, arguments: [id, row]) == true
-                {
-                    replacedIDs.append(id)
-                    continue
+            decoded = Result { () throws(EventDecodingError) in try decode(feed) }
+            feed.finish(failed: (try? decoded.get()) == nil)
+        }
+        if case .failure(let error) = decoded { return .failure(error) }
+        return .success(try written.get().events)
+    }
+
+    /// Writes the batches `nextBatch` gives until it returns `nil`, as `insertEvents` describes,
+    /// inside the caller's transaction.
+    private func storeEvents(bucketID: String, _ db: Database, nextBatch: () throws -> [EncodedEvent]?) throws
+        -> InsertOutcome
+    {
+        let (row, storedMaximum, pendingIDs) = try state.withLock { state throws(DatastoreError) in
+            let bucket = try state.bucket(bucketID)
+            let pending = Set(state.pendingRows.filter { $0.value.bucketRow == bucket.row }.keys)
+            return (bucket.row, bucket.storedMaximumDurationNanoseconds, pending)
+        }
+        let owned = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE id = ? AND bucketrow = ?")
+        var stored: [EncodedEvent] = []
+        var replacedIDs: [Int64] = []
+        // Ids from here on were given out by this call: the bucket did not own them before it.
+        var firstNewID: Int64?
+        var maximum = storedMaximum
+        var span = BucketMetadata()
+        try EventRowWriter.writing(db) { writer in
+            while var batch = try nextBatch() {
+                var replacing = 0
+                for index in batch.indices {
+                    if let id = batch[index].id, id < firstNewID ?? .max,
+                        try pendingIDs.contains(id) || Bool.fetchOne(owned, arguments: [id, row]) == true
+                    {
+                        replacedIDs.append(id)
+                        replacing += 1
+                        continue
+                    }
+                    batch[index].id = nil
                 }
-                stored[index].id = nil
-            }
-            var nextID = self.state.withLock { $0.allocateEventIDs(stored.count - replacedIDs.count) }
-            var maximum = storedMaximum
-            var span = BucketMetadata()
-            try EventRowWriter.writing(db) { writer in
-                for index in stored.indices {
-                    if let id = stored[index].id {
-                        try writer.write(stored[index], id: id, bucketRow: row, replacing: true)
+                var nextID = self.state.withLock { $0.allocateEventIDs(batch.count - replacing) }
+                if firstNewID == nil { firstNewID = nextID }
+                for index in batch.indices {
+                    if let id = batch[index].id {
+                        try writer.write(batch[index], id: id, bucketRow: row, replacing: true)
                     } else {
-                        stored[index].id = nextID
-                        try writer.write(stored[index], id: nextID, bucketRow: row, replacing: false)
+                        batch[index].id = nextID
+                        try writer.write(batch[index], id: nextID, bucketRow: row, replacing: false)
                         nextID += 1
                     }
-                    maximum = max(maximum, stored[index].durationNanoseconds)
-                    span = span.including(BucketMetadata(start: stored[index].timestamp, end: stored[index].end))
+                    maximum = max(maximum, batch[index].durationNanoseconds)
+                    span = span.including(BucketMetadata(start: batch[index].timestamp, end: batch[index].end))
                 }
+                stored.append(contentsOf: batch)
             }
-            if maximum > storedMaximum {
-                try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
-            }
-            try self.storeEventIDHighWater(db)
-            return InsertOutcome(
-                events: stored, replacedIDs: replacedIDs, span: span, bucketRow: row, maximumDuration: maximum)
-        } onCommit: { outcome in
-            self.state.withLock { state in
-                guard var bucket = state.buckets[bucketID], bucket.row == outcome.bucketRow else { return }
-                bucket.bucket.metadata = bucket.bucket.metadata.including(outcome.span)
-                bucket.maximumDurationNanoseconds = max(bucket.maximumDurationNanoseconds, outcome.maximumDuration)
-                bucket.storedMaximumDurationNanoseconds = outcome.maximumDuration
-                bucket.lastEvent = .unknown
-                state.buckets[bucketID] = bucket
-                for id in outcome.replacedIDs { state.pendingRows[id] = nil }
-            }
-        }.events
+        }
+        if maximum > storedMaximum {
+            try db.execute(sql: "UPDATE buckets SET max_duration = ? WHERE id = ?", arguments: [maximum, row])
+        }
+        try storeEventIDHighWater(db)
+        return InsertOutcome(
+            events: stored, replacedIDs: replacedIDs, span: span, bucketRow: row, maximumDuration: maximum)
+    }
+
+    /// The in-memory side of a committed insert: the bucket's metadata and longest duration, and
+    /// the pending heartbeats it replaced.
+    private func applyCommitted(_ outcome: InsertOutcome, bucketID: String) {
+        state.withLock { state in
+            guard var bucket = state.buckets[bucketID], bucket.row == outcome.bucketRow else { return }
+            bucket.bucket.metadata = bucket.bucket.metadata.including(outcome.span)
+            bucket.maximumDurationNanoseconds = max(bucket.maximumDurationNanoseconds, outcome.maximumDuration)
+            bucket.storedMaximumDurationNanoseconds = outcome.maximumDuration
+            bucket.lastEvent = .unknown
+            state.buckets[bucketID] = bucket
+            for id in outcome.replacedIDs { state.pendingRows[id] = nil }
+        }
     }
 
     /// The events of a bucket that overlap `[start, end]` (both ends included), clipped to it,

@@ -192,18 +192,38 @@ public final class Datastore: EventStore {
         onCommit: @escaping @Sendable (T) -> Void = { _ in }
     ) async throws(DatastoreError) -> T {
         do {
-            return try await writer.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction {
-                    result = try body(db)
-                    return .commit
-                }
-                onCommit(result!)
-                return result!
-            }
+            return try await writer.writeWithoutTransaction { db in try Datastore.commit(body, onCommit: onCommit, db) }
         } catch {
             throw DatastoreError.wrapping(error, path: path)
         }
+    }
+
+    /// Starts the same write as `write(_:onCommit:)` and returns at once, so the caller can go on
+    /// working while it runs; `completion` gets its outcome on the writer.
+    func startWrite<T: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> T,
+        onCommit: @escaping @Sendable (T) -> Void,
+        completion: @escaping @Sendable (Result<T, DatastoreError>) -> Void
+    ) {
+        let path = path
+        writer.asyncWriteWithoutTransaction { db in
+            do {
+                completion(.success(try Datastore.commit(body, onCommit: onCommit, db)))
+            } catch {
+                completion(.failure(DatastoreError.wrapping(error, path: path)))
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction on `db`, then `onCommit` once it has committed.
+    private static func commit<T>(_ body: (Database) throws -> T, onCommit: (T) -> Void, _ db: Database) throws -> T {
+        var result: T?
+        try db.inTransaction {
+            result = try body(db)
+            return .commit
+        }
+        onCommit(result!)
+        return result!
     }
 
     /// Runs `body` on a read-only snapshot that includes every acknowledged write.

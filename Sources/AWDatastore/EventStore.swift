@@ -35,6 +35,12 @@ public protocol EventStore: Sendable {
 
     /// Stores events whose data is canonical JSON text; returns them with their ids, in order.
     func insertEvents(_ events: [EncodedEvent], bucketID: String) async throws(DatastoreError) -> [EncodedEvent]
+    /// Stores the events `decode` sends to the feed as `insertEvents(_:bucketID:)` does, in one
+    /// transaction; the store may write the first while `decode` is still reading the rest.
+    /// When `decode` throws, nothing is stored and its error is returned, ahead of any error of
+    /// the store's (such as `.bucketNotFound`).
+    func insertEvents(bucketID: String, decoding decode: (EventFeed) throws(EventDecodingError) -> Void)
+        async throws(DatastoreError) -> Result<[EncodedEvent], EventDecodingError>
     /// The events of a bucket overlapping `[start, end]` (unbounded where `nil`), clipped, newest
     /// first, at most `limit`.
     func events(bucketID: String, start: Timestamp?, end: Timestamp?, limit: Int?) async throws(DatastoreError)
@@ -78,6 +84,19 @@ public protocol EventStore: Sendable {
 }
 
 extension EventStore {
+    /// Decodes first, then stores what was decoded (for a store that writes a batch at once).
+    public func insertEvents(bucketID: String, decoding decode: (EventFeed) throws(EventDecodingError) -> Void)
+        async throws(DatastoreError) -> Result<[EncodedEvent], EventDecodingError>
+    {
+        let feed = EventFeed()
+        do {
+            try decode(feed)
+        } catch {
+            return .failure(error)
+        }
+        return .success(try await insertEvents(feed.remaining(), bucketID: bucketID))
+    }
+
     /// Stores events (see `insertEvents(_:bucketID:)` for encoded events) and returns them with
     /// their ids, in the given order.
     public func insertEvents(_ events: [Event], bucketID: String) async throws(DatastoreError) -> [Event] {

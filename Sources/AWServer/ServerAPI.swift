@@ -126,6 +126,17 @@ public final class ServerAPI: Sendable {
         try await datastore.insertEvents(events, bucketID: bucketID)
     }
 
+    /// Stores the events `decode` sends to the feed as it reads them (the bulk path of
+    /// `POST …/events`: storing begins before the body is read to its end), all or none.
+    ///
+    /// - Returns: the stored events with their ids, or `decode`'s error (nothing is stored then).
+    /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
+    public func createEvents(bucketID: String, decoding decode: (EventFeed) throws(EventDecodingError) -> Void)
+        async throws(DatastoreError) -> Result<[EncodedEvent], EventDecodingError>
+    {
+        try await datastore.insertEvents(bucketID: bucketID, decoding: decode)
+    }
+
     /// How many events overlap `[start, end]`.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.

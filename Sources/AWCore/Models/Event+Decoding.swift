@@ -18,7 +18,13 @@ extension Event {
     /// - Throws: `EventDecodingError.syntax` for malformed JSON, `.shape` naming the offending
     ///   event and field (e.g. `[3].timestamp`).
     public static func decodeList(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> [Event] {
-        try JSONParser.decodeEventList(bytes) { parser throws in try parser.parseEvent() }
+        var events: [Event] = []
+        try JSONParser.decodeEventList(bytes) { parser throws in
+            try parser.parseEvent()
+        } each: {
+            events.append($0)
+        }
+        return events
     }
 }
 
@@ -28,33 +34,64 @@ extension EncodedEvent {
     ///
     /// - Throws: `EventDecodingError` exactly as `Event.decodeList(from:)` does.
     public static func decodeList(from bytes: UnsafeRawBufferPointer) throws(EventDecodingError) -> [EncodedEvent] {
-        try JSONParser.decodeEventList(bytes) { parser throws in try parser.parseEncodedEvent() }
+        var events: [EncodedEvent] = []
+        events.reserveCapacity(bytes.count / 128)  // a window event takes about 120 bytes
+        try JSONParser.decodeEventList(bytes) { parser throws in
+            try parser.parseEncodedEvent()
+        } each: {
+            events.append($0)
+        }
+        return events
+    }
+
+    /// Decodes events like `decodeList(from:)`, handing them to `deliver` in batches of
+    /// `batchSize` (the last one may be smaller) as they are read, so that storing them can begin
+    /// before the whole body is read. Batches delivered before a fault stay delivered: the
+    /// receiver must drop them when this throws.
+    ///
+    /// - Throws: `EventDecodingError` exactly as `decodeList(from:)` does.
+    public static func decodeList(
+        from bytes: UnsafeRawBufferPointer, batchSize: Int, deliver: ([EncodedEvent]) -> Void
+    ) throws(EventDecodingError) {
+        var batch: [EncodedEvent] = []
+        batch.reserveCapacity(batchSize)
+        try JSONParser.decodeEventList(bytes) { parser throws in
+            try parser.parseEncodedEvent()
+        } each: { event in
+            batch.append(event)
+            if batch.count == batchSize {
+                deliver(batch)
+                batch = []
+                batch.reserveCapacity(batchSize)
+            }
+        }
+        if !batch.isEmpty { deliver(batch) }
     }
 }
 
 extension JSONParser {
-    /// An array of events (or a single event object), each read by `element`.
+    /// An array of events (or a single event object), each read by `element` and handed to
+    /// `each` in order.
     static func decodeEventList<Element>(
-        _ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element
-    ) throws(EventDecodingError) -> [Element] {
-        try decodeDocument(bytes) { parser throws -> [Element] in
-            if parser.bytes[parser.index] == UInt8(ascii: "{") { return [try element(&parser)] }
+        _ bytes: UnsafeRawBufferPointer, element: (inout JSONParser) throws -> Element, each: (Element) -> Void
+    ) throws(EventDecodingError) {
+        try decodeDocument(bytes) { parser throws in
+            if parser.bytes[parser.index] == UInt8(ascii: "{") { return each(try element(&parser)) }
             guard parser.bytes[parser.index] == UInt8(ascii: "[") else {
                 let value = try parser.parseValue()
                 throw ModelDecodingError(
                     field: "", reason: "expected a JSON array of events, got \(value.kindDescription)")
             }
-            var events: [Element] = []
-            events.reserveCapacity(parser.bytes.count / 128)  // a window event takes about 120 bytes
-            guard try parser.openContainer(closing: UInt8(ascii: "]")) else { return events }
+            guard try parser.openContainer(closing: UInt8(ascii: "]")) else { return }
+            var position = 0
             repeat {
                 do {
-                    events.append(try element(&parser))
+                    each(try element(&parser))
                 } catch let error as ModelDecodingError {
-                    throw error.nested(under: "[\(events.count)]")
+                    throw error.nested(under: "[\(position)]")
                 }
+                position += 1
             } while try parser.moreElements(closing: UInt8(ascii: "]"))
-            return events
         }
     }
 

@@ -31,8 +31,7 @@ struct EventsController {
 
     /// Stores an array of events (or a single event object); answers with the stored events.
     @Sendable func insert(_ request: APIRequest) async throws -> Response {
-        let events = try await request.encodedEvents()
-        let stored = try await api.createEvents(bucketID: request.parameters[0], events: events)
+        let stored = try await request.storeEncodedEvents(bucketID: request.parameters[0], in: api)
         return .json(bytes: stored.jsonArray)
     }
 

@@ -98,28 +98,46 @@ struct APIRequest: Sendable {
     ///
     /// - Throws: `APIError` 400 when the body is empty or not JSON, 413 when too large.
     func json() async throws -> JSON {
-        let buffer = try await body()
-        if buffer.readableBytes == 0 { throw APIError.badRequest("request body is empty, expected JSON") }
+        let buffer = try await nonEmptyBody()
         return try buffer.withUnsafeReadableBytes { bytes throws(JSONParseError) in try JSON.parse(bytes) }
     }
 
     /// The body read as one event object.
     func event() async throws -> Event {
-        try await decodeBody { bytes throws(EventDecodingError) in try Event.decode(from: bytes) }
+        let buffer = try await nonEmptyBody()
+        return try Self.thrownApart(
+            buffer.withUnsafeReadableBytes { bytes in
+                Result { () throws(EventDecodingError) in try Event.decode(from: bytes) }
+            })
     }
 
-    /// The body read as an array of events (a single event object is accepted too), their data
-    /// kept as canonical JSON text.
-    func encodedEvents() async throws -> [EncodedEvent] {
-        try await decodeBody { bytes throws(EventDecodingError) in try EncodedEvent.decodeList(from: bytes) }
+    /// Stores the body's events (an array of events, or a single event object) in the bucket
+    /// named by `bucketID`, their data kept as canonical JSON text; storing begins on the first
+    /// events while the rest are still being read. Returns the stored events with their ids.
+    ///
+    /// - Throws: as `event()` does for a body that is not events (then nothing is stored), or a
+    ///   `DatastoreError`.
+    func storeEncodedEvents(bucketID: String, in api: ServerAPI) async throws -> [EncodedEvent] {
+        let buffer = try await nonEmptyBody()
+        let outcome = try await api.createEvents(bucketID: bucketID) { feed throws(EventDecodingError) in
+            try buffer.withUnsafeReadableBytes { bytes in
+                Result { () throws(EventDecodingError) in try feed.decode(bytes) }
+            }
+            .get()
+        }
+        return try Self.thrownApart(outcome)
     }
 
-    private func decodeBody<T>(_ decode: (UnsafeRawBufferPointer) throws(EventDecodingError) -> T) async throws -> T {
+    /// The body, which must not be empty.
+    private func nonEmptyBody() async throws -> ByteBuffer {
         let buffer = try await body()
         if buffer.readableBytes == 0 { throw APIError.badRequest("request body is empty, expected JSON") }
-        let result = buffer.withUnsafeReadableBytes { bytes in
-            Result { () throws(EventDecodingError) -> T in try decode(bytes) }
-        }
+        return buffer
+    }
+
+    /// A decoding outcome's value, or its syntax or shape error thrown as itself (each has its
+    /// own answer).
+    private static func thrownApart<T>(_ result: Result<T, EventDecodingError>) throws -> T {
         switch result {
         case .success(let value): return value
         case .failure(.syntax(let error)): throw error
