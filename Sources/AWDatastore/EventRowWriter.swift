@@ -70,6 +70,9 @@ struct EventRowWriter {
         var rows: [Row] = []
         /// Never without storage (room for 4 KB is reserved), so its address is never `nil`.
         var texts = JSONWriter(capacity: 4096)
+        /// The statement for a full batch, once used: looking it up in the connection's cache
+        /// hashes and compares its long SQL text every time.
+        var fullBatchStatement: Statement?
 
         init(replacing: Bool) {
             self.replacing = replacing
@@ -90,11 +93,19 @@ struct EventRowWriter {
             if rows.count == EventRowWriter.rowsPerStatement { try write(to: db) }
         }
 
+        /// The prepared statement for the rows gathered.
+        private mutating func statement(_ db: Database) throws -> Statement {
+            if rows.count == EventRowWriter.rowsPerStatement, let fullBatchStatement { return fullBatchStatement }
+            let sql = (replacing ? EventRowWriter.replaceSQL : EventRowWriter.insertSQL)[rows.count]
+            let statement = try db.cachedStatement(sql: sql)
+            if rows.count == EventRowWriter.rowsPerStatement { fullBatchStatement = statement }
+            return statement
+        }
+
         /// Writes the gathered rows in one statement and empties the batch.
         mutating func write(to db: Database) throws {
             guard !rows.isEmpty else { return }
-            let sql = (replacing ? EventRowWriter.replaceSQL : EventRowWriter.insertSQL)[rows.count]
-            let handle = try db.cachedStatement(sql: sql).sqliteStatement
+            let handle = try statement(db).sqliteStatement
             sqlite3_reset(handle)
             let rows = self.rows
             let code = texts.bytes.withUnsafeBufferPointer { texts in
