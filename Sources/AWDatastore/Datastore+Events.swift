@@ -32,7 +32,7 @@ extension Datastore {
         async throws(DatastoreError) -> Result<[EncodedEvent], EventDecodingError>
     {
         let feed = EventFeed()
-        var decoded: Result<Void, EventDecodingError> = .success(())
+        var fault: EventDecodingError?
         let written = await withCheckedContinuation { continuation in
             startWrite { db in
                 try self.storeEvents(bucketID: bucketID, db) { try feed.next() }
@@ -41,10 +41,14 @@ extension Datastore {
             } completion: { result in
                 continuation.resume(returning: result)
             }
-            decoded = Result { () throws(EventDecodingError) in try decode(feed) }
-            feed.finish(failed: (try? decoded.get()) == nil)
+            do throws(EventDecodingError) {
+                try decode(feed)
+            } catch {
+                fault = error
+            }
+            feed.finish(failed: fault != nil)
         }
-        if case .failure(let error) = decoded { return .failure(error) }
+        if let fault { return .failure(fault) }
         return .success(try written.get().events)
     }
 
