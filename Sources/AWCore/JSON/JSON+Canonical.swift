@@ -109,15 +109,7 @@ extension JSONParser {
     /// `JSONWriter.keyOrder`).
     @inline(__always)
     static func precedes(_ lhs: Slice<UnsafeRawBufferPointer>, _ rhs: Slice<UnsafeRawBufferPointer>) -> Bool {
-        let common = min(lhs.count, rhs.count)
-        var (left, right) = (lhs.startIndex, rhs.startIndex)
-        for _ in 0..<common {
-            let (a, b) = (lhs.base[left], rhs.base[right])
-            if a != b { return a < b }
-            left += 1
-            right += 1
-        }
-        return lhs.count < rhs.count
+        lhs.lexicographicallyPrecedes(rhs)
     }
 
     /// Members are canonicalized one by one into a scratch buffer, then written in key order.
