@@ -11,14 +11,7 @@ import Testing
 struct DatastoreStreamingInsertTests {
     /// A request body: the events as one JSON array.
     func body(_ events: [Event]) -> [UInt8] {
-        var writer = JSONWriter()
-        writer.writeByte(UInt8(ascii: "["))
-        for (index, event) in events.enumerated() {
-            if index > 0 { writer.writeByte(UInt8(ascii: ",")) }
-            EncodedEvent(event).write(to: &writer)
-        }
-        writer.writeByte(UInt8(ascii: "]"))
-        return writer.bytes
+        events.map(EncodedEvent.init).jsonArray
     }
 
     /// Stores `body` as the server does.
