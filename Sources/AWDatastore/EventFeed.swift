@@ -30,6 +30,12 @@ public final class EventFeed: @unchecked Sendable {  // every property is guarde
         try EncodedEvent.decodeList(from: body, batchSize: EventFeed.batchSize, deliver: send)
     }
 
+    /// `decode(_:)` for a body held in an array.
+    public func decode(_ body: [UInt8]) throws(EventDecodingError) {
+        // The buffer call rethrows untyped errors, so the typed one travels in a `Result`.
+        try body.withUnsafeBytes { bytes in Result { () throws(EventDecodingError) in try decode(bytes) } }.get()
+    }
+
     /// Hands over the next events, in the order they are to be stored.
     public func send(_ events: [EncodedEvent]) {
         condition.withLock {

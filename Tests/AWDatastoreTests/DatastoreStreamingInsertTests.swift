@@ -18,10 +18,7 @@ struct DatastoreStreamingInsertTests {
     func store(_ body: [UInt8], in store: Datastore, bucketID: String = "bucket-1") async throws(DatastoreError)
         -> Result<[EncodedEvent], EventDecodingError>
     {
-        try await store.insertEvents(bucketID: bucketID) { feed throws(EventDecodingError) in
-            try body.withUnsafeBytes { bytes in Result { () throws(EventDecodingError) in try feed.decode(bytes) } }
-                .get()
-        }
+        try await store.insertEvents(bucketID: bucketID) { feed throws(EventDecodingError) in try feed.decode(body) }
     }
 
     @Test(
