@@ -19,6 +19,7 @@ extension ServerAPI {
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func exportBucket(bucketID: String) async throws(DatastoreError) -> BucketExport {
+        HeapMemory.noteLargeRequest()
         let bucket = try await datastore.bucket(id: bucketID)
         return BucketExport(bucket: bucket, events: try await datastore.events(bucketID: bucketID))
     }
@@ -43,7 +44,8 @@ extension ServerAPI {
     ///
     /// - Throws: `DatastoreError.bucketNotFound` for an unknown bucket.
     public func exportDocument(bucketIDs: [String]? = nil) async throws(DatastoreError) -> JSONChunkStream {
-        try await datastore.exportJSON(bucketIDs: bucketIDs)
+        HeapMemory.noteLargeRequest()
+        return try await datastore.exportJSON(bucketIDs: bucketIDs)
     }
 
     /// Imports one bucket: creates it if missing, and adds only events it does not have yet.

@@ -11,7 +11,8 @@ extension ServerAPI {
     ///   - periods: The time periods, each run with a fresh environment.
     /// - Throws: `QueryError` with the location of the problem, or a limit's.
     public func query2(lines: [String], periods: [TimePeriod]) async throws(QueryError) -> [UInt8] {
-        try await withTaskExecutorPreference(QueryExecutor.shared) { () async throws(QueryError) -> [UInt8] in
+        HeapMemory.noteLargeRequest()
+        return try await withTaskExecutorPreference(QueryExecutor.shared) { () async throws(QueryError) -> [UInt8] in
             let query = try Query(lines: lines)
             return try await query.runAndEncode(
                 periods: periods, dataSource: StoreQuerySource(store: datastore), limits: queryLimits,

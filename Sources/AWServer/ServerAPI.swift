@@ -100,7 +100,8 @@ public final class ServerAPI: Sendable {
     public func getEvents(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil)
         async throws(DatastoreError) -> [Event]
     {
-        try await datastore.events(bucketID: bucketID, start: start, end: end, limit: limit)
+        HeapMemory.noteLargeRequest()
+        return try await datastore.events(bucketID: bucketID, start: start, end: end, limit: limit)
     }
 
     /// The same events as `getEvents`, as the JSON array the REST API sends, streamed in chunks.
@@ -109,21 +110,24 @@ public final class ServerAPI: Sendable {
     public func getEventsJSON(bucketID: String, limit: Int? = nil, start: Timestamp? = nil, end: Timestamp? = nil)
         async throws(DatastoreError) -> JSONChunkStream
     {
-        try await datastore.eventsJSON(bucketID: bucketID, start: start, end: end, limit: limit)
+        HeapMemory.noteLargeRequest()
+        return try await datastore.eventsJSON(bucketID: bucketID, start: start, end: end, limit: limit)
     }
 
     /// Stores events; returns them with their ids.
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func createEvents(bucketID: String, events: [Event]) async throws(DatastoreError) -> [Event] {
-        try await datastore.insertEvents(events, bucketID: bucketID)
+        HeapMemory.noteLargeRequest()
+        return try await datastore.insertEvents(events, bucketID: bucketID)
     }
 
     /// Stores events whose data is canonical JSON text (the bulk path of `POST …/events`).
     ///
     /// - Throws: `DatastoreError.bucketNotFound`, or a storage error.
     public func createEvents(bucketID: String, events: [EncodedEvent]) async throws(DatastoreError) -> [EncodedEvent] {
-        try await datastore.insertEvents(events, bucketID: bucketID)
+        HeapMemory.noteLargeRequest()
+        return try await datastore.insertEvents(events, bucketID: bucketID)
     }
 
     /// Stores the events `decode` sends to the feed as it reads them (the bulk path of
@@ -134,7 +138,8 @@ public final class ServerAPI: Sendable {
     public func createEvents(bucketID: String, decoding decode: (EventFeed) throws(EventDecodingError) -> Void)
         async throws(DatastoreError) -> Result<[EncodedEvent], EventDecodingError>
     {
-        try await datastore.insertEvents(bucketID: bucketID, decoding: decode)
+        HeapMemory.noteLargeRequest()
+        return try await datastore.insertEvents(bucketID: bucketID, decoding: decode)
     }
 
     /// How many events overlap `[start, end]`.

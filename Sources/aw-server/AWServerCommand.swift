@@ -249,6 +249,7 @@ struct ServeCommand: ParsableCommand {
             .init(service: DatastoreService(datastore: datastore, logger: logger)),
             .init(service: application, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: StartupPagesService(logger: logger), successTerminationBehavior: .ignore),
+            .init(service: FreedMemoryService(), successTerminationBehavior: .ignore),
         ]
         var isolated: [ExternalModule] = []
         if !noWatchers {

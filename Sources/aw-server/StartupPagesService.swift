@@ -15,6 +15,7 @@ struct StartupPagesService: Service {
         } catch {
             return
         }
+        HeapMemory.releaseFreedMemory()  // what opening the database and the plugins freed
         guard let (before, after) = StartupPages.release() else { return }
         logger.info(
             "handed back the pages only starting used: resident memory \(before / 1024) MiB → \(after / 1024) MiB")

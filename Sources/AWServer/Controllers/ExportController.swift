@@ -2,10 +2,6 @@ import AWCore
 import AWDatastore
 import Hummingbird
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `/api/0/export`, `/api/0/buckets/<id>/export` and `/api/0/import`.
 struct ExportController {
     let api: ServerAPI
@@ -52,7 +48,7 @@ struct ExportController {
             json = try await request.json()
         }
         let results = try await api.importAll(try BucketExport.documentBuckets(json: json))
-        releaseFreedMemory()
+        HeapMemory.releaseFreedMemory()  // the whole document was held in memory
         var summary: [String: JSON] = [:]
         for result in results {
             summary[result.bucketID] = [
@@ -62,16 +58,4 @@ struct ExportController {
         }
         return .json(["buckets": .object(summary)])
     }
-}
-
-/// Hands the heap pages freed after a large request (an import holds the whole document in memory
-/// while it runs) back to the system, so the server's memory returns to its idle size.
-func releaseFreedMemory() {
-    #if canImport(Glibc)
-        // glibc's malloc_trim, which Swift's Glibc module does not declare.
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") {
-            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        }
-    #endif
 }

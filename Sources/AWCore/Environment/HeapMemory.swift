@@ -1,0 +1,82 @@
+import Glibc
+import Synchronization
+
+/// How the server's heap memory goes back to the system after large requests.
+///
+/// glibc's malloc gives each thread that allocates at the same time as another a heap ("arena")
+/// of its own, and hands memory at the top of those heaps back only while it is smaller than the
+/// largest block lately freed: after a 30-day query over a long history the server kept about
+/// 70 MiB it no longer used, in ten heaps, for good (`malloc_trim` does not trim a thread heap's
+/// top). With one heap (`useOneHeap()`), `malloc_trim` can hand all of it back, and
+/// `releaseWhenQuiet(after:)` does so once the large requests have stopped for a while.
+public enum HeapMemory {
+    /// Has malloc keep one heap for all threads. Call it first thing, before other threads start.
+    public static func useOneHeap() {
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        // `mallopt` and `M_ARENA_MAX` from glibc's malloc.h, which Swift's Glibc module does not include.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let arenaMax: Int32 = -8
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
+    }
+
+    /// Hands the heap memory that is free now back to the system (glibc's `malloc_trim`).
+    public static func releaseFreedMemory() {
+        typealias MallocTrim = @convention(c) (Int) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
+        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+    }
+
+    /// Records that a request that may use much memory (a query, a read of many events, an
+    /// export, a bulk insert) is being answered.
+    public static func noteLargeRequest() {
+        largeRequests.note()
+    }
+
+    /// Runs until cancelled: once large requests have stopped for `quietPeriod`, hands back
+    /// what they freed (`releaseFreedMemory()`). One caller per process.
+    public static func releaseWhenQuiet(after quietPeriod: Duration) async {
+        await largeRequests.run(after: quietPeriod) { releaseFreedMemory() }
+    }
+
+    private static let largeRequests = QuietPeriodAction()
+}
+
+/// Runs an action once things noted come to a stop: `quietPeriod` after the last of each burst.
+public final class QuietPeriodAction: Sendable {
+    /// When the last thing was noted, in nanoseconds since `epoch`.
+    private let lastNoted = Atomic<Int64>(0)
+    private let epoch = ContinuousClock.now
+    private let notes = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+
+    public init() {}
+
+    /// Records that something happened now.
+    public func note() {
+        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
+        lastNoted.store(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
+        notes.continuation.yield()
+    }
+
+    /// Until cancelled, calls `action` once nothing has been noted for `quietPeriod` after each
+    /// burst. Idle, it waits without waking. One caller per instance.
+    public func run(after quietPeriod: Duration, _ action: @Sendable () -> Void) async {
+        var handled: Int64 = -1  // the note the last run followed
+        for await _ in notes.stream {
+            while true {
+                let noted = lastNoted.load(ordering: .relaxed)
+                guard noted != handled else { break }  // a note that arrived while waiting
+                let quietFrom = epoch + .nanoseconds(noted) + quietPeriod
+                if quietFrom <= .now {
+                    action()
+                    handled = noted
+                    break
+                }
+                do {
+                    try await Task.sleep(until: quietFrom)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+}
