@@ -4,10 +4,10 @@ import Synchronization
 /// How the server's heap memory goes back to the system after large requests.
 ///
 /// glibc's malloc gives each thread that allocates at the same time as another a heap ("arena")
-/// of its own, and hands memory at the top of those heaps back only while it is smaller than the
-/// largest block lately freed: after a 30-day query over a long history the server kept about
-/// 70 MiB it no longer used, in ten heaps, for good (`malloc_trim` does not trim a thread heap's
-/// top). With one heap (`useOneHeap()`), `malloc_trim` can hand all of it back, and
+/// of its own, and keeps the memory free at the top of a heap until it passes a threshold that
+/// grows with the largest block lately freed: after a 30-day query over a long history the server
+/// kept about 70 MiB it no longer used, in ten heaps, for good (`malloc_trim` does not trim a
+/// thread heap's top). With one heap (`useOneHeap()`), `malloc_trim` can hand all of it back, and
 /// `releaseWhenQuiet(after:)` does so once the large requests have stopped for a while.
 public enum HeapMemory {
     /// Has malloc keep one heap for all threads. Call it first thing, before other threads start.
