@@ -1,6 +1,7 @@
 """Fixtures that run a real aw-server process on a free loopback port with private directories."""
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -32,6 +33,12 @@ def call(url: str, method: str = "GET", body=None, raw: bytes | None = None, tim
     except urllib.error.HTTPError as error:
         text = error.read()
         return error.code, json.loads(text) if text else None
+
+
+def status_kib(pid: int, field: str) -> int:
+    """A memory figure of a process from /proc/PID/status (`VmRSS`, `RssAnon`, ...), in KiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE).group(1))
 
 
 def wait_for(condition, timeout=20.0):

@@ -1,19 +1,15 @@
 """Memory after large requests: once a burst of big queries is over, the server hands what they
 freed back to the system instead of keeping it for good."""
-import re
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
-from conftest import ServerProcess, call, free_port, wait_for
+from conftest import ServerProcess, call, free_port, status_kib, wait_for
 
 EVENTS = 100_000
 
 
 def own_memory_kib(pid: int) -> int:
     """The process's resident memory of its own (heap, stacks), without code mapped from files."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^RssAnon:\s+(\d+) kB", status, re.MULTILINE).group(1))
+    return status_kib(pid, "RssAnon")
 
 
 def test_memory_freed_by_big_queries_goes_back_once_they_stop(home):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port, wait_for
+from conftest import free_port, status_kib, wait_for
 from test_autostart import desktop_exec
 from test_watchers import XServer
 
@@ -100,11 +100,6 @@ def user():
     person.cleanup()
 
 
-def resident_kib(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE).group(1))
-
-
 def use_like_a_new_user(person: User, xserver: XServer, bin_folder: Path, path: str, wait_for_idle: bool = False):
     """What a user does after installing: checks the version, installs the autostart entry,
     starts aw-server as the entry says, sees a window recorded and the API answer (with
@@ -146,8 +141,8 @@ def use_like_a_new_user(person: User, xserver: XServer, bin_folder: Path, path: 
         if wait_for_idle:
             # Started by a user from a file only root can write: the pages only starting used
             # are handed back 30 s after start all the same.
-            started = resident_kib(server.pid)
-            wait_for(lambda: resident_kib(server.pid) < started / 2, timeout=60)
+            started = status_kib(server.pid, "VmRSS")
+            wait_for(lambda: status_kib(server.pid, "VmRSS") < started / 2, timeout=60)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -12,18 +12,18 @@ import Synchronization
 public enum HeapMemory {
     /// Has malloc keep one heap for all threads. Call it first thing, before other threads start.
     public static func useOneHeap() {
-        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-        // `mallopt` and `M_ARENA_MAX` from glibc's malloc.h, which Swift's Glibc module does not include.
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let arenaMax: Int32 = -8
-        _ = unsafeBitCast(symbol, to: Mallopt.self)(arenaMax, 1)
+        let arenaMax: Int32 = -8  // `M_ARENA_MAX`
+        _ = glibcFunction("mallopt", as: (@convention(c) (Int32, Int32) -> Int32).self)?(arenaMax, 1)
     }
 
     /// Hands the heap memory that is free now back to the system (glibc's `malloc_trim`).
     public static func releaseFreedMemory() {
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return }
-        _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        _ = glibcFunction("malloc_trim", as: (@convention(c) (Int) -> Int32).self)?(0)
+    }
+
+    /// A function of glibc's malloc.h, which Swift's Glibc module does not include.
+    private static func glibcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: type) }
     }
 
     /// Records that a request that may use much memory (a query, a read of many events, an
@@ -52,8 +52,7 @@ public final class QuietPeriodAction: Sendable {
 
     /// Records that something happened now.
     public func note() {
-        let (seconds, attoseconds) = (ContinuousClock.now - epoch).components
-        lastNoted.store(seconds * 1_000_000_000 + attoseconds / 1_000_000_000, ordering: .relaxed)
+        lastNoted.store((ContinuousClock.now - epoch).nanosecondCount, ordering: .relaxed)
         notes.continuation.yield()
     }
 
