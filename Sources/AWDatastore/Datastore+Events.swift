@@ -142,9 +142,11 @@ extension Datastore {
         guard !range.isEmpty else { return [] }
         let reader = EventRowReader(cache: dataCache)
         let slices = range.slices(count, minimumSpan: Self.slicedReadSpan)
-        if slices.count > 1, let pieces = try await readConsistently(slices, reader.events) {
+        if slices.count > 1, var pieces = try await readConsistently(slices, reader.events) {
             let wanted = min(pieces.reduce(0) { $0 + $1.count }, range.limit ?? .max)
-            var events: [Event] = []
+            // The newest piece grows into the answer in place: its events are moved, not copied.
+            var events = pieces.removeFirst()
+            if events.count > wanted { events.removeLast(events.count - wanted) }
             events.reserveCapacity(wanted)
             for piece in pieces where events.count < wanted { events += piece.prefix(wanted - events.count) }
             return events

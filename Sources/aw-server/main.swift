@@ -3,9 +3,9 @@ import AWServer
 import ArgumentParser
 import Foundation
 
-// One malloc heap for all threads, so that memory freed after large requests can be handed back
-// to the system (FreedMemoryService). Before any other thread starts.
-HeapMemory.useOneHeap()
+// One malloc heap for all threads, keeping what large requests free for the next ones until
+// FreedMemoryService hands it back to the system once they stop. Before any other thread starts.
+HeapMemory.keepFreedMemoryUntilQuiet()
 
 // Run Swift concurrency on NIO's event loops: request handling then stays on the thread that
 // read the request instead of hopping to another pool and back (fewer context switches,
