@@ -235,9 +235,21 @@ public final class Datastore: EventStore {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(DatastoreError) -> T {
         try await flushBeforeReading()
         do {
-            return try await writer.read(body)
+            return try await readTransaction(body)
         } catch {
             throw DatastoreError.wrapping(error, path: path)
+        }
+    }
+
+    /// `body` in a read transaction on a reader connection: on the calling thread while
+    /// `ReadPlacement.onCallingThread` is set, otherwise on GRDB's queues.
+    private func readTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard ReadPlacement.onCallingThread else { return try await writer.read(body) }
+        let interruption = ReadInterruption()
+        return try await withTaskCancellationHandler {
+            try writer.read { db in try interruption.whileRunning(db) { try body(db) } }
+        } onCancel: {
+            interruption.interrupt()
         }
     }
 
@@ -264,7 +276,7 @@ public final class Datastore: EventStore {
         do {
             try await withThrowingTaskGroup(of: (Int, Output).self) { group in
                 for (index, input) in inputs.enumerated() {
-                    group.addTask { (index, try await self.writer.read { db in try body(db, input) }) }
+                    group.addTask { (index, try await self.readTransaction { db in try body(db, input) }) }
                 }
                 for try await (index, output) in group { outputs[index] = output }
             }

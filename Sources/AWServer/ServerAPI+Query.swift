@@ -1,4 +1,5 @@
 import AWCore
+import AWDatastore
 import AWQuery
 
 extension ServerAPI {
@@ -14,9 +15,19 @@ extension ServerAPI {
         HeapMemory.noteLargeRequest()
         return try await withTaskExecutorPreference(QueryExecutor.shared) { () async throws(QueryError) -> [UInt8] in
             let query = try Query(lines: lines)
-            return try await query.runAndEncode(
-                periods: periods, dataSource: StoreQuerySource(store: datastore), limits: queryLimits,
-                executor: QueryExecutor.shared, logger: logger)
+            // The query threads may wait for SQLite, so the query's reads run on them.
+            let outcome = await ReadPlacement.$onCallingThread.withValue(true) {
+                () async -> Result<[UInt8], QueryError> in
+                do throws(QueryError) {
+                    return .success(
+                        try await query.runAndEncode(
+                            periods: periods, dataSource: StoreQuerySource(store: datastore), limits: queryLimits,
+                            executor: QueryExecutor.shared, logger: logger))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return try outcome.get()
         }
     }
 }
