@@ -25,13 +25,7 @@ final class ReadInterruption: Sendable {
     func whileRunning<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         if cancelled.load(ordering: .relaxed) { throw CancellationError() }
         let connection = db.sqliteConnection
-        sqlite3_progress_handler(
-            connection, 1000,
-            { context in
-                Unmanaged<ReadInterruption>.fromOpaque(context!).takeUnretainedValue().cancelled.load(
-                    ordering: .relaxed)
-                    ? 1 : 0
-            }, Unmanaged.passUnretained(self).toOpaque())
+        sqlite3_progress_handler(connection, 1000, Self.stopsWhenCancelled, Unmanaged.passUnretained(self).toOpaque())
         defer { sqlite3_progress_handler(connection, 0, nil, nil) }
         do {
             return try body()
@@ -39,6 +33,14 @@ final class ReadInterruption: Sendable {
             if cancelled.load(ordering: .relaxed) { throw CancellationError() }
             throw error
         }
+    }
+
+    /// SQLite's progress handler: non-zero (stop the statement) once the read is cancelled. Its
+    /// context is the `ReadInterruption`, which outlives the read.
+    private static let stopsWhenCancelled: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { context in
+        guard let context else { return 0 }
+        return Unmanaged<ReadInterruption>.fromOpaque(context).takeUnretainedValue().cancelled.load(ordering: .relaxed)
+            ? 1 : 0
     }
 
     /// Stops the read, whether it has begun or not.
