@@ -21,9 +21,8 @@ struct DatastoreReadPlacementTests {
         _ = try await store.insertEvents((0..<50).map { Fixture.event(Double($0) * 60, 30) }, bucketID: "bucket-1")
         _ = try await store.heartbeat(Fixture.event(3_000, 0, ["app": "pending"]), bucketID: "bucket-1", pulsetime: 0)
         #expect(store.hasPendingWrites)
-        let onCallingThread = try await ReadPlacement.$onCallingThread.withValue(true) {
-            try await store.events(bucketID: "bucket-1")
-        }
+        let onCallingThread = try await Fixture.readingOnCallingThread { try await store.events(bucketID: "bucket-1") }
+            .value
         let onQueues = try await store.events(bucketID: "bucket-1")
         #expect(onCallingThread.count == 51 && onCallingThread.first?.data["app"] == "pending")
         #expect(onCallingThread == onQueues)
@@ -33,22 +32,23 @@ struct DatastoreReadPlacementTests {
     func cancelledWhileRunning() async throws {
         let (store, folder) = try Fixture.fileStore()
         defer { withExtendedLifetime(folder) {} }
-        let (started, starting) = AsyncStream.makeStream(of: Void.self)
-        let reading = Task {
-            try await ReadPlacement.$onCallingThread.withValue(true) {
-                try await store.read { db in
-                    starting.yield()
-                    return try Int.fetchOne(db, sql: Self.endless)
-                }
+        let started = DispatchSemaphore(value: 0)
+        let reading = Fixture.readingOnCallingThread {
+            try await store.read { db in
+                started.signal()
+                return try Int.fetchOne(db, sql: Self.endless)
             }
         }
-        for await _ in started { break }
-        reading.cancel()
+        // Cancelled from a thread of its own once the statement is about to run.
+        DispatchQueue(label: "aw-test-canceller").async {
+            started.wait()
+            reading.cancel()
+        }
         await #expect(throws: (any Error).self) { try await reading.value }
         // The connection goes back to the pool usable.
-        let count = try await ReadPlacement.$onCallingThread.withValue(true) {
+        let count = try await Fixture.readingOnCallingThread {
             try await store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM buckets") }
-        }
+        }.value
         #expect(count == 0)
     }
 
@@ -56,11 +56,9 @@ struct DatastoreReadPlacementTests {
     func cancelledBeforehand() async throws {
         let (store, folder) = try Fixture.fileStore()
         defer { withExtendedLifetime(folder) {} }
-        let reading = Task {
+        let reading = Fixture.readingOnCallingThread {
             withUnsafeCurrentTask { $0?.cancel() }
-            return try await ReadPlacement.$onCallingThread.withValue(true) {
-                try await store.read { db in try Int.fetchOne(db, sql: Self.endless) }
-            }
+            return try await store.read { db in try Int.fetchOne(db, sql: Self.endless) }
         }
         await #expect(throws: (any Error).self) { try await reading.value }
     }

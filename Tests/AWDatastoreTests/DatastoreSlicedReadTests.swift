@@ -49,12 +49,14 @@ struct DatastoreSlicedReadTests {
         "a long range read in pieces gives the events one read gives, in order, clipped and cut at the limit, on GRDB's queues or on the calling thread",
         arguments: [1, 2, 4], [false, true])
     func samePieces(pieces: Int, onCallingThread: Bool) async throws {
-        try await ReadPlacement.$onCallingThread.withValue(onCallingThread) {
-            try await readInPieces(pieces)
+        if onCallingThread {
+            try await Fixture.readingOnCallingThread { try await Self.readInPieces(pieces) }.value
+        } else {
+            try await Self.readInPieces(pieces)
         }
     }
 
-    private func readInPieces(_ pieces: Int) async throws {
+    private static func readInPieces(_ pieces: Int) async throws {
         let (store, folder, stored) = try await Self.threeDays()
         defer { withExtendedLifetime(folder) {} }
         let cases: [(Double, Double, Int?)] = [

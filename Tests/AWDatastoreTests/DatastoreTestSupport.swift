@@ -1,6 +1,7 @@
 import AWCore
 import AWDatastore
 import AWTestSupport
+import Dispatch
 
 /// Helpers shared by the datastore suites.
 enum Fixture {
@@ -27,5 +28,28 @@ enum Fixture {
     static func fileStore(flushDelay: Duration = .milliseconds(50)) throws -> (Datastore, TemporaryDirectory) {
         let folder = TemporaryDirectory()
         return (try Datastore(path: folder.file("sqlite.db"), flushDelay: flushDelay), folder)
+    }
+
+    /// A task running `body` as the server runs a query's reads: with
+    /// `ReadPlacement.onCallingThread` set, on a thread of its own (a read waits for SQLite on
+    /// its thread, which must not be one of the shared pool's few that other tests need).
+    static func readingOnCallingThread<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Task<
+        T, any Error
+    > {
+        Task(executorPreference: ReadThread.shared) {
+            try await ReadPlacement.$onCallingThread.withValue(true) { try await body() }
+        }
+    }
+}
+
+/// A thread of its own for tests' reads on the calling thread, as the server's query threads.
+final class ReadThread: TaskExecutor {
+    static let shared = ReadThread()
+    /// A serial queue: one thread, apart from the shared pool.
+    private let queue = DispatchQueue(label: "aw-test-reads")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
