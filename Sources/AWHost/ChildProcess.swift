@@ -83,7 +83,7 @@ public final class ChildProcess: Sendable {
             throw ChildProcessError(path: path, errno: result)
         }
         let child = ChildProcess(pid: pid)
-        let pump = Thread {
+        startDetachedThread(name: "aw-out-\(pid)") {
             var buffer = [UInt8](repeating: 0, count: 16384)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, $0.count) }
@@ -99,9 +99,7 @@ public final class ChildProcess: Sendable {
             }
             for waiter in waiters { waiter.resume() }
         }
-        pump.name = "aw-module-output-\(pid)"
-        pump.start()
-        let reaper = Thread {
+        startDetachedThread(name: "aw-wait-\(pid)") {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             let exitStatus: ExitStatus =
@@ -113,8 +111,6 @@ public final class ChildProcess: Sendable {
             }
             for waiter in waiters { waiter.resume(returning: exitStatus) }
         }
-        reaper.name = "aw-module-wait-\(pid)"
-        reaper.start()
         return child
     }
 

@@ -63,9 +63,7 @@ struct PluginModuleService: Service {
     /// wait for the server's executors.
     static func onThreadOfItsOwn<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = "aw-plugin"
-            thread.start()
+            startDetachedThread(name: "aw-plugin") { continuation.resume(returning: body()) }
         }
     }
 }

@@ -1,3 +1,4 @@
+import AWCore
 import Foundation
 import Synchronization
 
@@ -16,10 +17,7 @@ final class QueryExecutor: TaskExecutor {
 
     private init(threads: Int) {
         for index in 0..<threads {
-            let thread = Thread { [self] in work() }
-            thread.name = "aw-query-\(index)"
-            thread.stackSize = 8 << 20
-            thread.start()
+            startDetachedThread(name: "aw-query-\(index)", stackSize: 8 << 20) { [self] in work() }
         }
     }
 
