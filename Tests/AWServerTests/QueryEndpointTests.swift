@@ -233,12 +233,12 @@ struct QueryEndpointTests {
 struct QueryThreadTests {
     @Test("a query runs on a thread the system shows as aw-query-N")
     func named() async {
-        let name = await withTaskExecutorPreference(QueryExecutor.shared) { queryThreadName() }
+        let name = await withTaskExecutorPreference(QueryExecutor.shared) { Self.threadName() }
         #expect(name.hasPrefix("aw-query-"), "\(name)")
     }
 
     /// The name the system shows for the calling thread.
-    nonisolated func queryThreadName() -> String {
+    static func threadName() -> String {
         (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
             ?? ""
     }
