@@ -3,11 +3,12 @@
 the last day and the last 30 days (big_query.py's), sent back to back by wrk on one connection,
 alternating between the two servers round after round, so that both see the same machine:
 
-    query_ab.py --binary NEW --compare-binary OLD --db FILE --window WINDOW_BUCKET --afk AFK_BUCKET
-                --end ISO [--rounds 8] [--seconds 3]
+    query_ab.py --binary NEW --compare-binary OLD --db FILE [--compare-db OLD_FILE] --window WINDOW_BUCKET
+                --afk AFK_BUCKET --end ISO [--rounds 8] [--seconds 3]
 
 Both servers run at once (with --no-watchers), the second on a copy of the database file (a file
-is served by one server at a time), made in a temporary folder beside it and removed at the end.
+is served by one server at a time), made in a temporary folder beside it and removed at the end;
+with --compare-db, on a copy of that file instead (the same history as an older build keeps it).
 Prints, per period and build, the median over the rounds of wrk's p50, of the server's CPU time
 per query and of its page faults per query, and the ratio of the medians (this build over the
 other): on a shared machine whose speed varies from minute to minute, the ratio is the figure to
@@ -56,6 +57,7 @@ def main():
     parser.add_argument("--binary", required=True, help="the build under test")
     parser.add_argument("--compare-binary", required=True, help="the build to compare with")
     parser.add_argument("--db", required=True, help="an SQLite database with the big history")
+    parser.add_argument("--compare-db", help="the same history in the other build's layout (default: --db)")
     parser.add_argument("--window", required=True)
     parser.add_argument("--afk", required=True)
     parser.add_argument("--end", required=True, help="end of the periods, ISO 8601 with offset")
@@ -67,7 +69,7 @@ def main():
     servers = []
     try:
         copy = os.path.join(folder, "copy.db")
-        shutil.copyfile(args.db, copy)
+        shutil.copyfile(args.compare_db or args.db, copy)
         for name, binary, database in (("this", args.binary, args.db), ("other", args.compare_binary, copy)):
             home = os.path.join(folder, name)
             os.makedirs(home)
