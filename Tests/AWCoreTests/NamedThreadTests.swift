@@ -1,18 +1,8 @@
+import AWTestSupport
 import Glibc
-import Synchronization
 import Testing
 
 @testable import AWCore
-
-/// The name the system shows for the calling thread (`top -H`, `ps -L`).
-func currentThreadName() -> String {
-    let file = open("/proc/thread-self/comm", O_RDONLY | O_CLOEXEC)
-    guard file >= 0 else { return "" }
-    defer { close(file) }
-    var bytes = [UInt8](repeating: 0, count: 64)
-    let count = max(0, read(file, &bytes, bytes.count))
-    return String(decoding: bytes.prefix(count).filter { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-}
 
 /// The stack size of the calling thread (glibc's `pthread_getattr_np`, which Swift's Glibc module
 /// does not declare).

@@ -1,5 +1,6 @@
 import AWCore
 import AWStoreTestSupport
+import AWTestSupport
 import Testing
 
 @testable import AWServer
@@ -233,13 +234,7 @@ struct QueryEndpointTests {
 struct QueryThreadTests {
     @Test("a query runs on a thread the system shows as aw-query-N")
     func named() async {
-        let name = await withTaskExecutorPreference(QueryExecutor.shared) { Self.threadName() }
+        let name = await withTaskExecutorPreference(QueryExecutor.shared) { currentThreadName() }
         #expect(name.hasPrefix("aw-query-"), "\(name)")
-    }
-
-    /// The name the system shows for the calling thread.
-    static func threadName() -> String {
-        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
-            ?? ""
     }
 }
