@@ -83,7 +83,16 @@ extension Datastore {
     public func deleteBucket(id: String) async throws(DatastoreError) {
         try await write { db -> Int64 in
             let row = try self.state.withLock { state throws(DatastoreError) in try state.bucket(id).row }
-            try db.execute(sql: "DELETE FROM events WHERE bucketrow = ?", arguments: [row])
+            // The bucket's data texts lose its events' uses; those nothing uses any more go too.
+            try db.execute(
+                sql: """
+                    UPDATE event_data SET uses = uses - gone.count
+                    FROM (SELECT data_id, COUNT(*) AS count FROM events WHERE bucketrow = ? GROUP BY data_id) AS gone
+                    WHERE event_data.id = gone.data_id;
+                    DELETE FROM events WHERE bucketrow = ?;
+                    DELETE FROM event_data WHERE uses <= 0;
+                    """,
+                arguments: [row, row])
             try db.execute(sql: "DELETE FROM buckets WHERE id = ?", arguments: [row])
             return row
         } onCommit: { row in

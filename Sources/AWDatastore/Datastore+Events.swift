@@ -140,7 +140,7 @@ extension Datastore {
     /// on as many connections from one state of the database, and joined.
     func events(_ range: RangeQuery, slices count: Int) async throws(DatastoreError) -> [Event] {
         guard !range.isEmpty else { return [] }
-        let reader = EventRowReader(cache: dataCache)
+        let reader = EventRowReader(eventData: eventData)
         let slices = range.slices(count, minimumSpan: Self.slicedReadSpan)
         if slices.count > 1, var pieces = try await readConsistently(slices, reader.events) {
             let wanted = min(pieces.reduce(0) { $0 + $1.count }, range.limit ?? .max)
@@ -169,18 +169,19 @@ extension Datastore {
         throws(DatastoreError) -> JSONChunkStream
     {
         let range = try rangeQuery(bucketID: bucketID, start: start, end: end, limit: limit)
+        let reader = EventRowReader(eventData: eventData)
         return JSONChunkStream.make(self) { sink in
             sink.writer.writeByte(UInt8(ascii: "["))
-            if !range.isEmpty { try Self.writeEventRows(range, to: sink) }
+            if !range.isEmpty { try Self.writeEventRows(range, reader, to: sink) }
             sink.writer.writeByte(UInt8(ascii: "]"))
         }
     }
 
     /// Writes the rows of `range` as comma-separated event objects.
-    static func writeEventRows(_ range: RangeQuery, to sink: ChunkSink) throws {
+    static func writeEventRows(_ range: RangeQuery, _ reader: EventRowReader, to sink: ChunkSink) throws {
         try sink.withWriter { writer in
             var first = true
-            try EventRowReader.forEachRow(sink.db, range) { id, start, end, data in
+            try reader.forEachRow(sink.db, range) { id, start, end, data in
                 if !first { writer.writeByte(UInt8(ascii: ",")) }
                 first = false
                 range.window.writeEvent(id: id, start: start, end: end, data: data, to: &writer)
@@ -201,6 +202,7 @@ extension Datastore {
         let ranges = try buckets.map { bucket throws(DatastoreError) in
             try rangeQuery(bucketID: bucket.id, start: nil, end: nil, limit: nil)
         }
+        let reader = EventRowReader(eventData: eventData)
         return JSONChunkStream.make(self) { sink in
             sink.writer.writeRaw("{\"buckets\":{")
             for (index, bucket) in buckets.enumerated() {
@@ -209,7 +211,7 @@ extension Datastore {
                 sink.writer.writeByte(UInt8(ascii: ":"))
                 bucket.writeFields(to: &sink.writer)
                 sink.writer.writeRaw(",\"events\":[")
-                try Self.writeEventRows(ranges[index], to: sink)
+                try Self.writeEventRows(ranges[index], reader, to: sink)
                 sink.writer.writeRaw("]}")
             }
             sink.writer.writeRaw("}}")
@@ -235,7 +237,7 @@ extension Datastore {
         let row = try state.withLock { state throws(DatastoreError) in try state.bucket(bucketID).row }
         let event = try await read { db -> Event? in
             try Row.fetchOne(
-                db, sql: "SELECT id, starttime, endtime, data FROM events WHERE id = ? AND bucketrow = ?",
+                db, sql: "SELECT \(Schema.storedEventColumns) WHERE events.id = ? AND bucketrow = ?",
                 arguments: [id, row]
             ).map(Self.storedEvent)
         }
@@ -253,8 +255,14 @@ extension Datastore {
                 let row = try state.bucket(bucketID).row
                 return (row, state.pendingRows[id]?.bucketRow == row)
             }
-            try db.execute(sql: "DELETE FROM events WHERE id = ? AND bucketrow = ?", arguments: [id, row])
-            let deleted = db.changesCount > 0 || pending
+            let dataID = try Int64.fetchOne(
+                db, sql: "DELETE FROM events WHERE id = ? AND bucketrow = ? RETURNING data_id", arguments: [id, row])
+            if let dataID {
+                var dataIDs = EventDataIDs()
+                dataIDs.release(dataID)
+                try dataIDs.storeUses(db)
+            }
+            let deleted = dataID != nil || pending
             try self.storeEventIDHighWater(db)
             return deleted
         } onCommit: { deleted in
@@ -278,13 +286,13 @@ extension Datastore {
             try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? AND id > ? ORDER BY id LIMIT ?",
+                    "SELECT \(Schema.storedEventColumns) WHERE bucketrow = ? AND events.id > ? ORDER BY events.id LIMIT ?",
                 arguments: [row, afterID ?? .min, max(0, limit)]
             ).map(Self.storedEvent)
         }
     }
 
-    /// An event from a row of `id, starttime, endtime, data`, unclipped.
+    /// An event from a row of `Schema.storedEventColumns` (`id, starttime, endtime, text`), unclipped.
     static func storedEvent(_ row: Row) -> Event {
         let start: Int64 = row[1]
         let end: Int64 = row[2]
@@ -298,7 +306,7 @@ extension Datastore {
         start: Timestamp?,
         end: Timestamp?,
         limit: Int?,
-        columns: String = "id, starttime, endtime, data",
+        columns: String = "id, starttime, endtime, data_id",
         ordered: Bool = true
     ) throws(DatastoreError) -> RangeQuery {
         let (row, maximumDuration) = try state.withLock { state throws(DatastoreError) in

@@ -83,7 +83,7 @@ extension Datastore {
             let newest = try Row.fetchOne(
                 db,
                 sql:
-                    "SELECT id, starttime, endtime, data FROM events WHERE bucketrow = ? ORDER BY starttime DESC, endtime ASC, id ASC LIMIT 1",
+                    "SELECT \(Schema.storedEventColumns) WHERE bucketrow = ? ORDER BY starttime DESC, endtime ASC, events.id ASC LIMIT 1",
                 arguments: [row]
             ).map(Self.storedEvent)
             self.state.withLock { state in

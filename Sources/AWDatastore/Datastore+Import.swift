@@ -57,7 +57,10 @@ extension Datastore {
             }
             let (row, storedMaximum) = existing!
             let present = try db.cachedStatement(
-                sql: "SELECT 1 FROM events WHERE bucketrow = ? AND starttime = ? AND endtime = ? AND data = ? LIMIT 1"
+                sql: """
+                    SELECT 1 FROM events WHERE bucketrow = ? AND starttime = ? AND endtime = ?
+                    AND data_id = (SELECT id FROM event_data WHERE text = ?) LIMIT 1
+                    """
             )
             var outcome = ImportOutcome(
                 row: row, created: created, inserted: 0, skipped: 0, metadata: BucketMetadata(),

@@ -29,8 +29,8 @@ public final class Datastore: EventStore {
     private let flushRequester: AsyncStream<Void>.Continuation
     /// The error of the last failed flush, cleared by the next one that succeeds.
     let flushFailure = Mutex<DatastoreError?>(nil)
-    /// Parsed event data shared by all reads.
-    let dataCache = EventDataCache()
+    /// Event data by its id, shared by all reads.
+    let eventData = EventDataByID()
     /// Counts the writer's commits, to tell whether reads on several connections saw one state.
     let commits = CommitCounter()
 
@@ -47,14 +47,6 @@ public final class Datastore: EventStore {
     public convenience init(
         path: String, flushDelay: Duration = .milliseconds(500), logger: Logger = Logger(label: "aw.datastore")
     ) throws(DatastoreError) {
-        try self.init(path: path, flushDelay: flushDelay, logger: logger, rewritingOldLayout: true)
-    }
-
-    /// Opens the database at `path`; `rewritingOldLayout` false leaves an events table of the
-    /// first layout as it is (as when the disk has no room to rewrite it).
-    convenience init(path: String, flushDelay: Duration, logger: Logger, rewritingOldLayout: Bool)
-        throws(DatastoreError)
-    {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty && !FileManager.default.fileExists(atPath: directory) {
             do {
@@ -92,7 +84,6 @@ public final class Datastore: EventStore {
         } catch {
             throw DatastoreError.wrapping(error, path: path)
         }
-        if rewritingOldLayout { Schema.storeEventsOldestFirst(pool, path: path, folder: folder, logger: logger) }
         try self.init(writer: pool, path: path, fileLock: lock, flushDelay: flushDelay, logger: logger)
         if !FileManager.default.isWritableFile(atPath: path) || !FileManager.default.isWritableFile(atPath: folder) {
             logger.warning(
@@ -121,7 +112,7 @@ public final class Datastore: EventStore {
         writer.add(transactionObserver: commits, extent: .databaseLifetime)
         (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         do {
-            isNew = try Schema.migrate(writer, path: path)
+            isNew = try Schema.migrate(writer, path: path, logger: logger).isNew
             state = Mutex(try writer.read { db in try Self.loadState(db) })
         } catch {
             throw DatastoreError.wrapping(error, path: path)

@@ -2,27 +2,62 @@ import AWCore
 import GRDB
 import GRDBSQLite
 
-/// Reads the event rows of a range query straight from SQLite; `data` comes from the shared
-/// `EventDataCache`, so rows with the same data share one dictionary.
+/// Reads the event rows of a range query straight from SQLite; their data comes from the shared
+/// `EventDataByID`, so rows with the same data share one dictionary.
 struct EventRowReader {
-    let cache: EventDataCache
+    let eventData: EventDataByID
 
     /// Runs `range` and returns its events, clipped.
+    ///
+    /// The events of one read share dictionaries of its own (copies of the shared ones): reads of
+    /// a long range run on several threads at once, and threads counting references to the same
+    /// objects would slow each other down on every row.
     func events(_ db: Database, _ range: RangeQuery) throws -> [Event] {
         var events: [Event] = []
-        try Self.forEachRow(db, range) { id, start, end, text in
+        var dataOfThisRead: [Int64: [String: JSON]] = [:]
+        try Self.forEachRow(db, range) { id, start, end, dataID in
             let (timestamp, duration) = range.window.clip(start: start, end: end)
-            let data = text.map { cache.data($0.assumingMemoryBound(to: UInt8.self)) } ?? [:]
+            let data: [String: JSON]
+            if let known = dataOfThisRead[dataID] {
+                data = known
+            } else {
+                data = Self.ownCopy(of: try eventData.entry(dataID, db).data)
+                dataOfThisRead[dataID] = data
+            }
             events.append(Event(id: id, timestamp: timestamp, durationNanoseconds: duration, data: data))
         }
         return events
     }
 
-    /// Runs `range` (its columns `id, starttime, endtime, data`) and calls `body` with each row,
-    /// the data text as SQLite holds it (valid only during the call; `nil` for NULL).
+    /// Calls `body` with each row's data text, read once per distinct data of the range.
+    func forEachRow(
+        _ db: Database, _ range: RangeQuery,
+        _ body: (_ id: Int64, _ start: Int64, _ end: Int64, _ data: UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var entries: [Int64: EventDataByID.Entry] = [:]
+        try Self.forEachRow(db, range) { id, start, end, dataID in
+            let entry: EventDataByID.Entry
+            if let known = entries[dataID] {
+                entry = known
+            } else {
+                entry = try eventData.entry(dataID, db)
+                entries[dataID] = entry
+            }
+            try entry.text.withUnsafeBytes { try body(id, start, end, $0) }
+        }
+    }
+
+    /// A dictionary equal to `data` in storage of its own.
+    private static func ownCopy(of data: [String: JSON]) -> [String: JSON] {
+        var copy = [String: JSON](minimumCapacity: data.count)
+        for (key, value) in data { copy[key] = value }
+        return copy
+    }
+
+    /// Runs `range` (its columns `id, starttime, endtime, data_id`) and calls `body` with each row.
     static func forEachRow(
         _ db: Database, _ range: RangeQuery,
-        _ body: (_ id: Int64, _ start: Int64, _ end: Int64, _ data: UnsafeRawBufferPointer?) throws -> Void
+        _ body: (_ id: Int64, _ start: Int64, _ end: Int64, _ dataID: Int64) throws -> Void
     ) throws {
         let statement = try db.cachedStatement(sql: range.sql)
         statement.arguments = range.arguments
@@ -36,12 +71,9 @@ struct EventRowReader {
                     resultCode: ResultCode(rawValue: code),
                     message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            let text = sqlite3_column_text(handle, 3).map {
-                UnsafeRawBufferPointer(start: $0, count: Int(sqlite3_column_bytes(handle, 3)))
-            }
             try body(
                 sqlite3_column_int64(handle, 0), sqlite3_column_int64(handle, 1), sqlite3_column_int64(handle, 2),
-                text)
+                sqlite3_column_int64(handle, 3))
         }
     }
 }

@@ -4,31 +4,30 @@ import Logging
 
 /// The database schema and its named migrations.
 ///
-/// Tables follow aw-server-rust's layout so the file is familiar to anyone who knows it:
-/// `buckets` (public id in `name`), `events` (start/end as integer nanoseconds since the epoch,
-/// `data` as compact JSON with sorted keys) and `key_value` (settings as JSON text). Events are
-/// stored clustered by bucket and start time, oldest first (a `WITHOUT ROWID` table whose key,
-/// read backwards, is the order range reads return: newest first, then shortest, then by id), so
-/// reading a period is one sequential scan and new events are appended where their bucket ends,
-/// which keeps pages full; a unique index finds events by id. The highest event id ever given
-/// out is kept in `key_value` under `Schema.eventIDHighWaterKey`, so ids are never reused.
+/// Tables follow aw-server-rust's layout where they can, so the file is familiar to anyone who
+/// knows it: `buckets` (public id in `name`), `events` (start/end as integer nanoseconds since the
+/// epoch) and `key_value` (settings as JSON text). An event's data (compact JSON with sorted keys)
+/// is kept once per distinct text in `event_data`, with the number of events using it, and an
+/// event names it by `data_id`: a window watcher repeats the same few hundred app/title pairs
+/// thousands of times, so the events table holds five integers a row and a long range reads
+/// about half the bytes. A text nothing uses any more is deleted with its last event (deleting a
+/// bucket leaves none of its titles in the file), and its id is never given out again
+/// (`AUTOINCREMENT`), so an id always means the same text. Events are stored clustered by bucket
+/// and start time, oldest first (a `WITHOUT ROWID` table whose key, read backwards, is the order
+/// range reads return: newest first, then shortest, then by id), so reading a period is one
+/// sequential scan and new events are appended where their bucket ends, which keeps pages full;
+/// a unique index finds events by id. The highest event id ever given out is kept in
+/// `key_value` under `Schema.eventIDHighWaterKey`, so ids are never reused.
 enum Schema {
     /// The `key_value` key holding the next event id to give out.
     static let eventIDHighWaterKey = "internal.next_event_id"
 
-    /// The `CREATE TABLE` statement of the events table.
-    static func eventsTable(named name: String) -> String {
-        """
-        CREATE TABLE \(name) (
-            bucketrow INTEGER NOT NULL REFERENCES buckets(id),
-            starttime INTEGER NOT NULL,
-            endtime INTEGER NOT NULL,
-            id INTEGER NOT NULL,
-            data TEXT NOT NULL,
-            PRIMARY KEY (bucketrow, starttime ASC, endtime DESC, id DESC)
-        ) WITHOUT ROWID;
-        """
-    }
+    /// The migration that keeps each distinct data text once.
+    static let eventDataMigration = "v2: event data kept once per distinct text"
+
+    /// The columns, and the join, that read whole events (`id, starttime, endtime, text`).
+    static let storedEventColumns =
+        "events.id, events.starttime, events.endtime, event_data.text FROM events JOIN event_data ON event_data.id = events.data_id"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -45,7 +44,14 @@ enum Schema {
                         data TEXT NOT NULL DEFAULT '{}',
                         max_duration INTEGER NOT NULL DEFAULT 0
                     );
-                    \(eventsTable(named: "events"))
+                    CREATE TABLE events (
+                        bucketrow INTEGER NOT NULL REFERENCES buckets(id),
+                        starttime INTEGER NOT NULL,
+                        endtime INTEGER NOT NULL,
+                        id INTEGER NOT NULL,
+                        data TEXT NOT NULL,
+                        PRIMARY KEY (bucketrow, starttime ASC, endtime DESC, id DESC)
+                    ) WITHOUT ROWID;
                     CREATE UNIQUE INDEX events_id ON events (id);
                     CREATE TABLE key_value (
                         key TEXT PRIMARY KEY,
@@ -55,7 +61,40 @@ enum Schema {
                     """
             )
         }
-        return migrator
+        migrator.registerMigration(eventDataMigration) { db in try keepEventDataOnce(db) }
+        // Foreign keys are checked row by row as the migrations write; GRDB's check of the whole
+        // file afterwards would read every event again.
+        return migrator.disablingDeferredForeignKeyChecks()
+    }
+
+    /// Moves every event's data text into `event_data` (once per distinct text, with its number
+    /// of uses) and rewrites the events table oldest first with `data_id` in place of the text.
+    /// Files of both earlier layouts (events newest first, or oldest first with the text in the
+    /// row) come out the same.
+    private static func keepEventDataOnce(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE event_data (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    text TEXT NOT NULL UNIQUE,
+                    uses INTEGER NOT NULL
+                );
+                INSERT INTO event_data (text, uses) SELECT data, COUNT(*) FROM events GROUP BY data;
+                CREATE TABLE events_by_data_id (
+                    bucketrow INTEGER NOT NULL REFERENCES buckets(id),
+                    starttime INTEGER NOT NULL,
+                    endtime INTEGER NOT NULL,
+                    id INTEGER NOT NULL,
+                    data_id INTEGER NOT NULL,
+                    PRIMARY KEY (bucketrow, starttime ASC, endtime DESC, id DESC)
+                ) WITHOUT ROWID;
+                INSERT INTO events_by_data_id (bucketrow, starttime, endtime, id, data_id)
+                    SELECT bucketrow, starttime, endtime, id, (SELECT id FROM event_data WHERE text = events.data)
+                    FROM events ORDER BY bucketrow, starttime ASC, endtime DESC, id DESC;
+                DROP TABLE events;
+                ALTER TABLE events_by_data_id RENAME TO events;
+                CREATE UNIQUE INDEX events_id ON events (id);
+                """)
     }
 
     /// Refuses a database this version must not change: one written by a newer aw-server
@@ -94,81 +133,57 @@ enum Schema {
         }
     }
 
-    /// Brings the database at `path` up to date.
+    /// Brings the database at `path` up to date. A file written by an earlier version has its
+    /// events converted once (about 4 s per million events here), then is compacted; the server
+    /// answers when it is done.
     ///
     /// - Throws: `DatastoreError.unknownSchema` when the file has migrations this version does not
     ///   know (it was written by a newer aw-server), `.notADatabase` for another program's
-    ///   database, or the underlying SQLite error.
-    /// - Returns: Whether the database was created now (it had none of our tables).
+    ///   database, `.cannotOpen` when the disk has no room for the conversion (the file is left
+    ///   as it was), or the underlying SQLite error (then the conversion is rolled back).
+    /// - Returns: Whether the database was created now (it had none of our tables), and how many
+    ///   events were converted.
     @discardableResult
-    static func migrate(_ writer: any DatabaseWriter, path: String) throws -> Bool {
-        let isNew = try writer.read { db in
+    static func migrate(_ writer: any DatabaseWriter, path: String, logger: Logger) throws -> (
+        isNew: Bool, converted: Int
+    ) {
+        let (isNew, eventsToConvert) = try writer.read { db in
             try checkIsOurs(db, path: path)
-            return try !db.tableExists("grdb_migrations")
+            guard try db.tableExists("grdb_migrations") else { return (true, 0) }
+            guard try !migrator.appliedIdentifiers(db).contains(eventDataMigration) else { return (false, 0) }
+            return (false, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0)
         }
-        try migrator.migrate(writer)
-        return isNew
-    }
-
-    /// Rewrites an events table of the first layout (newest first, written by earlier builds), in
-    /// which every new event was inserted at the front of its bucket and pages were left half
-    /// full, in today's layout: the same rows, about a third less space, bulk writes about 1.5
-    /// times as fast. Done once, at start, in one transaction, then the file is compacted (about
-    /// 4 s per million events here); when the file system holding `folder` has not room for three
-    /// more copies of the database (the new table, its write-ahead log, the compacted copy), or
-    /// the rewrite fails, the table is left as it was (every read and write works the same on it)
-    /// and the next start tries again.
-    ///
-    /// - Returns: How many events were rewritten (0 when nothing was to be done).
-    @discardableResult
-    static func storeEventsOldestFirst(_ writer: any DatabaseWriter, path: String, folder: String, logger: Logger)
-        -> Int
-    {
-        let definition = try? writer.read { db in
-            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+        guard eventsToConvert > 0 else {
+            try migrator.migrate(writer)
+            return (isNew, 0)
         }
-        guard let definition, definition.contains("starttime DESC") else { return 0 }
-        guard FileManager.default.isWritableFile(atPath: path) else { return 0 }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0
-        let needed = 3 * size + 64 << 20
-        if let free = freeBytes(folder), free < needed {
-            logger.warning(
-                "the event table of \(path) keeps its older layout for now: rewriting it needs \(needed >> 20) MiB free, the disk has \(free >> 20) MiB; everything works the same, bulk writes are slower"
-            )
-            return 0
-        }
+        try checkRoomToConvert(path: path)
         logger.info(
-            "rewriting the event table of \(path) oldest first, once (a third less space, faster writes); the server answers when it is done"
+            "converting the \(eventsToConvert) events of \(path) once, to keep each distinct data text once (about half the space, faster long reads); the server answers when it is done"
         )
         let started = ContinuousClock.now
-        do {
-            let count = try writer.write { db in
-                try db.execute(sql: eventsTable(named: "events_oldest_first"))
-                try db.execute(
-                    sql: """
-                        INSERT INTO events_oldest_first (bucketrow, starttime, endtime, id, data)
-                            SELECT bucketrow, starttime, endtime, id, data FROM events
-                            ORDER BY bucketrow, starttime ASC, endtime DESC, id DESC
-                        """)
-                let count = db.changesCount
-                try db.execute(
-                    sql: """
-                        DROP TABLE events;
-                        ALTER TABLE events_oldest_first RENAME TO events;
-                        CREATE UNIQUE INDEX events_id ON events (id);
-                        """)
-                return count
-            }
-            logger.info("rewrote \(count) events in \(started.duration(to: .now).components.seconds) s")
-            compact(writer, path: path, logger: logger)
-            return count
-        } catch {
-            logger.warning("the event table of \(path) keeps its older layout for now: \(error)")
-            return 0
+        try migrator.migrate(writer)
+        logger.info("converted \(eventsToConvert) events in \(started.duration(to: .now).components.seconds) s")
+        compact(writer, path: path, logger: logger)
+        return (false, eventsToConvert)
+    }
+
+    /// Refuses to convert a file when its file system has not room for the new tables, their
+    /// write-ahead log and the compacted copy: about the size of the file again.
+    private static func checkRoomToConvert(path: String) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else { return }
+        let needed = size + 64 << 20
+        let folder = (path as NSString).deletingLastPathComponent
+        if let free = freeBytes(folder.isEmpty ? "." : folder), free < needed {
+            throw DatastoreError.cannotOpen(
+                path: path,
+                reason:
+                    "converting it to this version's layout needs \(needed >> 20) MiB free on its disk, which has \(free >> 20) MiB; free some space (the file is unchanged)"
+            )
         }
     }
 
-    /// Hands the free pages of the file (the old table's, after a rewrite) back to the file system.
+    /// Hands the free pages of the file (the old table's, after a conversion) back to the file system.
     private static func compact(_ writer: any DatabaseWriter, path: String, logger: Logger) {
         do {
             try writer.writeWithoutTransaction { db in

@@ -142,8 +142,10 @@ struct DatastoreHeartbeatTests {
         try store.close()
         #expect(
             try runSQLiteInAnotherProcess(
-                folder.file("sqlite.db"), "SELECT endtime - starttime, data FROM events ORDER BY starttime") == [
-                    ["\(4 * Fixture.second)", #"{"i":0}"#], ["\(4 * Fixture.second)", #"{"i":1}"#],
-                ])
+                folder.file("sqlite.db"),
+                "SELECT endtime - starttime, text FROM events JOIN event_data ON event_data.id = data_id ORDER BY starttime"
+            ) == [
+                ["\(4 * Fixture.second)", #"{"i":0}"#], ["\(4 * Fixture.second)", #"{"i":1}"#],
+            ])
     }
 }

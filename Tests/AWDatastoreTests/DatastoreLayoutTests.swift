@@ -9,7 +9,7 @@ import Testing
 
 @Suite("Datastore: how events are laid out on disk")
 struct DatastoreLayoutTests {
-    /// The events table as the first versions created it: newest first.
+    /// The events table of the first versions: newest first, the data text in the row.
     static let newestFirstTable = """
         CREATE TABLE events (
             bucketrow INTEGER NOT NULL REFERENCES buckets(id),
@@ -22,20 +22,28 @@ struct DatastoreLayoutTests {
         CREATE UNIQUE INDEX events_id ON events (id);
         """
 
-    /// A database file with two buckets whose events table has the first layout, filled as a
-    /// watcher fills it (one event after another, oldest first).
-    static func newestFirstDatabase(in folder: TemporaryDirectory, events: Int) async throws -> String {
+    /// The data text of the event written `index`-th by `earlierVersionDatabase`.
+    static func data(_ index: Int) -> String { #"{"app":"a","title":"t\#(index % 50)"}"# }
+
+    /// A database file as an earlier version left it (the text of each event's data in its row;
+    /// events newest first when `newestFirst`, else oldest first), with two buckets filled as a
+    /// watcher fills them: one event every 10 s, every tenth in "afk", 50 distinct data texts.
+    static func earlierVersionDatabase(in folder: TemporaryDirectory, events: Int, newestFirst: Bool) throws -> String {
         let path = folder.file("sqlite.db")
-        let store = try Datastore(path: path)
-        try await store.createBucket(Fixture.bucket("window"))
-        try await store.createBucket(Fixture.bucket("afk"))
-        try store.close()
         let queue = try DatabaseQueue(path: path)
-        try await queue.write { db in
-            try db.execute(sql: "DROP TABLE events")
-            try db.execute(sql: newestFirstTable)
+        try Schema.migrator.migrate(queue, upTo: "v1: buckets, events, key_value")
+        try queue.write { db in
+            for name in ["window", "afk"] {
+                try db.execute(
+                    sql:
+                        "INSERT INTO buckets (name, type, client, hostname, created) VALUES (?, 'currentwindow', 'tests', 'host', ?)",
+                    arguments: [name, Fixture.base.rfc3339])
+            }
+            if newestFirst {
+                try db.execute(sql: "DROP TABLE events")
+                try db.execute(sql: newestFirstTable)
+            }
             for index in 0..<events {
-                let bucket = index % 10 == 9 ? "afk" : "window"
                 let start = Fixture.at(Double(10 * index)).nanoseconds
                 try db.execute(
                     sql: """
@@ -43,12 +51,21 @@ struct DatastoreLayoutTests {
                         VALUES ((SELECT id FROM buckets WHERE name = ?), ?, ?, ?, ?)
                         """,
                     arguments: [
-                        bucket, start, start + 5 * Fixture.second, index + 1, #"{"app":"a","title":"t\#(index % 50)"}"#,
+                        index % 10 == 9 ? "afk" : "window", start, start + 5 * Fixture.second, index + 1, data(index),
                     ])
             }
         }
         try queue.close()
         return path
+    }
+
+    /// The events `earlierVersionDatabase` wrote into `bucket`, newest first.
+    static func writtenEvents(_ count: Int, bucket: String) -> [Event] {
+        (0..<count).reversed().filter { ($0 % 10 == 9) == (bucket == "afk") }.map { index in
+            Event(
+                id: Int64(index + 1), timestamp: Fixture.at(Double(10 * index)),
+                durationNanoseconds: 5 * Fixture.second, data: try! JSON.parse(data(index)).objectValue!)
+        }
     }
 
     static func pageCount(_ path: String) throws -> Int {
@@ -63,52 +80,42 @@ struct DatastoreLayoutTests {
         }
     }
 
-    @Test("a new database keeps events oldest first, so a bucket's new events are appended")
+    @Test("a new database keeps events oldest first, naming their data by id, so a bucket's new events are appended")
     func newDatabase() async throws {
         let (store, _) = try Fixture.fileStore()
-        #expect(
-            try await Self.tableDefinition(store).contains(
-                "PRIMARY KEY (bucketrow, starttime ASC, endtime DESC, id DESC)"))
+        let definition = try await Self.tableDefinition(store)
+        #expect(definition.contains("PRIMARY KEY (bucketrow, starttime ASC, endtime DESC, id DESC)"))
+        #expect(definition.contains("data_id INTEGER NOT NULL") && !definition.contains("data TEXT"))
     }
 
-    @Test("a database of the first layout is rewritten once at start: same events and ids, a smaller file")
-    func rewrite() async throws {
+    @Test(
+        "a database of an earlier version is converted once at start: the same events and ids, each text once, a smaller file",
+        arguments: [true, false])
+    func conversion(newestFirst: Bool) async throws {
         let folder = TemporaryDirectory()
-        let path = try await Self.newestFirstDatabase(in: folder, events: 20_000)
+        let count = 20_000
+        let path = try Self.earlierVersionDatabase(in: folder, events: count, newestFirst: newestFirst)
         let pagesBefore = try Self.pageCount(path)
-        let before = try Datastore(
-            path: path, flushDelay: .milliseconds(50), logger: Logger(label: "test"), rewritingOldLayout: false)
-        let windowBefore = try await before.events(bucketID: "window")
-        let afkBefore = try await before.events(bucketID: "afk")
-        try before.close()
-        #expect(windowBefore.count == 18_000 && afkBefore.count == 2_000)
 
         let store = try Datastore(path: path)
+        #expect(!store.isNew)
         #expect(try await Self.tableDefinition(store).contains("starttime ASC"))
         let pagesAfter = try Self.pageCount(path)
         #expect(pagesAfter < pagesBefore * 3 / 4, "\(pagesBefore) pages became \(pagesAfter)")
-        #expect(try await store.events(bucketID: "window") == windowBefore)
-        #expect(try await store.events(bucketID: "afk") == afkBefore)
+        #expect(try await store.events(bucketID: "window") == Self.writtenEvents(count, bucket: "window"))
+        #expect(try await store.events(bucketID: "afk") == Self.writtenEvents(count, bucket: "afk"))
         #expect(try await store.events(bucketID: "window", start: Fixture.at(100), end: Fixture.at(200)).count == 10)
-        let added = try await store.insertEvents([Fixture.event(1_000_000, 1)], bucketID: "window")
-        #expect(added[0].id! > 20_000)
-        #expect(
-            Schema.storeEventsOldestFirst(store.writer, path: path, folder: folder.path, logger: Logger(label: "test"))
-                == 0)
-    }
+        #expect(try await store.eventCount(bucketID: "window") == count * 9 / 10)
+        let texts = try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_data") }
+        #expect(texts == 50)
+        try await EventDataTests.expectUsesMatch(store)
 
-    @Test("the events of a database of the first layout are read, counted and written as before it is rewritten")
-    func oldLayoutStillServes() async throws {
-        let folder = TemporaryDirectory()
-        let path = try await Self.newestFirstDatabase(in: folder, events: 200)
-        // Opened without the rewrite, as when the disk has no room for it.
-        let store = try Datastore(
-            path: path, flushDelay: .milliseconds(50), logger: Logger(label: "test"), rewritingOldLayout: false)
-        #expect(try await Self.tableDefinition(store).contains("starttime DESC"))
-        let recent = try await store.events(bucketID: "window", start: Fixture.at(1_000), limit: 3)
-        #expect(recent.map(\.timestamp) == [Fixture.at(1_980), Fixture.at(1_970), Fixture.at(1_960)])
-        #expect(try await store.eventCount(bucketID: "window", start: Fixture.at(1_000)) == 90)
-        _ = try await store.insertEvents([Fixture.event(5_000, 1)], bucketID: "window")
-        #expect(try await store.events(bucketID: "window", limit: 1).first?.timestamp == Fixture.at(5_000))
+        let added = try await store.insertEvents([Fixture.event(1_000_000, 1)], bucketID: "window")
+        #expect(added[0].id! > Int64(count))
+        try store.close()
+        // Opened again, nothing is converted twice.
+        let reopened = try Datastore(path: path)
+        #expect(try await reopened.eventCount(bucketID: "window") == count * 9 / 10 + 1)
+        try await EventDataTests.expectUsesMatch(reopened)
     }
 }
