@@ -8,50 +8,27 @@ struct EventRowReader {
     let eventData: EventDataByID
 
     /// Runs `range` and returns its events, clipped.
-    ///
-    /// The events of one read share dictionaries of its own (copies of the shared ones): reads of
-    /// a long range run on several threads at once, and threads counting references to the same
-    /// objects would slow each other down on every row.
     func events(_ db: Database, _ range: RangeQuery) throws -> [Event] {
         var events: [Event] = []
-        var dataOfThisRead: [Int64: [String: JSON]] = [:]
+        var dataOfThisRead = IDTable<[String: JSON]>()
         try Self.forEachRow(db, range) { id, start, end, dataID in
             let (timestamp, duration) = range.window.clip(start: start, end: end)
-            let data: [String: JSON]
-            if let known = dataOfThisRead[dataID] {
-                data = known
-            } else {
-                data = Self.ownCopy(of: try eventData.entry(dataID, db).data)
-                dataOfThisRead[dataID] = data
-            }
+            let data = try dataOfThisRead.value(dataID) { try eventData.data(dataID, db) }
             events.append(Event(id: id, timestamp: timestamp, durationNanoseconds: duration, data: data))
         }
         return events
     }
 
-    /// Calls `body` with each row's data text, read once per distinct data of the range.
+    /// Calls `body` with each row and its data text.
     func forEachRow(
         _ db: Database, _ range: RangeQuery,
         _ body: (_ id: Int64, _ start: Int64, _ end: Int64, _ data: UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        var entries: [Int64: EventDataByID.Entry] = [:]
+        var entriesOfThisRead = IDTable<EventDataByID.Entry>()
         try Self.forEachRow(db, range) { id, start, end, dataID in
-            let entry: EventDataByID.Entry
-            if let known = entries[dataID] {
-                entry = known
-            } else {
-                entry = try eventData.entry(dataID, db)
-                entries[dataID] = entry
-            }
+            let entry = try entriesOfThisRead.value(dataID) { try eventData.entry(dataID, db) }
             try entry.text.withUnsafeBytes { try body(id, start, end, $0) }
         }
-    }
-
-    /// A dictionary equal to `data` in storage of its own.
-    private static func ownCopy(of data: [String: JSON]) -> [String: JSON] {
-        var copy = [String: JSON](minimumCapacity: data.count)
-        for (key, value) in data { copy[key] = value }
-        return copy
     }
 
     /// Runs `range` (its columns `id, starttime, endtime, data_id`) and calls `body` with each row.

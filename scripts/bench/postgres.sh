@@ -62,14 +62,14 @@ create_buckets() {
       -d "{\"client\":\"bench\",\"type\":\"$2\",\"hostname\":\"bench\"}" >/dev/null
   done
 }
-fill_sql() { # the INSERTs for both buckets, in SQL both stores accept ($1: the id expression prefix)
+fill_sql() { # the INSERTs for both buckets, in SQL both stores accept ($1, $2: the rows' numbers; $3: the table)
   cat <<SQL
-INSERT INTO events (bucketrow, starttime, endtime, id, data)
+INSERT INTO $3 (bucketrow, starttime, endtime, id, data)
   SELECT (SELECT id FROM buckets WHERE name = 'big-window'), (CAST($BASE AS BIGINT) + 10 * i) * 1000000000,
          (CAST($BASE AS BIGINT) + 10 * i + 5) * 1000000000, i + 1,
          '{"app":"app' || (i % 40) || '","title":"title ' || (i % 3000) || '"}'
   FROM $1;
-INSERT INTO events (bucketrow, starttime, endtime, id, data)
+INSERT INTO $3 (bucketrow, starttime, endtime, id, data)
   SELECT (SELECT id FROM buckets WHERE name = 'big-afk'), (CAST($BASE AS BIGINT) + 3600 * h) * 1000000000,
          (CAST($BASE AS BIGINT) + 3600 * h + 3600) * 1000000000, $BIG_EVENTS + h + 1,
          CASE WHEN h % 2 = 0 THEN '{"status":"not-afk"}' ELSE '{"status":"afk"}' END
@@ -83,7 +83,7 @@ BIG_URL="$(database big)"
 start_swift --postgres "$BIG_URL"
 create_buckets
 stop_server
-{ fill_sql "generate_series(0, $BIG_EVENTS - 1) AS i" "generate_series(0, $HOURS - 1) AS h"
+{ fill_sql "generate_series(0, $BIG_EVENTS - 1) AS i" "generate_series(0, $HOURS - 1) AS h" events
   echo "SELECT setval('events_id_seq', (SELECT max(id) FROM events)); VACUUM ANALYZE events;"; } | psql -q -d "$BIG_URL"
 start_swift --postgres "$BIG_URL"
 python3 scripts/bench/big_query.py --url "http://127.0.0.1:$PORT" --window big-window --afk big-afk --end "$END_ISO" >"$OUT/big-postgres.json"
@@ -93,9 +93,18 @@ echo "== 2. $BIG_EVENTS events on SQLite (writing them)" >&2
 start_swift --dbpath "$OUT/big.db"
 create_buckets
 stop_server
+# SQLite keeps each distinct data text once (event_data), the events naming it by id: the rows are
+# staged with their text, then stored as the server stores them.
 { echo "PRAGMA journal_mode = WAL;"
+  echo "CREATE TEMP TABLE staged (bucketrow INTEGER, starttime INTEGER, endtime INTEGER, id INTEGER, data TEXT);"
   fill_sql "(WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $BIG_EVENTS - 1) SELECT i FROM n)" \
-    "(WITH RECURSIVE m(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM m WHERE h < $HOURS - 1) SELECT h FROM m)"
+    "(WITH RECURSIVE m(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM m WHERE h < $HOURS - 1) SELECT h FROM m)" staged
+  cat <<'SQL'
+INSERT INTO event_data (text, uses) SELECT data, COUNT(*) FROM staged GROUP BY data;
+INSERT INTO events (bucketrow, starttime, endtime, id, data_id)
+  SELECT bucketrow, starttime, endtime, id, (SELECT id FROM event_data WHERE text = staged.data) FROM staged
+  ORDER BY bucketrow, starttime ASC, endtime DESC, id DESC;
+SQL
   echo "ANALYZE;"; } | sqlite3 "$OUT/big.db"
 start_swift --dbpath "$OUT/big.db"
 python3 scripts/bench/big_query.py --url "http://127.0.0.1:$PORT" --window big-window --afk big-afk --end "$END_ISO" >"$OUT/big-sqlite.json"
