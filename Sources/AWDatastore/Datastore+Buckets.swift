@@ -93,6 +93,7 @@ extension Datastore {
                     DELETE FROM event_data WHERE uses <= 0;
                     """,
                 arguments: [row, row])
+            self.knownDataIDs.forgetAll()
             try db.execute(sql: "DELETE FROM buckets WHERE id = ?", arguments: [row])
             return row
         } onCommit: { row in

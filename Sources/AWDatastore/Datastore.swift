@@ -31,6 +31,8 @@ public final class Datastore: EventStore {
     let flushFailure = Mutex<DatastoreError?>(nil)
     /// Event data by its id, shared by all reads.
     let eventData = EventDataByID()
+    /// The ids of data texts stored by earlier writes, for the writer.
+    let knownDataIDs = KnownDataIDs()
     /// Counts the writer's commits, to tell whether reads on several connections saw one state.
     let commits = CommitCounter()
 
@@ -311,7 +313,7 @@ public final class Datastore: EventStore {
         guard !rows.isEmpty else { return }
         do {
             try db.inTransaction {
-                try EventRowWriter.writing(db) { writer in
+                try EventRowWriter.writing(db, known: self.knownDataIDs) { writer in
                     for (id, row) in rows {
                         try writer.write(row.event, id: id, bucketRow: row.bucketRow, replacing: true)
                     }

@@ -2,6 +2,7 @@ import AWCore
 import GRDB
 import GRDBSQLite
 import Glibc
+import Synchronization
 
 /// Writes event rows, binding values straight into SQLite: the hot path of bulk inserts, imports
 /// and heartbeat flushes. Each event's data text is looked up in `event_data` once per write
@@ -16,18 +17,22 @@ struct EventRowWriter {
 
     private let db: Database
     private var batch = Batch()
-    private var dataIDs = EventDataIDs()
+    private var dataIDs: EventDataIDs
     /// Where the data of an `Event` is encoded before it is looked up.
     private var scratch = JSONWriter(capacity: 1024)
 
-    private init(_ db: Database) {
+    private init(_ db: Database, known: KnownDataIDs) {
         self.db = db
+        dataIDs = EventDataIDs(known: known)
     }
 
     /// Runs `body` with a writer, then writes the rows it left gathered. Rows written with
-    /// `replacing` overwrite a row with the same id; the others must have new ids.
-    static func writing<T>(_ db: Database, _ body: (inout EventRowWriter) throws -> T) throws -> T {
-        var writer = EventRowWriter(db)
+    /// `replacing` overwrite a row with the same id; the others must have new ids. `known` is
+    /// the datastore's.
+    static func writing<T>(_ db: Database, known: KnownDataIDs, _ body: (inout EventRowWriter) throws -> T) throws
+        -> T
+    {
+        var writer = EventRowWriter(db, known: known)
         let result = try body(&writer)
         try writer.batch.write(to: db)
         try writer.dataIDs.storeUses(db)
@@ -124,43 +129,112 @@ struct EventRowWriter {
     }
 }
 
-/// The `event_data` ids of the texts one write uses, and how their use counts change: each
-/// distinct text is looked up (or added) once per write, and the counts are stored at its end,
-/// where a text nothing uses any more is deleted.
-struct EventDataIDs {
+/// Data texts and their `event_data` ids, found by the texts' bytes without hashing them twice.
+struct TextIDs: Sendable {
     private struct Entry {
         var hash: UInt64
         var textStart, textCount: Int
         var id: Int64
-        /// Uses added by this write.
-        var uses: Int
     }
 
     /// The texts of `entries`, one after another.
     private var texts: [UInt8] = []
     private var entries: [Entry] = []
     private var slots = HashSlots()
-    /// Uses given back by this write (rows deleted or replaced), by id.
-    private var released: [Int64: Int] = [:]
 
-    /// The id of `text`, added to `event_data` when new; counts one more use of it.
-    mutating func use(_ text: UnsafeBufferPointer<UInt8>, _ db: Database) throws -> Int64 {
-        let hash = EventDataCache.hash(text)
-        let found = slots.index(hash: hash) { index in
+    /// How many texts it holds.
+    var count: Int { entries.count }
+
+    /// Where `text` (whose hash is `hash`) is, if it is here.
+    func index(of text: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
+        slots.index(hash: hash) { index in
             entries[index].hash == hash && entries[index].textCount == text.count
                 && texts.withUnsafeBufferPointer {
                     memcmp($0.baseAddress! + entries[index].textStart, text.baseAddress!, text.count) == 0
                 }
         }
-        if let found {
-            entries[found].uses += 1
-            return entries[found].id
-        }
-        let id = try Self.storedID(text, db)
-        entries.append(Entry(hash: hash, textStart: texts.count, textCount: text.count, id: id, uses: 1))
+    }
+
+    /// The id of the text at `index`.
+    func id(at index: Int) -> Int64 { entries[index].id }
+
+    /// Adds `text` (not here yet) with its id, at the next index.
+    mutating func add(_ text: UnsafeBufferPointer<UInt8>, hash: UInt64, id: Int64) {
+        entries.append(Entry(hash: hash, textStart: texts.count, textCount: text.count, id: id))
         texts.append(contentsOf: text)
         let added = entries
         slots.add(added.count - 1, hash: hash) { added[$0].hash }
+    }
+
+    /// Adds the texts of `other` that are not here.
+    mutating func add(_ other: TextIDs) {
+        other.texts.withUnsafeBufferPointer { texts in
+            for entry in other.entries {
+                let text = UnsafeBufferPointer(rebasing: texts[entry.textStart..<entry.textStart + entry.textCount])
+                if index(of: text, hash: entry.hash) == nil { add(text, hash: entry.hash, id: entry.id) }
+            }
+        }
+    }
+}
+
+/// The ids of data texts earlier writes stored, kept by a datastore for its writer: a text a
+/// bulk insert or a heartbeat flush uses again needs no lookup in `event_data`. Filled only by
+/// committed writes, and emptied whenever a text is deleted.
+final class KnownDataIDs: Sendable {
+    private let known = Mutex(TextIDs())
+    /// The most texts it keeps; when full, it starts over.
+    private let capacity: Int
+
+    init(capacity: Int = 20_000) {
+        self.capacity = capacity
+    }
+
+    /// The id of `text`, if a committed write stored it.
+    func id(of text: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int64? {
+        known.withLock { known in known.index(of: text, hash: hash).map { known.id(at: $0) } }
+    }
+
+    /// Keeps the texts (and ids) of a committed write.
+    func remember(_ texts: TextIDs) {
+        known.withLock { known in
+            if known.count + texts.count > capacity { known = TextIDs() }
+            known.add(texts)
+        }
+    }
+
+    /// Forgets every text (some were deleted).
+    func forgetAll() {
+        known.withLock { $0 = TextIDs() }
+    }
+}
+
+/// The `event_data` ids of the texts one write uses, and how their use counts change: each
+/// distinct text is looked up (in `KnownDataIDs`, else in `event_data`, where a new one is added)
+/// once per write, and the counts are stored at its end, where a text nothing uses any more is
+/// deleted.
+struct EventDataIDs {
+    /// The texts this write uses.
+    private var texts = TextIDs()
+    /// Uses added by this write, by the texts' index in `texts`.
+    private var uses: [Int] = []
+    /// Uses given back by this write (rows deleted or replaced), by id.
+    private var released: [Int64: Int] = [:]
+    private let known: KnownDataIDs
+
+    init(known: KnownDataIDs) {
+        self.known = known
+    }
+
+    /// The id of `text`, added to `event_data` when new; counts one more use of it.
+    mutating func use(_ text: UnsafeBufferPointer<UInt8>, _ db: Database) throws -> Int64 {
+        let hash = EventDataCache.hash(text)
+        if let index = texts.index(of: text, hash: hash) {
+            uses[index] += 1
+            return texts.id(at: index)
+        }
+        let id = try known.id(of: text, hash: hash) ?? Self.storedID(text, db)
+        texts.add(text, hash: hash, id: id)
+        uses.append(1)
         return id
     }
 
@@ -169,24 +243,77 @@ struct EventDataIDs {
         released[id, default: 0] += 1
     }
 
-    /// Stores the changed use counts and deletes the texts nothing uses any more.
+    /// Stores the changed use counts and deletes the texts nothing uses any more; once the
+    /// transaction commits, `KnownDataIDs` keeps this write's texts (or forgets all, when one
+    /// was deleted).
     func storeUses(_ db: Database) throws {
         var changes = released.mapValues { -$0 }
-        for entry in entries { changes[entry.id, default: 0] += entry.uses }
-        let update = try db.cachedStatement(sql: "UPDATE event_data SET uses = uses + ? WHERE id = ?")
-        let deleteUnused = try db.cachedStatement(sql: "DELETE FROM event_data WHERE id = ? AND uses <= 0")
-        for (id, change) in changes {
-            if change != 0 { try update.execute(arguments: [change, id]) }
-            if change <= 0 { try deleteUnused.execute(arguments: [id]) }
+        for index in uses.indices { changes[texts.id(at: index), default: 0] += uses[index] }
+        // Texts whose count changes by the same amount are updated together, up to
+        // `EventRowWriter.rowsPerStatement` to a statement (most change by one or two).
+        var idsByChange: [Int: [Int64]] = [:]
+        for (id, change) in changes { idsByChange[change, default: []].append(id) }
+        var deletedAny = false
+        for (change, ids) in idsByChange {
+            for start in stride(from: 0, to: ids.count, by: EventRowWriter.rowsPerStatement) {
+                let chunk = ids[start..<min(start + EventRowWriter.rowsPerStatement, ids.count)]
+                let list = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+                if change != 0 {
+                    let update = try db.cachedStatement(
+                        sql: "UPDATE event_data SET uses = uses + ? WHERE id IN (\(list))")
+                    try Self.step(update, db) { handle in
+                        sqlite3_bind_int64(handle, 1, Int64(change))
+                        for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 2), id) }
+                    }
+                }
+                if change <= 0 {
+                    let delete = try db.cachedStatement(
+                        sql: "DELETE FROM event_data WHERE uses <= 0 AND id IN (\(list))")
+                    try Self.step(delete, db) { handle in
+                        for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 1), id) }
+                    }
+                    deletedAny = deletedAny || sqlite3_changes(db.sqliteConnection) > 0
+                }
+            }
+        }
+        let (known, texts) = (known, texts)
+        if deletedAny {
+            known.forgetAll()
+        } else if texts.count > 0 {
+            db.afterNextTransaction { _ in known.remember(texts) }
         }
     }
 
     /// The id `event_data` has for `text`, adding it (with no uses yet) when it has none.
     private static func storedID(_ text: UnsafeBufferPointer<UInt8>, _ db: Database) throws -> Int64 {
-        let string = String(decoding: text, as: UTF8.self)
+        // Data texts are never empty ("{}" at least); the text outlives the step, so SQLite need
+        // not copy it.
+        let base = UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self)
+        let count = Int32(text.count)
         let find = try db.cachedStatement(sql: "SELECT id FROM event_data WHERE text = ?")
-        if let id = try Int64.fetchOne(find, arguments: [string]) { return id }
-        try db.cachedStatement(sql: "INSERT INTO event_data (text, uses) VALUES (?, 0)").execute(arguments: [string])
+        if let id = try step(find, db, bind: { sqlite3_bind_text($0, 1, base, count, nil) }) { return id }
+        let insert = try db.cachedStatement(sql: "INSERT INTO event_data (text, uses) VALUES (?, 0)")
+        try step(insert, db) { sqlite3_bind_text($0, 1, base, count, nil) }
         return db.lastInsertedRowID
+    }
+
+    /// Runs `statement` once with the values `bind` binds, straight through SQLite (these run
+    /// once per distinct text of a write, and GRDB's checks would cost more than SQLite's work):
+    /// the first column of its first row, if it returns one.
+    @discardableResult
+    private static func step(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Void) throws -> Int64? {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        bind(handle)
+        let code = sqlite3_step(handle)
+        let value = code == SQLITE_ROW ? sqlite3_column_int64(handle, 0) : nil
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        guard code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
+        }
+        return value
     }
 }

@@ -139,3 +139,42 @@ struct EventDataTests {
                 == (0..<300).reversed().map { .int(Int64($0 % 11)) })
     }
 }
+
+@Suite("Datastore: the writer's memory of stored texts")
+struct KnownDataIDTests {
+    struct Refused: Error {}
+
+    @Test("a text deleted and written again is stored again, and reads back")
+    func deletedThenWrittenAgain() async throws {
+        let (store, _) = try Fixture.fileStore()
+        try await store.createBucket(Fixture.bucket())
+        let first = try await store.insertEvents([Fixture.event(0, 1, ["title": "again"])], bucketID: "bucket-1")
+        try await store.deleteEvent(id: first[0].id!, bucketID: "bucket-1")
+        #expect(try await EventDataTests.storedTexts(store).isEmpty)
+        _ = try await store.insertEvents([Fixture.event(5, 1, ["title": "again"])], bucketID: "bucket-1")
+        #expect(try await store.events(bucketID: "bucket-1").map(\.data) == [["title": "again"]])
+        try await EventDataTests.expectUsesMatch(store)
+
+        try await store.deleteBucket(id: "bucket-1")
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.heartbeat(Fixture.event(9, 0, ["title": "again"]), bucketID: "bucket-1", pulsetime: 2)
+        #expect(try await store.events(bucketID: "bucket-1").map(\.data) == [["title": "again"]])
+        try await EventDataTests.expectUsesMatch(store)
+    }
+
+    @Test("a text added by a write that was rolled back is added again by the next")
+    func rolledBack() async throws {
+        let (store, _) = try Fixture.fileStore()
+        await #expect(throws: (any Error).self) {
+            _ = try await store.importBucket(Fixture.bucket("imported")) { deliver in
+                try deliver([Fixture.event(0, 1, ["title": "rolled back"])])
+                throw Refused()
+            }
+        }
+        #expect(try await EventDataTests.storedTexts(store).isEmpty)
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.insertEvents([Fixture.event(0, 1, ["title": "rolled back"])], bucketID: "bucket-1")
+        #expect(try await store.events(bucketID: "bucket-1").map(\.data) == [["title": "rolled back"]])
+        try await EventDataTests.expectUsesMatch(store)
+    }
+}
