@@ -44,8 +44,11 @@ public final class Datastore: EventStore {
     ///   - path: The SQLite file.
     ///   - flushDelay: How long heartbeats may wait in memory (keep it well under a second).
     ///   - logger: Where to log.
+    /// A file written by an earlier version is converted to this version's layout first (about
+    /// 4 s per million events), which needs about the file's size free on its disk.
+    ///
     /// - Throws: `DatastoreError` naming the file and the problem: in use by another process,
-    ///   not a database, written by a newer version, not writable.
+    ///   not a database, written by a newer version, not writable, no room to convert it.
     public convenience init(
         path: String, flushDelay: Duration = .milliseconds(500), logger: Logger = Logger(label: "aw.datastore")
     ) throws(DatastoreError) {

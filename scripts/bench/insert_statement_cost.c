@@ -1,6 +1,6 @@
 /* What SQLite spends per stored event, one row per INSERT statement against several: the events
- * table and its id index as aw-server makes them (WAL, synchronous=NORMAL, foreign keys on),
- * 1,000-row transactions of window events. Built and run under callgrind by
+ * table and its id index as aw-server made them while each row held its data text (WAL,
+ * synchronous=NORMAL, foreign keys on), 1,000-row transactions of window events. Built and run under callgrind by
  * scripts/bench/insert_statement_cost.sh, which prints instructions per row. */
 #include <sqlite3.h>
 #include <stdio.h>

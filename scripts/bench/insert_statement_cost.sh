@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What SQLite spends per stored event with one row per INSERT statement and with several, in
 # instructions counted by callgrind (the same count on a busy or a quiet machine): the events
-# table and id index as aw-server makes them, 50 transactions of 1,000 window events each, less a
-# run of one transaction (opening, creating the tables), so the figure is the inserts' alone.
+# table and id index as aw-server made them while each row held its data text, 50 transactions
+# of 1,000 window events each, less a run of one transaction (opening, creating the tables), so
+# the figure is the inserts' alone.
 # Usage: scripts/bench/insert_statement_cost.sh [ROWS_PER_STATEMENT...]   (each dividing 1,000;
 #   default: 1 8 20 40)
 set -euo pipefail
