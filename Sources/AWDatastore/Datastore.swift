@@ -38,15 +38,14 @@ public final class Datastore: EventStore {
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
-    /// Only one aw-server process may use a database file at a time.
+    /// Only one aw-server process may use a database file at a time. A file written by an earlier
+    /// version is converted to this version's layout first (about 4 s per million events), which
+    /// needs about the file's size free on its disk.
     ///
     /// - Parameters:
     ///   - path: The SQLite file.
     ///   - flushDelay: How long heartbeats may wait in memory (keep it well under a second).
     ///   - logger: Where to log.
-    /// A file written by an earlier version is converted to this version's layout first (about
-    /// 4 s per million events), which needs about the file's size free on its disk.
-    ///
     /// - Throws: `DatastoreError` naming the file and the problem: in use by another process,
     ///   not a database, written by a newer version, not writable, no room to convert it.
     public convenience init(
@@ -117,7 +116,7 @@ public final class Datastore: EventStore {
         writer.add(transactionObserver: commits, extent: .databaseLifetime)
         (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         do {
-            isNew = try Schema.migrate(writer, path: path, logger: logger).isNew
+            isNew = try Schema.migrate(writer, path: path, logger: logger)
             state = Mutex(try writer.read { db in try Self.loadState(db) })
         } catch {
             throw DatastoreError.wrapping(error, path: path)

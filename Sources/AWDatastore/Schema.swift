@@ -141,12 +141,9 @@ enum Schema {
     ///   know (it was written by a newer aw-server), `.notADatabase` for another program's
     ///   database, `.cannotOpen` when the disk has no room for the conversion (the file is left
     ///   as it was), or the underlying SQLite error (then the conversion is rolled back).
-    /// - Returns: Whether the database was created now (it had none of our tables), and how many
-    ///   events were converted.
+    /// - Returns: Whether the database was created now (it had none of our tables).
     @discardableResult
-    static func migrate(_ writer: any DatabaseWriter, path: String, logger: Logger) throws -> (
-        isNew: Bool, converted: Int
-    ) {
+    static func migrate(_ writer: any DatabaseWriter, path: String, logger: Logger) throws -> Bool {
         let (isNew, eventsToConvert) = try writer.read { db in
             try checkIsOurs(db, path: path)
             guard try db.tableExists("grdb_migrations") else { return (true, 0) }
@@ -155,7 +152,7 @@ enum Schema {
         }
         guard eventsToConvert > 0 else {
             try migrator.migrate(writer)
-            return (isNew, 0)
+            return isNew
         }
         try checkRoomToConvert(path: path)
         logger.info(
@@ -165,7 +162,7 @@ enum Schema {
         try migrator.migrate(writer)
         logger.info("converted \(eventsToConvert) events in \(started.duration(to: .now).components.seconds) s")
         compact(writer, path: path, logger: logger)
-        return (false, eventsToConvert)
+        return false
     }
 
     /// Refuses to convert a file when its file system has not room for the new tables, their
