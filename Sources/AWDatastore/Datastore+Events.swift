@@ -285,12 +285,17 @@ extension Datastore {
         return try await read { db in
             try Row.fetchAll(
                 db,
-                sql:
-                    "SELECT \(Schema.storedEventColumns) WHERE bucketrow = ? AND events.id > ? ORDER BY events.id LIMIT ?",
+                sql: Self.eventPageSQL,
                 arguments: [row, afterID ?? .min, max(0, limit)]
             ).map(Self.storedEvent)
         }
     }
+
+    /// A page of a bucket's events in id order (arguments: bucket row, after id, limit). The `+`
+    /// keeps SQLite from reading the whole bucket by its key and sorting it for every page: the id
+    /// index gives the rows in order, and its entries hold the bucket row.
+    static let eventPageSQL =
+        "SELECT \(Schema.storedEventColumns) WHERE +bucketrow = ? AND events.id > ? ORDER BY events.id LIMIT ?"
 
     /// An event from a row of `Schema.storedEventColumns` (`id, starttime, endtime, text`), unclipped.
     static func storedEvent(_ row: Row) -> Event {

@@ -172,6 +172,20 @@ struct DatastoreEventTests {
             })
         #expect(!text.contains { $0.contains("TEMP B-TREE") })
     }
+
+    @Test("pages of a bucket's events in id order follow the id index, without sorting the bucket for each page")
+    func pagePlan() async throws {
+        let store = try await store(with: (0..<50).map { Fixture.event(Double($0), 1) })
+        let page = try await store.eventPage(bucketID: "bucket-1", afterID: nil, limit: 10)
+        #expect(page.map(\.timestamp) == (0..<10).map { Fixture.at(Double($0)) })
+        let statements = try await store.writer.read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN " + Datastore.eventPageSQL, arguments: [1, 0, 10]
+            ).map { $0["detail"] as String }
+        }
+        #expect(statements.contains { $0.contains("USING INDEX events_id") }, "\(statements)")
+        #expect(!statements.contains { $0.contains("TEMP B-TREE") }, "\(statements)")
+    }
 }
 
 @Suite("Datastore: event ids")
