@@ -93,7 +93,7 @@ extension Datastore {
                     DELETE FROM event_data WHERE uses <= 0;
                     """,
                 arguments: [row, row])
-            self.knownDataIDs.forgetAll()
+            self.knownDataIDs.forgetAll(in: db)
             try db.execute(sql: "DELETE FROM buckets WHERE id = ?", arguments: [row])
             return row
         } onCommit: { row in

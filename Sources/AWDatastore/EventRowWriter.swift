@@ -68,7 +68,9 @@ struct EventRowWriter {
         if replacing {
             if batch.rows.contains(where: { $0.id == id }) { try batch.write(to: db) }
             let delete = try db.cachedStatement(sql: "DELETE FROM events WHERE id = ? RETURNING data_id")
-            if let released = try Int64.fetchOne(delete, arguments: [id]) { dataIDs.release(released) }
+            if let released = try delete.stepOnce(db, bind: { sqlite3_bind_int64($0, 1, id) }) {
+                dataIDs.release(released)
+            }
         }
         let dataID = try dataIDs.use(text, db)
         batch.rows.append(
@@ -102,22 +104,18 @@ struct EventRowWriter {
         /// Writes the gathered rows in one statement and empties the batch.
         mutating func write(to db: Database) throws {
             guard !rows.isEmpty else { return }
-            let handle = try statement(db).sqliteStatement
-            sqlite3_reset(handle)
-            for (index, row) in rows.enumerated() {
-                let column = Int32(index * 5)
-                sqlite3_bind_int64(handle, column + 1, row.id)
-                sqlite3_bind_int64(handle, column + 2, row.bucketRow)
-                sqlite3_bind_int64(handle, column + 3, row.start)
-                sqlite3_bind_int64(handle, column + 4, row.end)
-                sqlite3_bind_int64(handle, column + 5, row.dataID)
-            }
-            let code = sqlite3_step(handle)
-            rows.removeAll(keepingCapacity: true)
-            guard code == SQLITE_DONE else {
-                let message = db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) }
-                sqlite3_reset(handle)
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+            let statement = try statement(db)
+            let rows = self.rows
+            self.rows.removeAll(keepingCapacity: true)
+            try statement.stepOnce(db) { handle in
+                for (index, row) in rows.enumerated() {
+                    let column = Int32(index * 5)
+                    sqlite3_bind_int64(handle, column + 1, row.id)
+                    sqlite3_bind_int64(handle, column + 2, row.bucketRow)
+                    sqlite3_bind_int64(handle, column + 3, row.start)
+                    sqlite3_bind_int64(handle, column + 4, row.end)
+                    sqlite3_bind_int64(handle, column + 5, row.dataID)
+                }
             }
         }
     }
@@ -202,8 +200,18 @@ final class KnownDataIDs: Sendable {
         }
     }
 
-    /// Forgets every text (some were deleted).
-    func forgetAll() {
+    /// Forgets every text, now and again when `db`'s transaction ends: some were deleted in it,
+    /// and a write earlier in the same transaction may have asked to remember them at its commit.
+    func forgetAll(in db: Database) {
+        forgetAll()
+        db.afterNextTransaction { _ in
+            self.forgetAll()
+        } onRollback: { _ in
+            self.forgetAll()
+        }
+    }
+
+    private func forgetAll() {
         known.withLock { $0 = TextIDs() }
     }
 }
@@ -261,7 +269,7 @@ struct EventDataIDs {
                 if change != 0 {
                     let update = try db.cachedStatement(
                         sql: "UPDATE event_data SET uses = uses + ? WHERE id IN (\(list))")
-                    try Self.step(update, db) { handle in
+                    try update.stepOnce(db) { handle in
                         sqlite3_bind_int64(handle, 1, Int64(change))
                         for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 2), id) }
                     }
@@ -269,7 +277,7 @@ struct EventDataIDs {
                 if change <= 0 {
                     let delete = try db.cachedStatement(
                         sql: "DELETE FROM event_data WHERE uses <= 0 AND id IN (\(list))")
-                    try Self.step(delete, db) { handle in
+                    try delete.stepOnce(db) { handle in
                         for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 1), id) }
                     }
                     deletedAny = deletedAny || sqlite3_changes(db.sqliteConnection) > 0
@@ -278,7 +286,7 @@ struct EventDataIDs {
         }
         let (known, texts) = (known, texts)
         if deletedAny {
-            known.forgetAll()
+            known.forgetAll(in: db)
         } else if texts.count > 0 {
             db.afterNextTransaction { _ in known.remember(texts) }
         }
@@ -291,29 +299,39 @@ struct EventDataIDs {
         let base = UnsafeRawPointer(text.baseAddress!).assumingMemoryBound(to: CChar.self)
         let count = Int32(text.count)
         let find = try db.cachedStatement(sql: "SELECT id FROM event_data WHERE text = ?")
-        if let id = try step(find, db, bind: { sqlite3_bind_text($0, 1, base, count, nil) }) { return id }
+        if let id = try find.stepOnce(db, bind: { sqlite3_bind_text($0, 1, base, count, nil) }) { return id }
         let insert = try db.cachedStatement(sql: "INSERT INTO event_data (text, uses) VALUES (?, 0)")
-        try step(insert, db) { sqlite3_bind_text($0, 1, base, count, nil) }
+        try insert.stepOnce(db) { sqlite3_bind_text($0, 1, base, count, nil) }
         return db.lastInsertedRowID
     }
 
-    /// Runs `statement` once with the values `bind` binds, straight through SQLite (these run
-    /// once per distinct text of a write, and GRDB's checks would cost more than SQLite's work):
-    /// the first column of its first row, if it returns one.
+}
+
+extension Statement {
+    /// Runs the statement once with the values `bind` binds, straight through SQLite (for the
+    /// writer's statements that run once per row batch or per distinct text, where GRDB's checks
+    /// would cost more than SQLite's work): the first column of its first row, if it returns one.
     @discardableResult
-    private static func step(_ statement: Statement, _ db: Database, bind: (OpaquePointer) -> Void) throws -> Int64? {
-        let handle = statement.sqliteStatement
+    func stepOnce(_ db: Database, bind: (OpaquePointer) -> Void) throws -> Int64? {
+        let handle = sqliteStatement
         sqlite3_reset(handle)
         bind(handle)
         let code = sqlite3_step(handle)
         let value = code == SQLITE_ROW ? sqlite3_column_int64(handle, 0) : nil
+        let error = code == SQLITE_ROW || code == SQLITE_DONE ? nil : DatabaseError.sqlite(code, db)
         sqlite3_reset(handle)
+        // The statement stays cached: it must not keep pointers into the caller's buffers.
         sqlite3_clear_bindings(handle)
-        guard code == SQLITE_ROW || code == SQLITE_DONE else {
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code),
-                message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
-        }
+        if let error { throw error }
         return value
+    }
+}
+
+extension DatabaseError {
+    /// The error SQLite reports for result `code` on `db`'s connection.
+    static func sqlite(_ code: Int32, _ db: Database) -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: db.sqliteConnection.map { String(cString: sqlite3_errmsg($0)) })
     }
 }
