@@ -86,11 +86,11 @@ extension Datastore {
             // The bucket's data texts lose its events' uses; those nothing uses any more go too.
             try db.execute(
                 sql: """
-                    UPDATE event_data SET uses = uses - gone.count
+                    UPDATE event_data_uses SET uses = uses - gone.count
                     FROM (SELECT data_id, COUNT(*) AS count FROM events WHERE bucketrow = ? GROUP BY data_id) AS gone
-                    WHERE event_data.id = gone.data_id;
+                    WHERE event_data_uses.id = gone.data_id;
                     DELETE FROM events WHERE bucketrow = ?;
-                    DELETE FROM event_data WHERE uses <= 0;
+                    DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0);
                     """,
                 arguments: [row, row])
             self.knownDataIDs.forgetAll(in: db)

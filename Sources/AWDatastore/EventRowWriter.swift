@@ -223,6 +223,8 @@ final class KnownDataIDs: Sendable {
 struct EventDataIDs {
     /// The texts this write uses.
     private var texts = TextIDs()
+    /// The texts this write found in `event_data` or added there, for `KnownDataIDs` to keep.
+    private var learned = TextIDs()
     /// Uses added by this write, by the texts' index in `texts`.
     private var uses: [Int] = []
     /// Uses given back by this write (rows deleted or replaced), by id.
@@ -240,7 +242,13 @@ struct EventDataIDs {
             uses[index] += 1
             return texts.id(at: index)
         }
-        let id = try known.id(of: text, hash: hash) ?? Self.storedID(text, db)
+        let id: Int64
+        if let knownID = known.id(of: text, hash: hash) {
+            id = knownID
+        } else {
+            id = try Self.storedID(text, db)
+            learned.add(text, hash: hash, id: id)
+        }
         texts.add(text, hash: hash, id: id)
         uses.append(1)
         return id
@@ -252,31 +260,32 @@ struct EventDataIDs {
     }
 
     /// Stores the changed use counts and deletes the texts nothing uses any more; once the
-    /// transaction commits, `KnownDataIDs` keeps this write's texts (or forgets all, when one
-    /// was deleted).
+    /// transaction commits, `KnownDataIDs` keeps the texts this write learned (or forgets all,
+    /// when one was deleted).
     func storeUses(_ db: Database) throws {
-        var changes = released.mapValues { -$0 }
-        for index in uses.indices { changes[texts.id(at: index), default: 0] += uses[index] }
         // Texts whose count changes by the same amount are updated together, up to
         // `EventRowWriter.rowsPerStatement` to a statement (most change by one or two).
         var idsByChange: [Int: [Int64]] = [:]
-        for (id, change) in changes { idsByChange[change, default: []].append(id) }
+        var released = released
+        for index in uses.indices {
+            let id = texts.id(at: index)
+            let change = uses[index] - (released.isEmpty ? 0 : released.removeValue(forKey: id) ?? 0)
+            idsByChange[change, default: []].append(id)
+        }
+        for (id, count) in released { idsByChange[-count, default: []].append(id) }
         var deletedAny = false
         for (change, ids) in idsByChange {
             for start in stride(from: 0, to: ids.count, by: EventRowWriter.rowsPerStatement) {
                 let chunk = ids[start..<min(start + EventRowWriter.rowsPerStatement, ids.count)]
-                let list = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
                 if change != 0 {
-                    let update = try db.cachedStatement(
-                        sql: "UPDATE event_data SET uses = uses + ? WHERE id IN (\(list))")
+                    let update = try db.cachedStatement(sql: Self.updateUsesSQL)
                     try update.stepOnce(db) { handle in
                         sqlite3_bind_int64(handle, 1, Int64(change))
                         for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 2), id) }
                     }
                 }
                 if change <= 0 {
-                    let delete = try db.cachedStatement(
-                        sql: "DELETE FROM event_data WHERE uses <= 0 AND id IN (\(list))")
+                    let delete = try db.cachedStatement(sql: Self.deleteUnusedSQL)
                     try delete.stepOnce(db) { handle in
                         for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 1), id) }
                     }
@@ -284,13 +293,22 @@ struct EventDataIDs {
                 }
             }
         }
-        let (known, texts) = (known, texts)
+        let (known, learned) = (known, learned)
         if deletedAny {
             known.forgetAll(in: db)
-        } else if texts.count > 0 {
-            db.afterNextTransaction { _ in known.remember(texts) }
+        } else if learned.count > 0 {
+            db.afterNextTransaction { _ in known.remember(learned) }
         }
     }
+
+    /// `rowsPerStatement` id parameters: those a statement leaves unbound are NULL and match no row.
+    private static let idParameters = Array(repeating: "?", count: EventRowWriter.rowsPerStatement)
+        .joined(separator: ", ")
+    /// Adds the first parameter to the use counts of the ids after it.
+    private static let updateUsesSQL = "UPDATE event_data_uses SET uses = uses + ? WHERE id IN (\(idParameters))"
+    /// Deletes the texts of these ids that nothing uses (their counts go with them).
+    private static let deleteUnusedSQL =
+        "DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0 AND id IN (\(idParameters)))"
 
     /// The id `event_data` has for `text`, adding it (with no uses yet) when it has none.
     private static func storedID(_ text: UnsafeBufferPointer<UInt8>, _ db: Database) throws -> Int64 {
@@ -300,9 +318,12 @@ struct EventDataIDs {
         let count = Int32(text.count)
         let find = try db.cachedStatement(sql: "SELECT id FROM event_data WHERE text = ?")
         if let id = try find.stepOnce(db, bind: { sqlite3_bind_text($0, 1, base, count, nil) }) { return id }
-        let insert = try db.cachedStatement(sql: "INSERT INTO event_data (text, uses) VALUES (?, 0)")
+        let insert = try db.cachedStatement(sql: "INSERT INTO event_data (text) VALUES (?)")
         try insert.stepOnce(db) { sqlite3_bind_text($0, 1, base, count, nil) }
-        return db.lastInsertedRowID
+        let id = db.lastInsertedRowID
+        let noUsesYet = try db.cachedStatement(sql: "INSERT INTO event_data_uses (id, uses) VALUES (?, 0)")
+        try noUsesYet.stepOnce(db) { sqlite3_bind_int64($0, 1, id) }
+        return id
     }
 
 }

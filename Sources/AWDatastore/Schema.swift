@@ -1,3 +1,4 @@
+import AWCore
 import Foundation
 import GRDB
 import Logging
@@ -7,12 +8,14 @@ import Logging
 /// Tables follow aw-server-rust's layout where they can, so the file is familiar to anyone who
 /// knows it: `buckets` (public id in `name`), `events` (start/end as integer nanoseconds since the
 /// epoch) and `key_value` (settings as JSON text). An event's data (compact JSON with sorted keys)
-/// is kept once per distinct text in `event_data`, with the number of events using it, and an
-/// event names it by `data_id`: a window watcher repeats the same few hundred app/title pairs
-/// thousands of times, so the events table holds five integers a row and a long range reads
-/// about half the bytes. A text nothing uses any more is deleted with its last event (deleting a
-/// bucket leaves none of its titles in the file), and its id is never given out again
-/// (`AUTOINCREMENT`), so an id always means the same text. Events are stored clustered by bucket
+/// is kept once per distinct text in `event_data`, and an event names it by `data_id`: a window
+/// watcher repeats the same few hundred app/title pairs thousands of times, so the events table
+/// holds five integers a row and a long range reads about half the bytes. The number of events
+/// using each text is kept in `event_data_uses` (a narrow table of its own: a bulk insert updates
+/// a count for each distinct text it names, and a small table makes those pages few). A text
+/// nothing uses any more is deleted with its last event (deleting a bucket leaves none of its
+/// titles in the file), its count going with it (`ON DELETE CASCADE`), and its id is never given
+/// out again (`AUTOINCREMENT`), so an id always means the same text. Events are stored clustered by bucket
 /// and start time, oldest first (a `WITHOUT ROWID` table whose key, read backwards, is the order
 /// range reads return: newest first, then shortest, then by id), so reading a period is one
 /// sequential scan and new events are appended where their bucket ends, which keeps pages full;
@@ -24,6 +27,9 @@ enum Schema {
 
     /// The migration that keeps each distinct data text once.
     static let eventDataMigration = "v2: event data kept once per distinct text"
+
+    /// The migration that moves the texts' use counts to a table of their own.
+    static let useCountsMigration = "v3: use counts of event data in a table of their own"
 
     /// The columns, and the join, that read whole events (`id, starttime, endtime, text`).
     static let storedEventColumns =
@@ -62,6 +68,17 @@ enum Schema {
             )
         }
         migrator.registerMigration(eventDataMigration) { db in try keepEventDataOnce(db) }
+        migrator.registerMigration(useCountsMigration) { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE event_data_uses (
+                        id INTEGER PRIMARY KEY REFERENCES event_data(id) ON DELETE CASCADE,
+                        uses INTEGER NOT NULL
+                    );
+                    INSERT INTO event_data_uses (id, uses) SELECT id, uses FROM event_data;
+                    ALTER TABLE event_data DROP COLUMN uses;
+                    """)
+        }
         // Foreign keys are checked row by row as the migrations write; GRDB's check of the whole
         // file afterwards would read every event again.
         return migrator.disablingDeferredForeignKeyChecks()
@@ -133,35 +150,45 @@ enum Schema {
         }
     }
 
-    /// Brings the database at `path` up to date. A file written by an earlier version has its
-    /// events converted once (about 4 s per million events here), then is compacted; the server
+    /// Brings the database at `path` up to date. A file written by an earlier version is
+    /// converted once: when it holds each event's data text in the row, its events are rewritten
+    /// (about 4 s per million events here) and the file compacted; a file that already keeps
+    /// each text once only has its texts' use counts moved (well under a second). The server
     /// answers when it is done.
     ///
     /// - Throws: `DatastoreError.unknownSchema` when the file has migrations this version does not
     ///   know (it was written by a newer aw-server), `.notADatabase` for another program's
-    ///   database, `.cannotOpen` when the disk has no room for the conversion (the file is left
-    ///   as it was), or the underlying SQLite error (then the conversion is rolled back).
+    ///   database, `.cannotOpen` when the disk has no room for rewriting the events (the file is
+    ///   left as it was), or the underlying SQLite error (then the conversion is rolled back).
     /// - Returns: Whether the database was created now (it had none of our tables).
     @discardableResult
     static func migrate(_ writer: any DatabaseWriter, path: String, logger: Logger) throws -> Bool {
-        let (isNew, eventsToConvert) = try writer.read { db in
+        let (isNew, pending, eventsToConvert) = try writer.read { db in
             try checkIsOurs(db, path: path)
-            guard try db.tableExists("grdb_migrations") else { return (true, 0) }
-            guard try !migrator.appliedIdentifiers(db).contains(eventDataMigration) else { return (false, 0) }
-            return (false, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0)
+            guard try db.tableExists("grdb_migrations") else { return (true, [String](), 0) }
+            let applied = try migrator.appliedIdentifiers(db)
+            let pending = migrator.migrations.filter { !applied.contains($0) }
+            guard !pending.isEmpty else { return (false, pending, 0) }
+            return (false, pending, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0)
         }
         guard eventsToConvert > 0 else {
             try migrator.migrate(writer)
             return isNew
         }
-        try checkRoomToConvert(path: path)
+        let rewritesEvents = pending.contains(eventDataMigration)
+        if rewritesEvents { try checkRoomToConvert(path: path) }
+        let change =
+            rewritesEvents
+            ? "each distinct data text kept once: about half the space, faster long reads"
+            : "the use counts of data texts kept apart: faster bulk writes"
         logger.info(
-            "converting the \(eventsToConvert) events of \(path) once, to keep each distinct data text once (about half the space, faster long reads); the server answers when it is done"
+            "converting \(path) (\(eventsToConvert) events) once to this version's layout (\(change)); the server answers when it is done"
         )
         let started = ContinuousClock.now
         try migrator.migrate(writer)
-        logger.info("converted \(eventsToConvert) events in \(started.duration(to: .now).components.seconds) s")
-        compact(writer, path: path, logger: logger)
+        let seconds = Double(started.duration(to: .now).nanosecondCount) / 1e9
+        logger.info("converted \(path) in \(String(format: "%.1f", seconds)) s")
+        if rewritesEvents { compact(writer, path: path, logger: logger) }
         return false
     }
 

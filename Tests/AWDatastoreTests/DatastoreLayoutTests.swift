@@ -118,4 +118,25 @@ struct DatastoreLayoutTests {
         #expect(try await reopened.eventCount(bucketID: "window") == count * 9 / 10 + 1)
         try await EventDataTests.expectUsesMatch(reopened)
     }
+
+    @Test("a database whose texts carry their own use counts has the counts moved to a table of their own at start")
+    func useCountsMoved() async throws {
+        let folder = TemporaryDirectory()
+        let count = 2_000
+        let path = try Self.earlierVersionDatabase(in: folder, events: count, newestFirst: false)
+        let queue = try DatabaseQueue(path: path)
+        try Schema.migrator.migrate(queue, upTo: Schema.eventDataMigration)
+        try queue.close()
+
+        let store = try Datastore(path: path)
+        #expect(!store.isNew)
+        let columns = try await store.writer.read { db in try db.columns(in: "event_data").map(\.name) }
+        #expect(columns == ["id", "text"])
+        #expect(try await store.events(bucketID: "window") == Self.writtenEvents(count, bucket: "window"))
+        try await EventDataTests.expectUsesMatch(store)
+        // The counts keep working: deleting the afk bucket deletes the texts only it used.
+        try await store.deleteBucket(id: "afk")
+        try await EventDataTests.expectUsesMatch(store)
+        #expect(try await EventDataTests.storedTexts(store).count == 45)
+    }
 }

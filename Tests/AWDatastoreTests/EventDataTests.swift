@@ -7,18 +7,23 @@ import Testing
 
 @Suite("Datastore: each distinct data text stored once, with its number of uses")
 struct EventDataTests {
-    /// Expects every text's use count to be the number of events naming it, and no text that
-    /// nothing uses.
+    /// Expects every text's use count to be the number of events naming it, no text that
+    /// nothing uses, and no count without its text.
     static func expectUsesMatch(_ store: Datastore, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await store.flush()
         let (uses, references) = try await store.writer.read { db in
             (
-                try Row.fetchAll(db, sql: "SELECT id, uses FROM event_data ORDER BY id").map {
-                    [$0[0], $0[1]] as [Int64]
-                },
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT event_data.id, uses FROM event_data LEFT JOIN event_data_uses USING (id)
+                        UNION SELECT id, -1 FROM event_data_uses WHERE id NOT IN (SELECT id FROM event_data)
+                        ORDER BY 1
+                        """
+                ).map { [$0[0], $0[1]] as [Int64?] },
                 try Row.fetchAll(db, sql: "SELECT data_id, COUNT(*) FROM events GROUP BY data_id ORDER BY data_id").map
                 {
-                    [$0[0], $0[1]] as [Int64]
+                    [$0[0], $0[1]] as [Int64?]
                 }
             )
         }

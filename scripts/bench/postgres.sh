@@ -93,14 +93,16 @@ echo "== 2. $BIG_EVENTS events on SQLite (writing them)" >&2
 start_swift --dbpath "$OUT/big.db"
 create_buckets
 stop_server
-# SQLite keeps each distinct data text once (event_data), the events naming it by id: the rows are
-# staged with their text, then stored as the server stores them.
+# SQLite keeps each distinct data text once (event_data, its use count in event_data_uses), the
+# events naming it by id: the rows are staged with their text, then stored as the server stores them.
 { echo "PRAGMA journal_mode = WAL;"
   echo "CREATE TEMP TABLE staged (bucketrow INTEGER, starttime INTEGER, endtime INTEGER, id INTEGER, data TEXT);"
   fill_sql "(WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $BIG_EVENTS - 1) SELECT i FROM n)" \
     "(WITH RECURSIVE m(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM m WHERE h < $HOURS - 1) SELECT h FROM m)" staged
   cat <<'SQL'
-INSERT INTO event_data (text, uses) SELECT data, COUNT(*) FROM staged GROUP BY data;
+INSERT INTO event_data (text) SELECT DISTINCT data FROM staged;
+INSERT INTO event_data_uses (id, uses)
+  SELECT event_data.id, COUNT(*) FROM staged JOIN event_data ON event_data.text = staged.data GROUP BY event_data.id;
 INSERT INTO events (bucketrow, starttime, endtime, id, data_id)
   SELECT bucketrow, starttime, endtime, id, (SELECT id FROM event_data WHERE text = staged.data) FROM staged
   ORDER BY bucketrow, starttime ASC, endtime DESC, id DESC;
