@@ -84,6 +84,7 @@ extension Datastore {
         try await write { db -> Int64 in
             let row = try self.state.withLock { state throws(DatastoreError) in try state.bucket(id).row }
             // The bucket's data texts lose its events' uses; those nothing uses any more go too.
+            try self.heldUses.storeAll(db)
             try db.execute(
                 sql: """
                     UPDATE event_data_uses SET uses = uses - gone.count

@@ -69,7 +69,7 @@ extension Datastore {
         var firstNewID: Int64?
         var maximum = storedMaximum
         var span = BucketMetadata()
-        try EventRowWriter.writing(db, known: knownDataIDs) { writer in
+        try EventRowWriter.writing(db, known: knownDataIDs, held: heldUses) { writer in
             while var batch = try nextBatch() {
                 var replacing = 0
                 for index in batch.indices {
@@ -258,7 +258,7 @@ extension Datastore {
             let dataID = try Int64.fetchOne(
                 db, sql: "DELETE FROM events WHERE id = ? AND bucketrow = ? RETURNING data_id", arguments: [id, row])
             if let dataID {
-                var dataIDs = EventDataIDs(known: self.knownDataIDs)
+                var dataIDs = EventDataIDs(known: self.knownDataIDs, held: self.heldUses)
                 dataIDs.release(dataID)
                 try dataIDs.storeUses(db)
             }

@@ -83,7 +83,7 @@ extension Datastore {
                     toInsert.append(event)
                 }
                 var nextID = self.state.withLock { $0.allocateEventIDs(toInsert.count) }
-                try EventRowWriter.writing(db, known: self.knownDataIDs) { writer in
+                try EventRowWriter.writing(db, known: self.knownDataIDs, held: self.heldUses) { writer in
                     for event in toInsert {
                         try writer.write(event, id: nextID, bucketRow: row, replacing: false)
                         nextID += 1

@@ -33,6 +33,8 @@ public final class Datastore: EventStore {
     let eventData = EventDataByID()
     /// The ids of data texts stored by earlier writes, for the writer.
     let knownDataIDs = KnownDataIDs()
+    /// Uses of data texts that writes added and `event_data_uses` does not count yet.
+    let heldUses = HeldUses()
     /// Counts the writer's commits, to tell whether reads on several connections saw one state.
     let commits = CommitCounter()
 
@@ -117,6 +119,7 @@ public final class Datastore: EventStore {
         (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         do {
             isNew = try Schema.migrate(writer, path: path, logger: logger)
+            try HeldUses.countAgainIfMarked(writer, path: path, logger: logger)
             state = Mutex(try writer.read { db in try Self.loadState(db) })
         } catch {
             throw DatastoreError.wrapping(error, path: path)
@@ -315,7 +318,7 @@ public final class Datastore: EventStore {
         guard !rows.isEmpty else { return }
         do {
             try db.inTransaction {
-                try EventRowWriter.writing(db, known: self.knownDataIDs) { writer in
+                try EventRowWriter.writing(db, known: self.knownDataIDs, held: self.heldUses) { writer in
                     for (id, row) in rows {
                         try writer.write(row.event, id: id, bucketRow: row.bucketRow, replacing: true)
                     }
@@ -334,6 +337,12 @@ public final class Datastore: EventStore {
             throw error
         }
         state.withLock { $0.markStored(grown) }
+    }
+
+    /// Stores the uses of data texts that writes left held (`HeldUses`), so that
+    /// `event_data_uses` counts every event.
+    func storeHeldUses() async throws(DatastoreError) {
+        try await write { db in try self.heldUses.storeAll(db) }
     }
 
     /// Records the next event id to give out, so ids of deleted events are never given out again
@@ -393,7 +402,11 @@ public final class Datastore: EventStore {
         do {
             try writer.writeWithoutTransaction { db in
                 try self.writePendingRows(db)
-                try self.storeEventIDHighWater(db)
+                try db.inTransaction {
+                    try self.heldUses.storeAll(db)
+                    try self.storeEventIDHighWater(db)
+                    return .commit
+                }
             }
             try (writer as? DatabasePool)?.close()
         } catch {

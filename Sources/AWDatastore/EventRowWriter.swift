@@ -6,11 +6,11 @@ import Synchronization
 
 /// Writes event rows, binding values straight into SQLite: the hot path of bulk inserts, imports
 /// and heartbeat flushes. Each distinct data text of a write is looked up once (`EventDataIDs`)
-/// and the row names it by id. Rows are gathered and written `rowsPerStatement`
+/// and the row names it by id (its use counted in `EventDataIDs`). Rows are gathered and written `rowsPerStatement`
 /// to a statement: SQLite spends about as much again on starting a statement (its transaction
 /// check, opening both B-trees) as on inserting one row, so one statement per row would cost 1.7
-/// times the instructions. Use it through `writing(_:known:_:)`, which writes what is still gathered
-/// and the texts' new use counts at the end.
+/// times the instructions. Use it through `writing(_:known:held:_:)`, which writes what is still
+/// gathered and the texts' new use counts at the end.
 struct EventRowWriter {
     /// The most rows one `INSERT` statement carries.
     static let rowsPerStatement = 32
@@ -21,18 +21,18 @@ struct EventRowWriter {
     /// Where the data of an `Event` is encoded before it is looked up.
     private var scratch = JSONWriter(capacity: 1024)
 
-    private init(_ db: Database, known: KnownDataIDs) {
+    private init(_ db: Database, known: KnownDataIDs, held: HeldUses) {
         self.db = db
-        dataIDs = EventDataIDs(known: known)
+        dataIDs = EventDataIDs(known: known, held: held)
     }
 
     /// Runs `body` with a writer, then writes the rows it left gathered. Rows written with
-    /// `replacing` overwrite a row with the same id; the others must have new ids. `known` is
-    /// the datastore's.
-    static func writing<T>(_ db: Database, known: KnownDataIDs, _ body: (inout EventRowWriter) throws -> T) throws
-        -> T
-    {
-        var writer = EventRowWriter(db, known: known)
+    /// `replacing` overwrite a row with the same id; the others must have new ids. `known` and
+    /// `held` are the datastore's.
+    static func writing<T>(
+        _ db: Database, known: KnownDataIDs, held: HeldUses, _ body: (inout EventRowWriter) throws -> T
+    ) throws -> T {
+        var writer = EventRowWriter(db, known: known, held: held)
         let result = try body(&writer)
         try writer.batch.write(to: db)
         try writer.dataIDs.storeUses(db)
@@ -218,8 +218,8 @@ final class KnownDataIDs: Sendable {
 
 /// The `event_data` ids of the texts one write uses, and how their use counts change: each
 /// distinct text is looked up (in `KnownDataIDs`, else in `event_data`, where a new one is added)
-/// once per write, and the counts are stored at its end, where a text nothing uses any more is
-/// deleted.
+/// once per write. At its end a write that only adds uses leaves them to `HeldUses`; one that
+/// gives uses back stores its counts with those held, and deletes the texts nothing uses any more.
 struct EventDataIDs {
     /// The texts this write uses.
     private var texts = TextIDs()
@@ -230,9 +230,11 @@ struct EventDataIDs {
     /// Uses given back by this write (rows deleted or replaced), by id.
     private var released: [Int64: Int] = [:]
     private let known: KnownDataIDs
+    private let held: HeldUses
 
-    init(known: KnownDataIDs) {
+    init(known: KnownDataIDs, held: HeldUses) {
         self.known = known
+        self.held = held
     }
 
     /// The id of `text`, added to `event_data` when new; counts one more use of it.
@@ -259,39 +261,19 @@ struct EventDataIDs {
         released[id, default: 0] += 1
     }
 
-    /// Stores the changed use counts and deletes the texts nothing uses any more; once the
-    /// transaction commits, `KnownDataIDs` keeps the texts this write learned (or forgets all,
-    /// when one was deleted).
+    /// Holds this write's uses when it only adds some; else stores its counts and the held ones,
+    /// and deletes the texts nothing uses any more. Once the transaction commits, `KnownDataIDs`
+    /// keeps the texts this write learned (or forgets all, when one was deleted).
     func storeUses(_ db: Database) throws {
-        // Texts whose count changes by the same amount are updated together, up to
-        // `EventRowWriter.rowsPerStatement` to a statement (most change by one or two).
-        var idsByChange: [Int: [Int64]] = [:]
-        var released = released
-        for index in uses.indices {
-            let id = texts.id(at: index)
-            let change = uses[index] - (released.isEmpty ? 0 : released.removeValue(forKey: id) ?? 0)
-            idsByChange[change, default: []].append(id)
-        }
-        for (id, count) in released { idsByChange[-count, default: []].append(id) }
+        guard !uses.isEmpty || !released.isEmpty else { return }
+        let added = uses.indices.map { (id: texts.id(at: $0), uses: uses[$0]) }
         var deletedAny = false
-        for (change, ids) in idsByChange {
-            for start in stride(from: 0, to: ids.count, by: EventRowWriter.rowsPerStatement) {
-                let chunk = ids[start..<min(start + EventRowWriter.rowsPerStatement, ids.count)]
-                if change != 0 {
-                    let update = try db.cachedStatement(sql: Self.updateUsesSQL)
-                    try update.stepOnce(db) { handle in
-                        sqlite3_bind_int64(handle, 1, Int64(change))
-                        for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 2), id) }
-                    }
-                }
-                if change <= 0 {
-                    let delete = try db.cachedStatement(sql: Self.deleteUnusedSQL)
-                    try delete.stepOnce(db) { handle in
-                        for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 1), id) }
-                    }
-                    deletedAny = deletedAny || sqlite3_changes(db.sqliteConnection) > 0
-                }
-            }
+        let heldAll = try released.isEmpty && held.hold(added, db)
+        if !heldAll {
+            var changes = try held.take(db)
+            for (id, uses) in added { changes[id, default: 0] += uses }
+            for (id, uses) in released { changes[id, default: 0] -= uses }
+            deletedAny = try Self.store(changes, db)
         }
         let (known, learned) = (known, learned)
         if deletedAny {
@@ -299,6 +281,35 @@ struct EventDataIDs {
         } else if learned.count > 0 {
             db.afterNextTransaction { _ in known.remember(learned) }
         }
+    }
+
+    /// Adds `changes` (by text id) to the stored use counts and deletes the texts whose count
+    /// comes to zero; whether it deleted any. Texts whose count changes by the same amount are
+    /// updated together, up to `EventRowWriter.rowsPerStatement` to a statement.
+    static func store(_ changes: [Int64: Int], _ db: Database) throws -> Bool {
+        var idsByChange: [Int: [Int64]] = [:]
+        for (id, change) in changes { idsByChange[change, default: []].append(id) }
+        var deletedAny = false
+        for (change, ids) in idsByChange {
+            for start in stride(from: 0, to: ids.count, by: EventRowWriter.rowsPerStatement) {
+                let chunk = ids[start..<min(start + EventRowWriter.rowsPerStatement, ids.count)]
+                if change != 0 {
+                    let update = try db.cachedStatement(sql: updateUsesSQL)
+                    try update.stepOnce(db) { handle in
+                        sqlite3_bind_int64(handle, 1, Int64(change))
+                        for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 2), id) }
+                    }
+                }
+                if change <= 0 {
+                    let delete = try db.cachedStatement(sql: deleteUnusedSQL)
+                    try delete.stepOnce(db) { handle in
+                        for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 1), id) }
+                    }
+                    deletedAny = deletedAny || sqlite3_changes(db.sqliteConnection) > 0
+                }
+            }
+        }
+        return deletedAny
     }
 
     /// `rowsPerStatement` id parameters: those a statement leaves unbound are NULL and match no row.

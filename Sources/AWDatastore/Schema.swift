@@ -11,19 +11,24 @@ import Logging
 /// is kept once per distinct text in `event_data`, and an event names it by `data_id`: a window
 /// watcher repeats the same few hundred app/title pairs thousands of times, so the events table
 /// holds five integers a row and a long range reads about half the bytes. The number of events
-/// using each text is kept in `event_data_uses` (a narrow table of its own: a bulk insert updates
-/// a count for each distinct text it names, and a small table makes those pages few). A text
-/// nothing uses any more is deleted with its last event (deleting a bucket leaves none of its
-/// titles in the file), its count going with it (`ON DELETE CASCADE`), and its id is never given
-/// out again (`AUTOINCREMENT`), so an id always means the same text. Events are stored clustered by bucket
+/// using each text is kept in `event_data_uses` (a narrow table of its own: storing counts updates
+/// one for each distinct text, and a small table makes those pages few; writes that only add uses
+/// leave them to `HeldUses` for a while, the file marked meanwhile). A text nothing uses any more
+/// is deleted with its last event (deleting a bucket leaves none of its titles in the file), its
+/// count going with it (`ON DELETE CASCADE`), and its id is never given out again
+/// (`AUTOINCREMENT`), so an id always means the same text. Events are stored clustered by bucket
 /// and start time, oldest first (a `WITHOUT ROWID` table whose key, read backwards, is the order
 /// range reads return: newest first, then shortest, then by id), so reading a period is one
-/// sequential scan and new events are appended where their bucket ends, which keeps pages full;
-/// a unique index finds events by id. The highest event id ever given out is kept in
-/// `key_value` under `Schema.eventIDHighWaterKey`, so ids are never reused.
+/// sequential scan and new events are appended where their bucket ends, which keeps pages full; a
+/// unique index finds events by id. The highest event id ever given out is kept in `key_value`
+/// under `Schema.eventIDHighWaterKey`, so ids are never reused.
 enum Schema {
     /// The `key_value` key holding the next event id to give out.
     static let eventIDHighWaterKey = "internal.next_event_id"
+
+    /// The `key_value` key present while a datastore holds uses of data texts not yet counted in
+    /// `event_data_uses` (`HeldUses`).
+    static let heldUsesKey = "internal.data_uses_held"
 
     /// The migration that keeps each distinct data text once.
     static let eventDataMigration = "v2: event data kept once per distinct text"

@@ -11,6 +11,7 @@ struct EventDataTests {
     /// nothing uses, and no count without its text.
     static func expectUsesMatch(_ store: Datastore, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         try await store.flush()
+        try await store.storeHeldUses()
         let (uses, references) = try await store.writer.read { db in
             (
                 try Row.fetchAll(
@@ -180,6 +181,72 @@ struct KnownDataIDTests {
         try await store.createBucket(Fixture.bucket())
         _ = try await store.insertEvents([Fixture.event(0, 1, ["title": "rolled back"])], bucketID: "bucket-1")
         #expect(try await store.events(bucketID: "bucket-1").map(\.data) == [["title": "rolled back"]])
+        try await EventDataTests.expectUsesMatch(store)
+    }
+}
+
+@Suite("Datastore: uses of texts held by writes that only add some")
+struct HeldUsesTests {
+    /// Fifty texts, each named by two events, `start` seconds on.
+    static func pairs(from start: Double = 0) -> [Event] {
+        (0..<100).map { Fixture.event(start + Double($0), 1, ["title": .string("t\($0 % 50)")]) }
+    }
+
+    @Test(
+        "a file left with uses held (the process ended before storing them) is counted again at start, and deleting an event keeps the texts other events name"
+    )
+    func countedAgainAfterACrash() async throws {
+        let (store, folder) = try Fixture.fileStore()
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.insertEvents(Self.pairs(), bucketID: "bucket-1")
+        // A copy of the file as it is now, committed writes only: as if the process ended here.
+        let copy = folder.file("copy.db")
+        let destination = try DatabaseQueue(path: copy)
+        try store.writer.backup(to: destination)
+        let (marked, counted) = try await destination.read { db in
+            (
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM key_value WHERE key = ?", arguments: [Schema.heldUsesKey]),
+                try Int.fetchOne(db, sql: "SELECT SUM(uses) FROM event_data_uses")
+            )
+        }
+        try destination.close()
+        #expect(marked == true && counted == 0)
+
+        let reopened = try Datastore(path: copy)
+        try await EventDataTests.expectUsesMatch(reopened)
+        let stored = try await reopened.events(bucketID: "bucket-1")
+        for event in stored.prefix(50) { try await reopened.deleteEvent(id: event.id!, bucketID: "bucket-1") }
+        #expect(
+            try await reopened.events(bucketID: "bucket-1").map(\.data)
+                == Self.pairs().prefix(50).reversed().map(\.data))
+        #expect(try await EventDataTests.storedTexts(reopened).count == 50)
+        try await EventDataTests.expectUsesMatch(reopened)
+    }
+
+    @Test("uses held by a write that was rolled back are not counted")
+    func rolledBack() async throws {
+        let (store, _) = try Fixture.fileStore()
+        try await store.createBucket(Fixture.bucket())
+        _ = try await store.insertEvents(Self.pairs(), bucketID: "bucket-1")
+        await #expect(throws: (any Error).self) {
+            _ = try await store.importBucket(Fixture.bucket("imported")) { deliver in
+                try deliver(Self.pairs(from: 1000))
+                throw KnownDataIDTests.Refused()
+            }
+        }
+        try await EventDataTests.expectUsesMatch(store)
+    }
+
+    @Test("a bucket deleted while uses are held leaves the texts another bucket names")
+    func bucketDeletedWhileHeld() async throws {
+        let (store, _) = try Fixture.fileStore()
+        try await store.createBucket(Fixture.bucket())
+        try await store.createBucket(Fixture.bucket("bucket-2"))
+        _ = try await store.insertEvents(Self.pairs(), bucketID: "bucket-1")
+        _ = try await store.insertEvents(Array(Self.pairs().prefix(50)), bucketID: "bucket-2")
+        try await store.deleteBucket(id: "bucket-1")
+        #expect(try await store.events(bucketID: "bucket-2").count == 50)
+        #expect(try await EventDataTests.storedTexts(store).count == 50)
         try await EventDataTests.expectUsesMatch(store)
     }
 }
