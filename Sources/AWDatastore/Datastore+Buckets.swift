@@ -91,9 +91,12 @@ extension Datastore {
                     FROM (SELECT data_id, COUNT(*) AS count FROM events WHERE bucketrow = ? GROUP BY data_id) AS gone
                     WHERE event_data_uses.id = gone.data_id;
                     DELETE FROM events WHERE bucketrow = ?;
-                    DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0);
                     """,
                 arguments: [row, row])
+            if self.heldUses.deletesUnused {
+                try db.execute(
+                    sql: "DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0)")
+            }
             self.knownDataIDs.forgetAll(in: db)
             try db.execute(sql: "DELETE FROM buckets WHERE id = ?", arguments: [row])
             return row

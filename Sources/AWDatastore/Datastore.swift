@@ -119,7 +119,7 @@ public final class Datastore: EventStore {
         (flushRequests, flushRequester) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         do {
             isNew = try Schema.migrate(writer, path: path, logger: logger)
-            try HeldUses.countAgainIfMarked(writer, path: path, logger: logger)
+            heldUses.countAgainIfMarked(writer, path: path, logger: logger)
             state = Mutex(try writer.read { db in try Self.loadState(db) })
         } catch {
             throw DatastoreError.wrapping(error, path: path)

@@ -273,7 +273,7 @@ struct EventDataIDs {
             var changes = try held.take(db)
             for (id, uses) in added { changes[id, default: 0] += uses }
             for (id, uses) in released { changes[id, default: 0] -= uses }
-            deletedAny = try Self.store(changes, db)
+            deletedAny = try Self.store(changes, deletingUnused: held.deletesUnused, db)
         }
         let (known, learned) = (known, learned)
         if deletedAny {
@@ -283,10 +283,11 @@ struct EventDataIDs {
         }
     }
 
-    /// Adds `changes` (by text id) to the stored use counts and deletes the texts whose count
-    /// comes to zero; whether it deleted any. Texts whose count changes by the same amount are
-    /// updated together, up to `EventRowWriter.rowsPerStatement` to a statement.
-    static func store(_ changes: [Int64: Int], _ db: Database) throws -> Bool {
+    /// Adds `changes` (by text id) to the stored use counts and, when `deletingUnused`, deletes
+    /// the texts whose count comes to zero; whether it deleted any. Texts whose count changes by
+    /// the same amount are updated together, up to `EventRowWriter.rowsPerStatement` to a
+    /// statement.
+    static func store(_ changes: [Int64: Int], deletingUnused: Bool, _ db: Database) throws -> Bool {
         var idsByChange: [Int: [Int64]] = [:]
         for (id, change) in changes { idsByChange[change, default: []].append(id) }
         var deletedAny = false
@@ -300,7 +301,7 @@ struct EventDataIDs {
                         for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 2), id) }
                     }
                 }
-                if change <= 0 {
+                if change <= 0 && deletingUnused {
                     let delete = try db.cachedStatement(sql: deleteUnusedSQL)
                     try delete.stepOnce(db) { handle in
                         for (offset, id) in chunk.enumerated() { sqlite3_bind_int64(handle, Int32(offset + 1), id) }

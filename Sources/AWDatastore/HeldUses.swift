@@ -17,6 +17,10 @@ import Synchronization
 /// every text's uses again from the events (`countAgainIfMarked`), so no crash can leave a text
 /// deleted while an event still names it.
 ///
+/// When that count cannot be written (a read-only file, a full disk), the datastore opens all
+/// the same, the stored counts may be short, and no text is deleted until a start has counted
+/// them (the mark stays).
+///
 /// Only the writer uses it, inside its transactions; a transaction that rolls back undoes what
 /// it changed here.
 final class HeldUses: Sendable {
@@ -31,6 +35,12 @@ final class HeldUses: Sendable {
     private let state = Mutex(State())
     /// The most texts it holds uses of.
     private let capacity: Int
+    /// Whether stored counts are exact, so that a text whose count comes to zero can be deleted:
+    /// false when the count at start failed.
+    private let countsExact = Atomic(true)
+
+    /// Whether writes may delete the texts whose stored count comes to zero.
+    var deletesUnused: Bool { countsExact.load(ordering: .relaxed) }
 
     init(capacity: Int = 50_000) {
         self.capacity = capacity
@@ -66,8 +76,10 @@ final class HeldUses: Sendable {
     func take(_ db: Database) throws -> [Int64: Int] {
         let (taken, markStored) = state.withLock { ($0.uses, $0.markStored) }
         guard !taken.isEmpty || markStored else { return [:] }
-        try db.execute(sql: "DELETE FROM key_value WHERE key = ?", arguments: [Schema.heldUsesKey])
-        state.withLock { $0 = State() }
+        if deletesUnused {
+            try db.execute(sql: "DELETE FROM key_value WHERE key = ?", arguments: [Schema.heldUsesKey])
+        }
+        state.withLock { $0 = State(markStored: !deletesUnused) }
         db.afterNextTransaction { _ in
         } onRollback: { _ in
             self.state.withLock { state in
@@ -80,7 +92,7 @@ final class HeldUses: Sendable {
 
     /// Stores every held use in this transaction.
     func storeAll(_ db: Database) throws {
-        _ = try EventDataIDs.store(take(db), db)
+        _ = try EventDataIDs.store(take(db), deletingUnused: false, db)
     }
 
     /// Adds `uses` to the entry of `id`, dropping it when it comes to nothing.
@@ -90,8 +102,20 @@ final class HeldUses: Sendable {
     }
 
     /// Counts every text's uses again from the events when the file carries the mark (uses
-    /// were held when its last run ended), and deletes the texts nothing uses.
-    static func countAgainIfMarked(_ writer: any DatabaseWriter, path: String, logger: Logger) throws {
+    /// were held when its last run ended), and deletes the texts nothing uses. When that cannot
+    /// be written, says so, and no text is deleted while this datastore is open.
+    func countAgainIfMarked(_ writer: any DatabaseWriter, path: String, logger: Logger) {
+        do {
+            try Self.countAgainIfMarked(writer, path: path, logger: logger)
+        } catch {
+            countsExact.store(false, ordering: .relaxed)
+            logger.warning(
+                "could not count the uses of \(path)'s data texts again (\(error)): no text is deleted from it until a start can"
+            )
+        }
+    }
+
+    private static func countAgainIfMarked(_ writer: any DatabaseWriter, path: String, logger: Logger) throws {
         try writer.write { db in
             guard
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM key_value WHERE key = ?", arguments: [Schema.heldUsesKey])
