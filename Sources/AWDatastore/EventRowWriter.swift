@@ -5,11 +5,11 @@ import Glibc
 import Synchronization
 
 /// Writes event rows, binding values straight into SQLite: the hot path of bulk inserts, imports
-/// and heartbeat flushes. Each distinct data text of a write is looked up once (`EventDataIDs`)
-/// and the row names it by id (its use counted in `EventDataIDs`). Rows are gathered and written `rowsPerStatement`
-/// to a statement: SQLite spends about as much again on starting a statement (its transaction
-/// check, opening both B-trees) as on inserting one row, so one statement per row would cost 1.7
-/// times the instructions. Use it through `writing(_:known:held:_:)`, which writes what is still
+/// and heartbeat flushes. Each distinct data text of a write is looked up once, and its uses
+/// counted, by `EventDataIDs`; the row names it by id. Rows are gathered and written
+/// `rowsPerStatement` to a statement: SQLite spends about as much again on starting a statement
+/// (its transaction check, opening both B-trees) as on inserting one row, so one statement per
+/// row would cost 1.7 times the instructions. Use it through `writing(_:known:held:_:)`, which writes what is still
 /// gathered and the texts' new use counts at the end.
 struct EventRowWriter {
     /// The most rows one `INSERT` statement carries.
