@@ -94,8 +94,7 @@ extension Datastore {
                     """,
                 arguments: [row, row])
             if self.heldUses.deletesUnused {
-                try db.execute(
-                    sql: "DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0)")
+                try db.execute(sql: EventDataIDs.deleteAllUnusedSQL)
             }
             self.knownDataIDs.forgetAll(in: db)
             try db.execute(sql: "DELETE FROM buckets WHERE id = ?", arguments: [row])

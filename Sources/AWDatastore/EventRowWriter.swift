@@ -318,6 +318,9 @@ struct EventDataIDs {
         .joined(separator: ", ")
     /// Adds the first parameter to the use counts of the ids after it.
     private static let updateUsesSQL = "UPDATE event_data_uses SET uses = uses + ? WHERE id IN (\(idParameters))"
+    /// Deletes every text nothing uses (their counts go with them).
+    static let deleteAllUnusedSQL =
+        "DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0)"
     /// Deletes the texts of these ids that nothing uses (their counts go with them).
     private static let deleteUnusedSQL =
         "DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0 AND id IN (\(idParameters)))"

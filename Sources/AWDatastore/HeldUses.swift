@@ -127,10 +127,9 @@ final class HeldUses: Sendable {
                     UPDATE event_data_uses SET uses = counted.uses
                         FROM (SELECT data_id, COUNT(*) AS uses FROM events GROUP BY data_id) AS counted
                         WHERE event_data_uses.id = counted.data_id;
-                    DELETE FROM event_data WHERE id IN (SELECT id FROM event_data_uses WHERE uses <= 0);
-                    DELETE FROM key_value WHERE key = ?;
-                    """,
-                arguments: [Schema.heldUsesKey])
+                    """)
+            try db.execute(sql: EventDataIDs.deleteAllUnusedSQL)
+            try db.execute(sql: "DELETE FROM key_value WHERE key = ?", arguments: [Schema.heldUsesKey])
             logger.info("counted the uses of \(path)'s data texts again: its last run ended before storing them")
         }
     }
